@@ -1,0 +1,19 @@
+package dev.shortener.link;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.LocalDateTime;
+import org.jspecify.annotations.Nullable;
+
+/** A short link as the API shows it. */
+@Schema(name = "Url", example = """
+        {"id":1,"user_id":1,"short_code":"WqxP6Kd","original_url":"https://seeded.app/gold/meadow/1",\
+        "title":"Service guide","is_active":true,"created_at":"2025-06-22T20:54:35","updated_at":"2025-07-05T18:21:21"}""")
+public record Link(
+        long id,
+        @Nullable Long userId,
+        String shortCode,
+        String originalUrl,
+        @Nullable String title,
+        boolean isActive,
+        LocalDateTime createdAt,
+        LocalDateTime updatedAt) {}

@@ -1,0 +1,9 @@
+/**
+ * Short links: the urls table, the {@code /urls} API, short codes, and the lifecycle events
+ * ({@link dev.shortener.link.LinkCreated}, {@link dev.shortener.link.LinkUpdated}, {@link
+ * dev.shortener.link.LinkDeleted}) that other features react to.
+ */
+@NullMarked
+package dev.shortener.link;
+
+import org.jspecify.annotations.NullMarked;

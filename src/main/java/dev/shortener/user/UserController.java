@@ -1,0 +1,168 @@
+package dev.shortener.user;
+
+import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.PageRequest;
+import dev.shortener.platform.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+
+@RestController
+@Tag(name = "users")
+class UserController {
+
+    /** The writable fields of a user. */
+    @Schema(name = "UserInput", example = """
+            {"username":"briskkernel84","email":"briskkernel84@example.com"}""")
+    record UserInput(
+            @Schema(maxLength = 64, minLength = 1) @Nullable String username,
+
+            @Schema(format = "email", maxLength = Email.MAX_LENGTH) @Nullable
+            String email) {
+
+        static UserInput read(byte @Nullable [] body, ObjectMapper json, boolean partial) {
+            JsonBody fields = JsonBody.parse(body, json);
+            String username =
+                    partial ? fields.optionalText("username", 64, false) : fields.requiredText("username", 64);
+            if (username != null && username.isBlank()) {
+                fields.reject("username", "must not be empty");
+            }
+            String email = partial
+                    ? fields.optionalText("email", Email.MAX_LENGTH, false)
+                    : fields.requiredText("email", Email.MAX_LENGTH);
+            if (email != null && !Email.isValid(email.trim())) {
+                fields.reject("email", "must be a valid e-mail address");
+            }
+            fields.validate();
+            return new UserInput(username == null ? null : username.trim(), email == null ? null : email.trim());
+        }
+    }
+
+    private final Users users;
+    private final ObjectMapper json;
+
+    UserController(Users users, ObjectMapper json) {
+        this.users = users;
+        this.json = json;
+    }
+
+    @PostMapping("/users")
+    @Operation(summary = "Create a user")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserInput.class)))
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = User.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "The body is not a JSON object",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The e-mail address is taken",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "422",
+            description = "Invalid fields",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<User> create(@RequestBody(required = false) byte @Nullable [] body) {
+        UserInput input = UserInput.read(body, json, false);
+        User user = users.create(input.username(), input.email());
+        return ResponseEntity.created(URI.create("/users/" + user.id())).body(user);
+    }
+
+    @GetMapping("/users")
+    @Operation(summary = "List users by id, one page at a time")
+    @ApiResponse(responseCode = "200", description = "A page of users; X-Total-Count and Link headers")
+    @ApiResponse(
+            responseCode = "400",
+            description = "Bad paging parameters",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<List<User>> list(
+            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
+            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
+                    @RequestParam(name = "per_page", required = false)
+                    @Nullable
+                    String perPage) {
+        PageRequest paging = PageRequest.of(page, perPage);
+        return paging.respond(users.page(paging.offset(), paging.perPage()), users.count());
+    }
+
+    @GetMapping("/users/{id}")
+    @Operation(summary = "One user")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such user",
+            content = @Content(mediaType = "application/problem+json"))
+    User get(@PathVariable long id) {
+        return users.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    @PutMapping("/users/{id}")
+    @Operation(summary = "Update a user's username and/or e-mail address")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserInput.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "The body is not a JSON object",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such user",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The e-mail address is taken",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "422",
+            description = "Invalid fields",
+            content = @Content(mediaType = "application/problem+json"))
+    User update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
+        UserInput input = UserInput.read(body, json, true);
+        User current = get(id);
+        return users.update(
+                        id,
+                        input.username() != null ? input.username() : current.username(),
+                        input.email() != null ? input.email() : current.email())
+                .orElseThrow(() -> notFound(id));
+    }
+
+    @DeleteMapping("/users/{id}")
+    @Operation(summary = "Delete a user and the user's links (each records a deleted event)")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such user",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Void> delete(@PathVariable long id) {
+        if (!users.delete(id)) {
+            throw notFound(id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private static ErrorResponseException notFound(long id) {
+        return Problems.notFound("User " + id + " does not exist");
+    }
+}

@@ -1,0 +1,7 @@
+package dev.shortener.user;
+
+/**
+ * Published inside the transaction that deletes a user, before the row goes, so that features
+ * owning the user's data can remove it in the same transaction.
+ */
+public record UserDeleted(long userId) {}

@@ -1,0 +1,101 @@
+package dev.shortener.user;
+
+import dev.shortener.platform.Problems;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.ErrorResponseException;
+
+/** The users table. */
+@Repository
+public class Users {
+
+    private static final String COLUMNS = "id, username, email, created_at";
+
+    private final JdbcClient db;
+    private final ApplicationEventPublisher events;
+
+    Users(JdbcClient db, ApplicationEventPublisher events) {
+        this.db = db;
+        this.events = events;
+    }
+
+    public boolean exists(long id) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
+    }
+
+    public Optional<User> find(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM users WHERE id = ?")
+                .param(id)
+                .query(User.class)
+                .optional();
+    }
+
+    List<User> page(long offset, int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM users ORDER BY id LIMIT ? OFFSET ?")
+                .params(limit, offset)
+                .query(User.class)
+                .list();
+    }
+
+    long count() {
+        return db.sql("SELECT count(*) FROM users").query(Long.class).single();
+    }
+
+    /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */
+    User create(String username, String email) {
+        try {
+            return db.sql("INSERT INTO users (username, email) VALUES (?, ?) RETURNING " + COLUMNS)
+                    .params(username, email)
+                    .query(User.class)
+                    .single();
+        } catch (DuplicateKeyException e) {
+            throw new EmailTaken(email);
+        }
+    }
+
+    Optional<User> update(long id, String username, String email) {
+        try {
+            return db.sql("UPDATE users SET username = ?, email = ? WHERE id = ? RETURNING " + COLUMNS)
+                    .params(username, email, id)
+                    .query(User.class)
+                    .optional();
+        } catch (DuplicateKeyException e) {
+            throw new EmailTaken(email);
+        }
+    }
+
+    /** Deletes a user after the features that hold the user's data removed it; false if unknown. */
+    @Transactional
+    boolean delete(long id) {
+        if (db.sql("SELECT id FROM users WHERE id = ? FOR UPDATE")
+                .param(id)
+                .query(Long.class)
+                .optional()
+                .isEmpty()) {
+            return false;
+        }
+        events.publishEvent(new UserDeleted(id));
+        return db.sql("DELETE FROM users WHERE id = ?").param(id).update() == 1;
+    }
+
+    /** 409: e-mail addresses are unique, ignoring case. */
+    static final class EmailTaken extends ErrorResponseException {
+        EmailTaken(String email) {
+            super(
+                    HttpStatus.CONFLICT,
+                    Problems.complete(ProblemDetail.forStatusAndDetail(
+                            HttpStatus.CONFLICT, "The e-mail address " + email + " is already taken")),
+                    null);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.shortener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the tests: real requests, JSON answers. */
+public final class Api {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    public Api(String base) {
+        this.base = base;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    /** An HTTP answer with its body parsed as JSON where it is JSON. */
+    public record Response(int status, HttpResponse<String> raw) {
+
+        public JsonNode json() {
+            return JSON.readTree(raw.body());
+        }
+
+        public String body() {
+            return raw.body();
+        }
+
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        /** Asserts the status and, for errors, the problem-details shape. */
+        public Response expect(int expected) {
+            assertThat(status)
+                    .as(
+                            "status of %s %s: %s",
+                            raw.request().method(), raw.request().uri(), raw.body())
+                    .isEqualTo(expected);
+            if (expected >= 400) {
+                assertThat(header("Content-Type")).startsWith("application/problem+json");
+                JsonNode problem = json();
+                assertThat(problem.get("status").asInt()).isEqualTo(expected);
+                assertThat(problem.get("type").asString()).startsWith("urn:shortener:problem:");
+                assertThat(problem.get("title").asString()).isNotBlank();
+                assertThat(problem.get("detail").asString()).isNotBlank();
+                assertThat(problem.get("error").asString()).isNotBlank();
+            }
+            return this;
+        }
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
+    public Response post(String path, Object json) {
+        return sendJson("POST", path, json);
+    }
+
+    public Response put(String path, Object json) {
+        return sendJson("PUT", path, json);
+    }
+
+    /** Sends a raw body with the given Content-Type (or none when null). */
+    public Response raw(String method, String path, String body, String contentType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(request);
+    }
+
+    public Response send(String method, String path, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, BodyPublishers.noBody());
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    /** A multipart/form-data upload of one file part. */
+    public Response upload(String path, String field, String filename, String content) {
+        String boundary = "----shortener" + UUID.randomUUID();
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n"
+                + content + "\r\n--" + boundary + "--\r\n";
+        BodyPublisher publisher = BodyPublishers.ofString(body, StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(publisher));
+    }
+
+    private Response sendJson(String method, String path, Object json) {
+        String body = json instanceof String s ? s : JSON.writeValueAsString(json);
+        return raw(method, path, body, "application/json");
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
+            return new Response(response.statusCode(), response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.shortener;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Base of the API tests: the whole application on a random port, over real HTTP, against
+ * PostgreSQL and Redis (embedded under target/, or external when DATABASE_* / REDIS_URL are set).
+ */
+@SpringBootTest(
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {"shortener.embedded.data-dir=target/embedded-test-data", "shortener.embedded.clean=true"})
+public abstract class ApiTest {
+
+    @LocalServerPort
+    private int port;
+
+    protected Api api;
+
+    @BeforeEach
+    void connect() {
+        api = new Api("http://127.0.0.1:" + port);
+    }
+
+    /** A value no other test uses, for unique e-mail addresses and codes. */
+    protected static String unique(String prefix) {
+        return prefix + Long.toString(System.nanoTime(), 36);
+    }
+}
