@@ -16,7 +16,7 @@ public record Event(
         String eventType,
         LocalDateTime timestamp,
 
-        @Schema(type = "object", description = "Free-form JSON object; its keys depend on event_type")
+        @Schema(types = "object", description = "Free-form JSON object; its keys depend on event_type")
         JsonNode details) {
 
     /** Recorded when a link is created; details {@code short_code}, {@code original_url}. */

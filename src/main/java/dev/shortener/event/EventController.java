@@ -42,7 +42,7 @@ class EventController {
             @Schema(description = "The user; it must exist") @Nullable
             Long userId,
 
-            @Schema(type = "object", description = "Any JSON object (default {})")
+            @Schema(types = "object", description = "Any JSON object (default {})")
             ObjectNode details) {
 
         static EventInput read(byte @Nullable [] body, ObjectMapper json) {
