@@ -82,8 +82,8 @@ final class CsvFile implements Closeable {
         }
         List<String> names = new ArrayList<>(first.values().size());
         for (String name : first.values()) {
-            String normalized = name.strip().toLowerCase(Locale.ROOT);
-            names.add(names.isEmpty() && normalized.startsWith("\uFEFF") ? normalized.substring(1) : normalized);
+            String unmarked = names.isEmpty() && name.startsWith("\uFEFF") ? name.substring(1) : name;
+            names.add(unmarked.strip().toLowerCase(Locale.ROOT));
         }
         header = new Record(first.line(), List.copyOf(names));
         return header;
