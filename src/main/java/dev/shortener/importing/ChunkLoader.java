@@ -8,11 +8,14 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -24,7 +27,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Loads one chunk of rows of one entity in one transaction: COPY into a temporary staging table,
- * then the entity's set statements over the whole chunk. When a set statement fails because of
+ * removal of the staged rows refused for a reason known in advance (an unknown user, an e-mail
+ * address or short code another id holds), then the entity's set statements over the rest of
+ * the chunk. When a set statement still fails because of
  * the data (a foreign key, a unique e-mail address or short code, a value the column refuses),
  * the chunk is bisected under savepoints until the rows that fail alone are isolated; every other
  * row is applied. A row is in or out, never half-written. Failures that are not about the data
@@ -87,7 +92,9 @@ class ChunkLoader {
             }
         }
         List<RowFailure> failures = new ArrayList<>();
+        refuse(connection, entity, rows, failures);
         apply(connection, entity, rows, 0, rows.size() - 1, failures);
+        failures.sort(Comparator.comparingLong(RowFailure::line));
         return new Outcome(rows.size() - failures.size(), failures);
     }
 
@@ -109,6 +116,22 @@ class ChunkLoader {
                 }
             }
             throw new SQLException("COPY into the staging table failed", "08000", e);
+        }
+    }
+
+    /** Removes the staged rows that would break a constraint for a reason known in advance. */
+    private static void refuse(
+            Connection connection, Entity entity, List<? extends Row> rows, List<RowFailure> failures)
+            throws SQLException {
+        for (Map.Entry<String, String> refusal : entity.refusals.entrySet()) {
+            try (PreparedStatement statement = connection.prepareStatement(refusal.getKey());
+                    ResultSet refused = statement.executeQuery()) {
+                while (refused.next()) {
+                    failures.add(new RowFailure(
+                            rows.get(refused.getInt(1)).line(),
+                            entity.explainRefusal(refusal.getValue(), refused.getString(2))));
+                }
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import static dev.shortener.importing.Upsert.Column.value;
 import dev.shortener.importing.Upsert.Column;
 import dev.shortener.importing.Upsert.Key;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +30,12 @@ enum Entity {
             UserRow::read,
             List.of(value("username", "text"), value("email", "text"), keep("created_at", "timestamp", Upsert.NOW)),
             new Key(alias -> "lower(" + alias + ".email)", "((lower(email)))"),
-            Map.of("users_email_key", "email %s is already taken by another user")),
+            Map.of("users_email_key", "email %s is already taken by another user"),
+            List.of(new Refusal(
+                    "users_email_key",
+                    "s.id IS NOT NULL AND EXISTS (SELECT 1 FROM users t"
+                            + " WHERE lower(t.email) = lower(s.email) AND t.id <> s.id)",
+                    "s.email"))),
     URLS(
             "urls",
             List.of("short_code", "original_url"),
@@ -44,7 +51,17 @@ enum Entity {
             new Key(alias -> alias + ".short_code", "(short_code)"),
             Map.of(
                     "urls_short_code_key", "short_code %s is already taken by another url",
-                    "urls_user_id_fkey", "user_id %s does not exist")),
+                    "urls_user_id_fkey", "user_id %s does not exist"),
+            List.of(
+                    new Refusal(
+                            "urls_user_id_fkey",
+                            "s.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users t WHERE t.id = s.user_id)",
+                            "s.user_id::text"),
+                    new Refusal(
+                            "urls_short_code_key",
+                            "s.id IS NOT NULL AND EXISTS (SELECT 1 FROM urls t"
+                                    + " WHERE t.short_code = s.short_code AND t.id <> s.id)",
+                            "s.short_code"))),
     EVENTS(
             "events",
             List.of("url_id", "event_type"),
@@ -56,7 +73,15 @@ enum Entity {
                     keep("\"timestamp\"", "timestamp", Upsert.NOW),
                     value("details", "text", "::jsonb")),
             null,
-            Map.of());
+            Map.of(),
+            List.of());
+
+    /**
+     * Staged rows that the set statements would refuse for a known reason (an unknown user, a key
+     * another row holds), found and removed in one statement before the statements run, so that a
+     * file full of them does not cost a bisection per row. The constraint names the message.
+     */
+    record Refusal(String constraint, String condition, String value) {}
 
     private static final Pattern KEY_VALUE = Pattern.compile("\\)=\\((.*)\\) (?:already exists|is not present)");
 
@@ -68,6 +93,8 @@ enum Entity {
     final String copy;
     final String moveSequence;
     final List<String> statements;
+    /** Per refusal: a statement deleting the refused staged rows, returning their ord and value. */
+    final Map<String, String> refusals;
 
     Entity(
             String table,
@@ -75,7 +102,8 @@ enum Entity {
             Function<CsvLine, @Nullable Row> reader,
             List<Column> columns,
             @Nullable Key naturalKey,
-            Map<String, String> constraintMessages) {
+            Map<String, String> constraintMessages,
+            List<Refusal> refusals) {
         this.table = table;
         this.requiredColumns = requiredColumns;
         this.reader = reader;
@@ -84,6 +112,14 @@ enum Entity {
         this.copy = Upsert.copy(table, columns);
         this.moveSequence = Upsert.moveSequence(table);
         this.statements = Upsert.statements(table, columns, naturalKey);
+        Map<String, String> statementsByConstraint = new LinkedHashMap<>();
+        for (Refusal refusal : refusals) {
+            statementsByConstraint.put(
+                    "DELETE FROM " + Upsert.stagingTable(table) + " s WHERE " + refusal.condition()
+                            + " RETURNING s.ord, " + refusal.value(),
+                    refusal.constraint());
+        }
+        this.refusals = Collections.unmodifiableMap(statementsByConstraint);
     }
 
     /** The table name, which is also how the API and the CLI name the entity. */
@@ -100,6 +136,11 @@ enum Entity {
     /** The required columns a header lacks. */
     List<String> missingColumns(Collection<String> header) {
         return requiredColumns.stream().filter(c -> !header.contains(c)).toList();
+    }
+
+    /** Why a row was refused before the set statements ran: the constraint it would break. */
+    String explainRefusal(String constraint, String value) {
+        return constraintMessages.get(constraint).formatted(value);
     }
 
     /** Why the database refused a row, from the constraint it broke and the key in the detail. */

@@ -31,7 +31,7 @@ class ChunkLoaderTest extends ApiTest {
     }
 
     @Test
-    void bisectionIsolatesExactlyTheRowsTheDatabaseRefusesAndAppliesTheRest() {
+    void rowsClaimingAnEmailAddressAnotherUserHoldsAreRefusedAndTheRestApplied() {
         List<String> taken = List.of(createUser(), createUser(), createUser());
         List<Integer> bad = List.of(4, 31, 59);
         List<UserRow> rows = new ArrayList<>();
@@ -133,20 +133,46 @@ class ChunkLoaderTest extends ApiTest {
     }
 
     @Test
-    void detailsTheDatabaseCannotStoreAreRefusedForThatRowOnly() {
-        List<EventRow> rows = List.of(
-                new EventRow(2, 640_001L, 1, null, "created", null, "{\"a\":1}"),
-                new EventRow(3, 640_002L, 1, null, "created", null, "{\"nul\":\"\\u0000\"}"),
-                new EventRow(4, 640_003L, 1, null, "created", null, "{}"));
+    void bisectionIsolatesExactlyTheRowsTheDatabaseRefusesAndAppliesTheRest() {
+        List<Integer> bad = List.of(0, 17, 18, 63, 99);
+        List<EventRow> rows = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            // PostgreSQL's jsonb cannot hold \u0000, which the JSON parser accepts
+            String details = bad.contains(i) ? "{\"nul\":\"\\u0000\"}" : "{\"n\":" + i + "}";
+            rows.add(new EventRow(10 + i, 640_001L + i, 1, null, "created", null, details));
+        }
 
         ChunkLoader.Outcome outcome = loader.load(Entity.EVENTS, rows);
 
-        assertThat(outcome.imported()).isEqualTo(2);
-        assertThat(outcome.failures()).singleElement().satisfies(f -> {
-            assertThat(f.line()).isEqualTo(3);
-            assertThat(f.message()).startsWith("refused by the database: ");
-        });
-        assertThat(count("SELECT count(*) FROM events WHERE id IN (640001, 640003)"))
-                .isEqualTo(2);
+        assertThat(outcome.imported()).isEqualTo(95);
+        assertThat(outcome.failures()).extracting(RowFailure::line).containsExactly(10L, 27L, 28L, 73L, 109L);
+        assertThat(outcome.failures()).allSatisfy(f -> assertThat(f.message()).startsWith("refused by the database: "));
+        assertThat(count("SELECT count(*) FROM events WHERE id BETWEEN 640001 AND 640100"))
+                .isEqualTo(95);
+        assertThat(count("SELECT count(*) FROM events WHERE id IN (640001, 640018, 640019, 640064, 640100)"))
+                .isZero();
+    }
+
+    @Test
+    void urlsOfUnknownUsersAreRefusedWithoutBisectingEveryRow() {
+        List<UrlRow> rows = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            rows.add(new UrlRow(
+                    2 + i,
+                    null,
+                    990_000_000L + i,
+                    unique("nouser"),
+                    "https://example.com/" + i,
+                    null,
+                    null,
+                    null,
+                    null));
+        }
+
+        ChunkLoader.Outcome outcome = loader.load(Entity.URLS, rows);
+
+        assertThat(outcome.imported()).isZero();
+        assertThat(outcome.failures()).hasSize(500);
+        assertThat(outcome.failures().get(7).message()).isEqualTo("user_id 990000007 does not exist");
     }
 }

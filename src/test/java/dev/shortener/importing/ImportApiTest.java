@@ -145,7 +145,7 @@ class ImportApiTest extends ApiTest {
                         "4: email must be a valid e-mail address",
                         "5: id must be a positive integer, not 'abc'",
                         "6: email must be a valid e-mail address",
-                        "9: email " + taken + " is already taken by another user",
+                        "9: email " + taken.toUpperCase() + " is already taken by another user",
                         "10: username must be at most 64 characters",
                         "11: created_at must be a timestamp like 2024-11-14 04:11:00, not '2024-13-01 00:00:00'",
                         "14: has 5 values but the header has 4 columns");
