@@ -53,7 +53,7 @@ class ImportController {
     @ApiResponse(
             responseCode = "201",
             description = "Imported; failed rows are listed by line",
-            content = @Content(schema = @Schema(implementation = ImportReport.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportReport.class)))
     @ApiResponse(
             responseCode = "400",
             description = "Not a multipart upload, or no 'file' part",
