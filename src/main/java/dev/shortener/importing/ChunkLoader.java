@@ -21,9 +21,15 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Loads one chunk of rows of one entity in one transaction: COPY into a temporary staging table,
@@ -44,31 +50,49 @@ class ChunkLoader {
 
     private final DataSource dataSource;
     private final ImportSettings settings;
+    private final TransactionTemplate transactions;
     private final SQLExceptionTranslator translator;
 
-    ChunkLoader(DataSource dataSource, ImportSettings settings) {
+    ChunkLoader(DataSource dataSource, ImportSettings settings, PlatformTransactionManager transactions) {
         this.dataSource = dataSource;
         this.settings = settings;
+        this.transactions = new TransactionTemplate(transactions);
         this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
     }
 
+    /** Loads the rows in a transaction of their own. */
     Outcome load(Entity entity, List<? extends Row> rows) {
         if (rows.isEmpty()) {
             return new Outcome(0, List.of());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                Outcome outcome = load(connection, entity, rows);
-                connection.commit();
-                return outcome;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw translator.translate("import of " + rows.size() + " " + entity.table(), null, e);
+        return transactions.execute(status -> loadWithin(entity, rows));
+    }
+
+    /**
+     * Loads the rows within the caller's transaction, so that the caller can record what became of
+     * them in the same commit. A failure that is not about the data leaves the transaction to be
+     * rolled back.
+     */
+    Outcome loadWithin(Entity entity, List<? extends Row> rows) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("loadWithin needs a transaction");
         }
+        if (rows.isEmpty()) {
+            return new Outcome(0, List.of());
+        }
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try {
+            return load(connection, entity, rows);
+        } catch (SQLException e) {
+            throw translate("import of " + rows.size() + " " + entity.table(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+    }
+
+    DataAccessException translate(String task, SQLException e) {
+        DataAccessException translated = translator.translate(task, null, e);
+        return translated != null ? translated : new UncategorizedSQLException(task, null, e);
     }
 
     private Outcome load(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {

@@ -1,8 +1,8 @@
 package dev.shortener.importing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +75,8 @@ public final class Cli {
         List<String> springArgs = new ArrayList<>(settings);
         springArgs.add("--spring.main.web-application-type=none");
         springArgs.add("--shortener.demo-data=false");
+        // the command imports in its own thread; this process takes no chunks of other jobs
+        springArgs.add("--shortener.importing.worker.enabled=false");
         springArgs.add("--spring.main.log-startup-info=false");
         if (settings.stream().noneMatch(s -> s.startsWith("--logging.level.root"))) {
             springArgs.add("--logging.level.root=WARN");
@@ -96,8 +98,8 @@ public final class Cli {
     private boolean importFile(CsvImporter importer, Path path, Entity entity) {
         long start = System.nanoTime();
         ImportReport report;
-        try (InputStream in = Files.newInputStream(path)) {
-            report = importer.importFile(entity, in);
+        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            report = importer.importFile(entity, in, path.getFileName().toString(), Files.size(path));
         } catch (IOException e) {
             err.println(path + ": cannot be read: " + e.getMessage());
             return false;

@@ -1,158 +1,145 @@
 package dev.shortener.importing;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Imports a CSV file of one entity synchronously: streams its records, validates each row, and
- * hands the valid rows to the {@link ChunkLoader} a chunk at a time. A bad row never stops the
- * file; the report lists it by line. Only a file that stops being CSV stops early, after importing
- * everything before the broken record.
+ * Imports CSV files as jobs, in two ways through one pipeline: the file is stored as chunks of
+ * records ({@link UploadIntake}) and every chunk is run by {@link ChunkWork}.
+ *
+ * <ul>
+ *   <li>{@link #importFile} (small uploads, the CLI, demo data): the caller's thread runs each
+ *       chunk as soon as it is stored and answers with the report; a bad row never stops the file.
+ *   <li>{@link #submit} (large uploads, {@code Prefer: respond-async}): each stored chunk goes to
+ *       the Redis stream for the workers of any instance; the job is answered once the whole file
+ *       is stored.
+ * </ul>
  */
 @Component
 class CsvImporter {
 
-    private final ChunkLoader loader;
+    private static final Logger log = LoggerFactory.getLogger(CsvImporter.class);
+    private static final Duration BUSY_POLL = Duration.ofMillis(100);
+
+    /** A submitted file: the stored job, or the reason nothing of the file can be imported. */
+    record Submission(@Nullable ImportJob job, @Nullable ImportReport refused) {}
+
+    private final UploadIntake intake;
+    private final ChunkWork work;
+    private final ChunkQueue queue;
+    private final ImportJobs jobs;
     private final ImportSettings settings;
 
-    CsvImporter(ChunkLoader loader, ImportSettings settings) {
-        this.loader = loader;
+    CsvImporter(UploadIntake intake, ChunkWork work, ChunkQueue queue, ImportJobs jobs, ImportSettings settings) {
+        this.intake = intake;
+        this.work = work;
+        this.queue = queue;
+        this.jobs = jobs;
         this.settings = settings;
     }
 
     /** Reads the stream as UTF-8 (a byte-order mark is dropped). */
     ImportReport importFile(Entity entity, InputStream in) {
-        return importFile(entity, new InputStreamReader(in, StandardCharsets.UTF_8));
+        return importFile(entity, reader(in), null, null);
     }
 
     ImportReport importFile(Entity entity, Reader in) {
-        Tally tally = new Tally(settings.maxReportedErrors());
-        Chunk chunk = new Chunk();
-        try (CsvFile file = new CsvFile(in)) {
-            try {
-                read(entity, file, chunk, tally);
-            } catch (CsvFile.Malformed e) {
-                chunk.reject(e.line(), "is not valid CSV (" + e.getMessage() + "); the rest of the file was not read");
-            }
-            flush(entity, chunk, tally);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return tally.report();
+        return importFile(entity, in, null, null);
     }
 
-    private void read(Entity entity, CsvFile file, Chunk chunk, Tally tally) throws CsvFile.Malformed {
-        CsvFile.Record header = file.header();
-        if (header == null) {
-            chunk.reject(1, "the file is empty: a header row naming the columns is required");
-            return;
-        }
-        String headerProblem = headerProblem(entity, header.values());
-        if (headerProblem != null) {
-            chunk.reject(header.line(), headerProblem);
-            return;
-        }
-        Map<String, Integer> columns = file.columns();
-        int width = header.values().size();
-        for (CsvFile.Record record = file.next(); record != null; record = file.next()) {
-            if (record.isBlank()) {
-                continue;
-            }
-            if (record.values().size() != width) {
-                chunk.reject(
-                        record.line(),
-                        "has " + record.values().size() + " values but the header has " + width + " columns");
-            } else {
-                CsvLine line = new CsvLine(record.line(), columns, record.values());
-                Row row = entity.read(line);
-                if (row == null) {
-                    chunk.reject(line.line(), line.problems());
-                } else {
-                    chunk.rows.add(row);
+    /** Imports the file in the caller's thread and reports what became of every row. */
+    ImportReport importFile(Entity entity, Reader in, @Nullable String fileName, @Nullable Long fileSize) {
+        Inline inline = new Inline(settings.maxReportedErrors());
+        UploadIntake.Received received = intake.receive(entity, in, "sync", fileName, fileSize, false, inline::run);
+        return switch (received) {
+            case UploadIntake.Refused refused -> new ImportReport(0, 1, List.of(refused.failure()));
+            case UploadIntake.Stored stored -> {
+                if (stored.unreadable() != null) {
+                    inline.report(List.of(stored.unreadable()));
                 }
+                yield awaitFinished(stored.job()).report(inline.reported);
             }
-            if (chunk.size() >= settings.chunkSize()) {
-                flush(entity, chunk, tally);
+        };
+    }
+
+    /** Stores the file as a job for the workers and answers the job once the file is stored. */
+    Submission submit(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
+        Enqueuer enqueuer = new Enqueuer();
+        UploadIntake.Received received =
+                intake.receive(entity, reader(in), "async", fileName, fileSize, true, enqueuer::enqueue);
+        return switch (received) {
+            case UploadIntake.Refused refused ->
+                new Submission(null, new ImportReport(0, 1, List.of(refused.failure())));
+            case UploadIntake.Stored stored -> {
+                work.finishIfDone(stored.job());
+                yield new Submission(jobs.find(stored.job()).orElseThrow(), null);
             }
-        }
+        };
     }
 
-    private static @Nullable String headerProblem(Entity entity, List<String> header) {
-        Set<String> seen = new HashSet<>();
-        for (String name : header) {
-            if (!name.isEmpty() && !seen.add(name)) {
-                return "the header names the column " + name + " twice";
+    private static Reader reader(InputStream in) {
+        return new InputStreamReader(in, StandardCharsets.UTF_8);
+    }
+
+    /** Ends the job, or waits for the chunks someone else was running when this thread reached them. */
+    private ImportJob awaitFinished(long job) {
+        long deadline = System.nanoTime() + settings.stallTimeout().toNanos();
+        while (true) {
+            ImportJob finished =
+                    work.finishIfDone(job).orElseGet(() -> jobs.find(job).orElseThrow());
+            if (finished.finished() || System.nanoTime() > deadline) {
+                return finished;
             }
-        }
-        List<String> missing = entity.missingColumns(header);
-        if (!missing.isEmpty()) {
-            return "the header lacks the required column" + (missing.size() > 1 ? "s " : " ")
-                    + String.join(", ", missing) + " (it has " + String.join(", ", header) + ")";
-        }
-        return null;
-    }
-
-    private void flush(Entity entity, Chunk chunk, Tally tally) {
-        ChunkLoader.Outcome outcome = loader.load(entity, chunk.rows);
-        tally.add(outcome.imported(), merge(chunk.rejected, outcome.failures()));
-        chunk.rows.clear();
-        chunk.rejected.clear();
-    }
-
-    /** Merges two lists of failures, each in line order, into one in line order. */
-    private static List<RowFailure> merge(List<RowFailure> a, List<RowFailure> b) {
-        List<RowFailure> merged = new ArrayList<>(a.size() + b.size());
-        int i = 0;
-        int j = 0;
-        while (i < a.size() || j < b.size()) {
-            if (j == b.size() || (i < a.size() && a.get(i).line() <= b.get(j).line())) {
-                merged.add(a.get(i++));
-            } else {
-                merged.add(b.get(j++));
-            }
-        }
-        return merged;
-    }
-
-    /** Valid rows waiting to be loaded and the rows refused since the last load. */
-    private static final class Chunk {
-        final List<Row> rows = new ArrayList<>();
-        final List<RowFailure> rejected = new ArrayList<>();
-
-        void reject(long line, String message) {
-            rejected.add(new RowFailure(line, message));
-        }
-
-        int size() {
-            return rows.size() + rejected.size();
+            sleep(BUSY_POLL);
         }
     }
 
-    /** Running totals of a file, keeping the first failures for the report. */
-    private static final class Tally {
+    private static boolean sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Runs stored chunks in the caller's thread, halves included, and keeps the first failures. */
+    private final class Inline {
+
         private final int maxReported;
         private final List<RowFailure> reported = new ArrayList<>();
-        private long imported;
-        private long failed;
 
-        Tally(int maxReported) {
+        Inline(int maxReported) {
             this.maxReported = maxReported;
         }
 
-        void add(int importedRows, List<RowFailure> failures) {
-            imported += importedRows;
-            failed += failures.size();
+        void run(long chunk) {
+            Deque<Long> todo = new ArrayDeque<>(List.of(chunk));
+            while (!todo.isEmpty()) {
+                long next = todo.pop();
+                ChunkWork.Result result = work.run(next, false, CsvImporter::sleep);
+                switch (result.kind()) {
+                    case DONE -> report(result.failures());
+                    case SPLIT -> result.halves().reversed().forEach(todo::push);
+                    case BUSY -> awaitElsewhere(next);
+                    case RELEASED -> throw new IllegalStateException("interrupted while importing chunk " + next);
+                }
+            }
+        }
+
+        void report(List<RowFailure> failures) {
             for (RowFailure failure : failures) {
                 if (reported.size() < maxReported) {
                     reported.add(failure);
@@ -160,8 +147,29 @@ class CsvImporter {
             }
         }
 
-        ImportReport report() {
-            return new ImportReport(imported, failed, reported);
+        /** A worker took the chunk over (the job looked stalled): its failures are dead letters. */
+        private void awaitElsewhere(long chunk) {
+            long deadline = System.nanoTime() + settings.stallTimeout().toNanos();
+            while (jobs.isPending(chunk) && System.nanoTime() < deadline) {
+                sleep(BUSY_POLL);
+            }
+        }
+    }
+
+    /** Hands stored chunks to the stream; when Redis fails, the recovery sweep queues them later. */
+    private final class Enqueuer {
+
+        private boolean warned;
+
+        void enqueue(long chunk) {
+            try {
+                queue.enqueue(List.of(chunk));
+            } catch (RuntimeException e) {
+                if (!warned) {
+                    log.warn("Chunk {} not queued ({}); stalled-job recovery will queue it", chunk, e.toString());
+                    warned = true;
+                }
+            }
         }
     }
 }

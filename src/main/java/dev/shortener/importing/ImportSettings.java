@@ -3,21 +3,86 @@ package dev.shortener.importing;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of bulk imports.
  *
- * @param chunkSize rows staged and applied per transaction ({@code IMPORT_CHUNK_SIZE})
- * @param maxReportedErrors failed rows listed in a report; every failure is still counted ({@code
- *     IMPORT_MAX_REPORTED_ERRORS})
+ * @param chunkSize records per chunk: stored, claimed, staged and applied together ({@code
+ *     IMPORT_CHUNK_SIZE})
+ * @param maxReportedErrors failed rows listed in a synchronous report; every failure is still
+ *     counted ({@code IMPORT_MAX_REPORTED_ERRORS})
  * @param statementTimeout statement timeout inside an import transaction ({@code
  *     IMPORT_STATEMENT_TIMEOUT})
+ * @param asyncAbove uploads larger than this become jobs (202) even without {@code Prefer:
+ *     respond-async} ({@code IMPORT_ASYNC_ABOVE})
+ * @param stallTimeout a job whose heartbeat is older than this is recovered: its pending chunks are
+ *     queued again, an interrupted upload is closed ({@code IMPORT_STALL_TIMEOUT})
+ * @param sweepInterval how often worker instances look for stalled jobs ({@code
+ *     IMPORT_SWEEP_INTERVAL})
+ * @param progressInterval longest pause between two progress events of a running job ({@code
+ *     IMPORT_PROGRESS_INTERVAL})
+ * @param eventsTimeout longest life of one event stream; the client reconnects with {@code
+ *     Last-Event-ID} ({@code IMPORT_EVENTS_TIMEOUT})
+ * @param deadLetterStreamLength approximate number of entries kept in the dead-letter stream
+ *     ({@code IMPORT_DEAD_LETTER_STREAM_LENGTH})
+ * @param worker the chunk workers of this instance
  */
 @ConfigurationProperties("shortener.importing")
 record ImportSettings(
         @DefaultValue("2000") int chunkSize,
         @DefaultValue("1000") int maxReportedErrors,
-        @DefaultValue("60s") Duration statementTimeout) {
+        @DefaultValue("60s") Duration statementTimeout,
+        @DefaultValue("5MB") DataSize asyncAbove,
+        @DefaultValue("2m") Duration stallTimeout,
+        @DefaultValue("15s") Duration sweepInterval,
+        @DefaultValue("1s") Duration progressInterval,
+        @DefaultValue("10m") Duration eventsTimeout,
+        @DefaultValue("100000") long deadLetterStreamLength,
+        @DefaultValue Worker worker) {
+
+    /**
+     * The chunk workers of an instance.
+     *
+     * @param enabled whether this instance claims chunks at all ({@code WORKER_ENABLED})
+     * @param threads chunks processed at once by this instance ({@code IMPORT_WORKER_THREADS})
+     * @param block how long one read of the stream waits for a chunk ({@code IMPORT_WORKER_BLOCK})
+     * @param reclaimIdle a chunk delivered to a worker that stopped confirming it for this long is
+     *     taken over by another ({@code IMPORT_RECLAIM_IDLE})
+     * @param maxAttempts failed attempts of a chunk before it is split in two ({@code
+     *     IMPORT_MAX_ATTEMPTS})
+     * @param backoff pause after the first failed attempt, doubled after each next one ({@code
+     *     IMPORT_RETRY_BACKOFF})
+     * @param shutdownWait how long a stopping worker may finish its chunk before releasing it
+     *     ({@code IMPORT_WORKER_SHUTDOWN_WAIT})
+     */
+    record Worker(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("2") int threads,
+            @DefaultValue("1s") Duration block,
+            @DefaultValue("30s") Duration reclaimIdle,
+            @DefaultValue("3") int maxAttempts,
+            @DefaultValue("500ms") Duration backoff,
+            @DefaultValue("15s") Duration shutdownWait) {
+
+        Worker {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("shortener.importing.worker.threads must be from 1 to 64");
+            }
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("shortener.importing.worker.max-attempts must be at least 1");
+            }
+            requirePositive("worker.block", block);
+            requirePositive("worker.reclaim-idle", reclaimIdle);
+            requirePositive("worker.backoff", backoff);
+            requirePositive("worker.shutdown-wait", shutdownWait);
+        }
+
+        /** The pause after {@code attempt} failed attempts: backoff, then doubled, at most 64 times. */
+        Duration backoffAfter(int attempt) {
+            return backoff.multipliedBy(1L << Math.clamp(attempt - 1, 0, 6));
+        }
+    }
 
     ImportSettings {
         if (chunkSize < 1 || chunkSize > 100_000) {
@@ -26,8 +91,19 @@ record ImportSettings(
         if (maxReportedErrors < 1) {
             throw new IllegalArgumentException("shortener.importing.max-reported-errors must be at least 1");
         }
-        if (statementTimeout.isNegative() || statementTimeout.isZero()) {
-            throw new IllegalArgumentException("shortener.importing.statement-timeout must be positive");
+        if (deadLetterStreamLength < 1) {
+            throw new IllegalArgumentException("shortener.importing.dead-letter-stream-length must be at least 1");
+        }
+        requirePositive("statement-timeout", statementTimeout);
+        requirePositive("stall-timeout", stallTimeout);
+        requirePositive("sweep-interval", sweepInterval);
+        requirePositive("progress-interval", progressInterval);
+        requirePositive("events-timeout", eventsTimeout);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("shortener.importing." + name + " must be positive");
         }
     }
 }

@@ -1,0 +1,86 @@
+package dev.shortener.importing;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The records of a chunk read as rows of its entity: the valid rows to load and the records refused
+ * before loading. Every failure is stored with its record, as CSV.
+ */
+final class ChunkRows {
+
+    private final List<Row> rows = new ArrayList<>();
+    private final List<ImportJobs.Failure> refused = new ArrayList<>();
+    private final Map<Long, List<String>> valuesByLine = new HashMap<>();
+
+    private ChunkRows() {}
+
+    /**
+     * Reads records of a file whose header is given in its stored form (CSV of normalized column
+     * names).
+     */
+    static ChunkRows read(Entity entity, String header, List<CsvFile.Record> records) {
+        List<String> names = parseHeader(header);
+        Map<String, Integer> columns = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            columns.putIfAbsent(names.get(i), i);
+        }
+        ChunkRows chunk = new ChunkRows();
+        for (CsvFile.Record record : records) {
+            chunk.valuesByLine.put(record.line(), record.values());
+            if (record.values().size() != names.size()) {
+                chunk.refused.add(new ImportJobs.Failure(
+                        record.line(),
+                        ChunkCodec.encode(record.values()),
+                        "has " + record.values().size() + " values but the header has " + names.size() + " columns"));
+                continue;
+            }
+            CsvLine line = new CsvLine(record.line(), columns, record.values());
+            Row row = entity.read(line);
+            if (row == null) {
+                chunk.refused.add(
+                        new ImportJobs.Failure(record.line(), ChunkCodec.encode(record.values()), line.problems()));
+            } else {
+                chunk.rows.add(row);
+            }
+        }
+        return chunk;
+    }
+
+    private static List<String> parseHeader(String header) {
+        try (CsvFile file = new CsvFile(new StringReader(header))) {
+            CsvFile.Record names = file.next();
+            return names == null ? List.of() : names.values();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (CsvFile.Malformed e) {
+            throw new IllegalStateException("A stored header cannot be read back", e);
+        }
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    /**
+     * Every failure of the chunk, in line order: the records refused before loading and the rows
+     * the loader refused.
+     */
+    List<ImportJobs.Failure> failures(List<RowFailure> loaderFailures) {
+        List<ImportJobs.Failure> all = new ArrayList<>(refused.size() + loaderFailures.size());
+        all.addAll(refused);
+        for (RowFailure failure : loaderFailures) {
+            List<String> values = valuesByLine.get(failure.line());
+            all.add(new ImportJobs.Failure(
+                    failure.line(), values == null ? null : ChunkCodec.encode(values), failure.message()));
+        }
+        all.sort(java.util.Comparator.comparingLong(ImportJobs.Failure::line));
+        return all;
+    }
+}

@@ -1,0 +1,308 @@
+package dev.shortener.importing;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The import_jobs, import_chunks and import_failures tables: jobs, their stored chunks and the
+ * rows that could not be imported. Statements that belong to the commit of a chunk run in the
+ * caller's transaction.
+ */
+@Component
+class ImportJobs {
+
+    /** The current UTC time with milliseconds, as the job tables store it. */
+    static final String NOW = "(clock_timestamp() AT TIME ZONE 'utc')";
+
+    static final String COLUMNS = "id, entity, mode, state, file_name, file_size, rows_total,"
+            + " rows_imported + rows_failed AS rows_processed, rows_imported, rows_failed, version, error,"
+            + " created_at, received_at, started_at, finished_at,"
+            + " extract(epoch FROM coalesce(finished_at, " + NOW + ") - created_at)::float8 AS elapsed_seconds";
+
+    /** A chunk claimed for an attempt: what it holds and how to read it. */
+    record Claim(
+            long chunk,
+            long job,
+            Entity entity,
+            String header,
+            int attempts,
+            int rows,
+            byte[] content,
+            @Nullable String lastError) {}
+
+    /** A job whose heartbeat stopped, taken over by the caller. */
+    record Stalled(long id, String state) {}
+
+    /** A failed row to record: its line, the record as CSV (null when unreadable) and why. */
+    record Failure(long line, @Nullable String rawRow, String reason) {
+
+        Failure {
+            rawRow = rawRow == null ? null : storable(rawRow);
+            reason = storable(reason);
+        }
+    }
+
+    /** A recorded failure with its id. */
+    record RecordedFailure(long id, long line, String reason) {}
+
+    private final JdbcClient db;
+
+    ImportJobs(JdbcClient db) {
+        this.db = db;
+    }
+
+    /** PostgreSQL text cannot hold NUL characters; a row that has one is shown with U+FFFD instead. */
+    static String storable(String text) {
+        return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    }
+
+    long create(Entity entity, String mode, @Nullable String fileName, @Nullable Long fileSize, String header) {
+        return db.sql("INSERT INTO import_jobs (entity, mode, file_name, file_size, header) VALUES (?, ?, ?, ?, ?)"
+                        + " RETURNING id")
+                .params(entity.table(), mode, fileName == null ? null : abbreviate(fileName), fileSize, header)
+                .query(Long.class)
+                .single();
+    }
+
+    private static String abbreviate(String fileName) {
+        String name = storable(fileName);
+        return name.length() <= 255 ? name : name.substring(0, 254) + "…";
+    }
+
+    /** Stores a chunk of the upload and counts its records into the job. */
+    long storeChunk(long job, long firstLine, int rows, byte[] content) {
+        return db.sql("WITH chunk AS (INSERT INTO import_chunks (job_id, first_line, rows, content)"
+                        + " VALUES (:job, :firstLine, :rows, :content) RETURNING id),"
+                        + " job AS (UPDATE import_jobs SET rows_total = rows_total + :rows, heartbeat_at = " + NOW
+                        + " WHERE id = :job)"
+                        + " SELECT id FROM chunk")
+                .param("job", job)
+                .param("firstLine", firstLine)
+                .param("rows", rows)
+                .param("content", content)
+                .query(Long.class)
+                .single();
+    }
+
+    /** Records the place where the file stopped being CSV: a failure of a record that was never read. */
+    RecordedFailure recordUnreadable(long job, long line, String reason, boolean dead) {
+        String stored = storable(reason);
+        long id = db.sql("WITH failure AS (INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
+                        + " VALUES (:job, :line, NULL, :reason, :dead) RETURNING id),"
+                        + " job AS (UPDATE import_jobs SET rows_total = rows_total + 1, rows_failed = rows_failed + 1,"
+                        + " version = version + 1 WHERE id = :job)"
+                        + " SELECT id FROM failure")
+                .param("job", job)
+                .param("line", line)
+                .param("reason", stored)
+                .param("dead", dead)
+                .query(Long.class)
+                .single();
+        return new RecordedFailure(id, line, stored);
+    }
+
+    /**
+     * Closes the upload of a job: queued, or running when a chunk has started already. An error
+     * (an interrupted upload) is kept, and the job ends failed once its stored chunks are done.
+     */
+    void finishIntake(long job, @Nullable String error) {
+        db.sql("UPDATE import_jobs SET state = CASE WHEN started_at IS NULL THEN 'queued' ELSE 'running' END,"
+                        + " received_at = " + NOW + ", error = coalesce(error, :error), version = version + 1,"
+                        + " heartbeat_at = " + NOW + " WHERE id = :job AND state = 'receiving'")
+                .param("job", job)
+                .param("error", error)
+                .update();
+    }
+
+    Optional<ImportJob> find(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM import_jobs WHERE id = ?")
+                .param(id)
+                .query(ImportJobs::job)
+                .optional();
+    }
+
+    /**
+     * Ends a job whose upload is stored and whose chunks are all done: failed when it carries an
+     * error or nothing could be imported, else completed. Empty when the job is not at its end, or
+     * another caller ended it.
+     */
+    Optional<ImportJob> completeIfDone(long job) {
+        return db.sql("UPDATE import_jobs j SET"
+                        + " state = CASE WHEN error IS NOT NULL OR (rows_imported = 0 AND rows_failed > 0)"
+                        + " THEN 'failed' ELSE 'completed' END,"
+                        + " error = coalesce(error, CASE WHEN rows_imported = 0 AND rows_failed > 0"
+                        + " THEN 'no row of the file could be imported' END),"
+                        + " finished_at = " + NOW + ", heartbeat_at = " + NOW + ", version = version + 1"
+                        + " WHERE id = :job AND state IN ('queued', 'running') AND NOT EXISTS"
+                        + " (SELECT 1 FROM import_chunks c WHERE c.job_id = j.id AND c.state = 'pending')"
+                        + " RETURNING " + COLUMNS)
+                .param("job", job)
+                .query(ImportJobs::job)
+                .optional();
+    }
+
+    /** The stored chunks of a finished job are no longer needed; its failures keep their rows. */
+    void dropChunks(long job) {
+        db.sql("DELETE FROM import_chunks WHERE job_id = ?").param(job).update();
+    }
+
+    /**
+     * Claims a pending chunk for one attempt, counting it. Empty when the chunk is done, split,
+     * gone, or being worked on by someone else right now.
+     */
+    Optional<Claim> claim(long chunk) {
+        return db.sql("UPDATE import_chunks c SET attempts = attempts + 1 FROM import_jobs j"
+                        + " WHERE c.id = (SELECT id FROM import_chunks WHERE id = ? AND state = 'pending'"
+                        + " FOR UPDATE SKIP LOCKED) AND j.id = c.job_id"
+                        + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.content, c.last_error")
+                .param(chunk)
+                .query((rs, n) -> new Claim(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        Entity.named(rs.getString(3)).orElseThrow(),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        rs.getInt(6),
+                        rs.getBytes(7),
+                        rs.getString(8)))
+                .optional();
+    }
+
+    /** Marks the job started when its first chunk is claimed; a queued job becomes running. */
+    void markStarted(long job) {
+        db.sql("UPDATE import_jobs SET started_at = coalesce(started_at, " + NOW + "),"
+                        + " state = CASE WHEN state = 'queued' THEN 'running' ELSE state END, version = version + 1"
+                        + " WHERE id = ? AND (started_at IS NULL OR state = 'queued')")
+                .param(job)
+                .update();
+    }
+
+    boolean isPending(long chunk) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending')")
+                .param(chunk)
+                .query(Boolean.class)
+                .single();
+    }
+
+    void recordError(long chunk, String error) {
+        db.sql("UPDATE import_chunks SET last_error = ? WHERE id = ?")
+                .params(storable(error), chunk)
+                .update();
+    }
+
+    /** Within the caller's transaction: locks the chunk when it is still pending and nobody holds it. */
+    boolean lockPending(long chunk) {
+        return db.sql("SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending' FOR UPDATE SKIP LOCKED")
+                .param(chunk)
+                .query(Integer.class)
+                .optional()
+                .isPresent();
+    }
+
+    /** Within the caller's transaction: records failed rows. */
+    List<RecordedFailure> recordFailures(long job, List<Failure> failures, boolean dead) {
+        if (failures.isEmpty()) {
+            return List.of();
+        }
+        Long[] lines = failures.stream().map(Failure::line).toArray(Long[]::new);
+        String[] rawRows = failures.stream().map(Failure::rawRow).toArray(String[]::new);
+        String[] reasons = failures.stream().map(Failure::reason).toArray(String[]::new);
+        return db.sql("INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
+                        + " SELECT :job, f.line, f.raw_row, f.reason, :dead"
+                        + " FROM unnest(:lines::bigint[], :rawRows::text[], :reasons::text[]) AS f (line, raw_row, reason)"
+                        + " RETURNING id, line, reason")
+                .param("job", job)
+                .param("dead", dead)
+                .param("lines", lines)
+                .param("rawRows", rawRows)
+                .param("reasons", reasons)
+                .query((rs, n) -> new RecordedFailure(rs.getLong(1), rs.getLong(2), rs.getString(3)))
+                .list();
+    }
+
+    /** Within the caller's transaction: the chunk is done, and its rows count into the job. */
+    ImportJob recordDone(long chunk, long job, int imported, int failed) {
+        db.sql("UPDATE import_chunks SET state = 'done', imported = ?, failed = ?, finished_at = " + NOW
+                        + " WHERE id = ?")
+                .params(imported, failed, chunk)
+                .update();
+        return db.sql("UPDATE import_jobs SET rows_imported = rows_imported + ?, rows_failed = rows_failed + ?,"
+                        + " version = version + 1, heartbeat_at = " + NOW + ","
+                        + " state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,"
+                        + " started_at = coalesce(started_at, " + NOW + ") WHERE id = ? RETURNING " + COLUMNS)
+                .params(imported, failed, job)
+                .query(ImportJobs::job)
+                .single();
+    }
+
+    /** Within the caller's transaction: replaces a locked chunk by two halves; their ids. */
+    List<Long> split(Claim chunk, ChunkCodec.Builder first, ChunkCodec.Builder second) {
+        long firstLine = first.firstLine();
+        int firstRows = first.records();
+        long secondLine = second.firstLine();
+        int secondRows = second.records();
+        Long a = insertChild(chunk, firstLine, firstRows, first.take());
+        Long b = insertChild(chunk, secondLine, secondRows, second.take());
+        db.sql("UPDATE import_chunks SET state = 'split', finished_at = " + NOW + " WHERE id = ?")
+                .param(chunk.chunk())
+                .update();
+        return List.of(a, b);
+    }
+
+    private Long insertChild(Claim parent, long firstLine, int rows, byte[] content) {
+        return db.sql("INSERT INTO import_chunks (job_id, parent_id, first_line, rows, content)"
+                        + " VALUES (?, ?, ?, ?, ?) RETURNING id")
+                .params(parent.job(), parent.chunk(), firstLine, rows, content)
+                .query(Long.class)
+                .single();
+    }
+
+    /**
+     * Takes over the unfinished jobs whose heartbeat is older than the timeout: moves their
+     * heartbeat, so that one caller among all instances gets each of them.
+     */
+    List<Stalled> takeStalled(Duration timeout) {
+        return db.sql("UPDATE import_jobs SET heartbeat_at = " + NOW
+                        + " WHERE state IN ('receiving', 'queued', 'running')"
+                        + " AND heartbeat_at < " + NOW + " - ? * interval '1 millisecond' RETURNING id, state")
+                .param(timeout.toMillis())
+                .query((rs, n) -> new Stalled(rs.getLong(1), rs.getString(2)))
+                .list();
+    }
+
+    List<Long> pendingChunks(long job) {
+        return db.sql("SELECT id FROM import_chunks WHERE job_id = ? AND state = 'pending' ORDER BY id")
+                .param(job)
+                .query(Long.class)
+                .list();
+    }
+
+    static ImportJob job(ResultSet rs, int row) throws SQLException {
+        long fileSize = rs.getLong("file_size");
+        Long size = rs.wasNull() ? null : fileSize;
+        return new ImportJob(
+                rs.getLong("id"),
+                rs.getString("entity"),
+                rs.getString("mode"),
+                rs.getString("state"),
+                rs.getString("file_name"),
+                size,
+                rs.getLong("rows_total"),
+                rs.getLong("rows_processed"),
+                rs.getLong("rows_imported"),
+                rs.getLong("rows_failed"),
+                rs.getLong("version"),
+                rs.getString("error"),
+                rs.getObject("created_at", java.time.LocalDateTime.class),
+                rs.getObject("received_at", java.time.LocalDateTime.class),
+                rs.getObject("started_at", java.time.LocalDateTime.class),
+                rs.getObject("finished_at", java.time.LocalDateTime.class),
+                Math.round(rs.getDouble("elapsed_seconds") * 1000) / 1000.0);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.shortener.importing;
+
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Progress of jobs across instances: every change of a job is published as its JSON on the Redis
+ * channel {@code import:{id}}, and listeners on any instance receive it. Publishing never fails a
+ * caller; listeners that miss messages (Redis down) read the job from PostgreSQL instead.
+ */
+@Component
+class ImportProgress implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ImportProgress.class);
+
+    /** A listener's subscription to one job; closing it unsubscribes. */
+    interface Subscription extends AutoCloseable {
+
+        /** Subscribes on Redis again when an earlier attempt failed. */
+        void renew();
+
+        @Override
+        void close();
+    }
+
+    private final ChunkQueue queue;
+    private final ImportRedis redis;
+    private final ObjectMapper json;
+    private final Map<Long, Set<Consumer<ImportJob>>> listeners = new ConcurrentHashMap<>();
+    private final Set<Long> subscribed = ConcurrentHashMap.newKeySet();
+    private @Nullable StatefulRedisPubSubConnection<String, String> connection;
+
+    ImportProgress(ChunkQueue queue, ImportRedis redis, ObjectMapper json) {
+        this.queue = queue;
+        this.redis = redis;
+        this.json = json;
+    }
+
+    void publish(ImportJob job) {
+        try {
+            queue.publish(job.id(), json.writeValueAsString(job));
+        } catch (RuntimeException e) {
+            log.debug("Progress of import job {} not published: {}", job.id(), e.toString());
+        }
+    }
+
+    /** Calls the listener with every change of the job published from now on, by any instance. */
+    synchronized Subscription subscribe(long job, Consumer<ImportJob> listener) {
+        listeners.computeIfAbsent(job, id -> new CopyOnWriteArraySet<>()).add(listener);
+        redisSubscribe(job);
+        return new Subscription() {
+            @Override
+            public void renew() {
+                if (!subscribed.contains(job)) {
+                    redisSubscribe(job);
+                }
+            }
+
+            @Override
+            public void close() {
+                unsubscribe(job, listener);
+            }
+        };
+    }
+
+    private synchronized void redisSubscribe(long job) {
+        if (subscribed.contains(job)) {
+            return;
+        }
+        try {
+            connection().sync().subscribe(ChunkQueue.channel(job));
+            subscribed.add(job);
+        } catch (RuntimeException e) {
+            log.debug("Not subscribed to progress of import job {}: {}", job, e.toString());
+        }
+    }
+
+    private synchronized void unsubscribe(long job, Consumer<ImportJob> listener) {
+        Set<Consumer<ImportJob>> forJob = listeners.get(job);
+        if (forJob == null) {
+            return;
+        }
+        forJob.remove(listener);
+        if (forJob.isEmpty()) {
+            listeners.remove(job);
+            if (subscribed.remove(job)) {
+                try {
+                    connection().sync().unsubscribe(ChunkQueue.channel(job));
+                } catch (RuntimeException e) {
+                    log.debug("Not unsubscribed from import job {}: {}", job, e.toString());
+                }
+            }
+        }
+    }
+
+    private StatefulRedisPubSubConnection<String, String> connection() {
+        if (connection == null || !connection.isOpen()) {
+            StatefulRedisPubSubConnection<String, String> created = redis.subscriber();
+            created.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    deliver(channel, message);
+                }
+            });
+            connection = created;
+        }
+        return connection;
+    }
+
+    private void deliver(String channel, String message) {
+        long job;
+        ImportJob update;
+        try {
+            job = Long.parseLong(channel.substring(channel.indexOf(':') + 1));
+            update = json.readValue(message, ImportJob.class);
+        } catch (NumberFormatException | JacksonException e) {
+            log.debug("Ignored progress message on {}: {}", channel, e.toString());
+            return;
+        }
+        for (Consumer<ImportJob> listener : listeners.getOrDefault(job, Set.of())) {
+            listener.accept(update);
+        }
+    }
+
+    @Override
+    public synchronized void destroy() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+}
