@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
- * The Redis streams of imports. {@code import:chunks} carries the ids of chunks to process to the
+ * The Redis streams of imports (key prefix {@code IMPORT_REDIS_PREFIX}, default {@code import:}).
+ * {@code import:chunks} carries the ids of chunks to process to the
  * consumer group {@code importers}: each entry is delivered to one worker and stays pending until
  * that worker acknowledges it; a pending entry whose worker stopped confirming it is claimed by
  * another worker. Acknowledged entries are deleted, so the stream's length is the backlog.
@@ -30,9 +31,7 @@ import org.springframework.stereotype.Component;
 @Component
 class ChunkQueue {
 
-    static final String STREAM = "import:chunks";
     static final String GROUP = "importers";
-    static final String DEAD_LETTERS = "import:dead-letters";
     private static final String CHUNK = "chunk";
 
     /** A chunk id delivered to a consumer, with the entry to acknowledge. */
@@ -40,16 +39,24 @@ class ChunkQueue {
 
     private final ImportRedis redis;
     private final ImportSettings settings;
+    private final String stream;
+    private final String deadLetters;
 
     ChunkQueue(ImportRedis redis, ImportSettings settings) {
         this.redis = redis;
         this.settings = settings;
+        this.stream = settings.redisPrefix() + "chunks";
+        this.deadLetters = settings.redisPrefix() + "dead-letters";
+    }
+
+    String stream() {
+        return stream;
     }
 
     /** Adds chunks to the stream, in one round trip. */
     void enqueue(List<Long> chunks) {
         redis.pipelined(commands -> chunks.stream()
-                .<RedisFuture<?>>map(chunk -> commands.xadd(STREAM, Map.of(CHUNK, chunk.toString())))
+                .<RedisFuture<?>>map(chunk -> commands.xadd(stream, Map.of(CHUNK, chunk.toString())))
                 .toList());
     }
 
@@ -59,7 +66,7 @@ class ChunkQueue {
      */
     void ensureGroup() {
         try {
-            redis.commands().xgroupCreate(StreamOffset.from(STREAM, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+            redis.commands().xgroupCreate(StreamOffset.from(stream, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
         } catch (RedisBusyException alreadyThere) {
             // the group exists
         }
@@ -90,7 +97,7 @@ class ChunkQueue {
                     .xreadgroup(
                             consumer,
                             XReadArgs.Builder.block(settings.worker().block()).count(1),
-                            StreamOffset.lastConsumed(STREAM));
+                            StreamOffset.lastConsumed(stream));
             return read.isEmpty() ? null : delivery(read.getFirst());
         }
 
@@ -102,7 +109,7 @@ class ChunkQueue {
         Delivery reclaim() {
             ClaimedMessages<String, String> claimed = redis.commands()
                     .xautoclaim(
-                            STREAM,
+                            stream,
                             XAutoClaimArgs.Builder.xautoclaim(
                                             consumer, settings.worker().reclaimIdle(), cursor)
                                     .count(1));
@@ -126,8 +133,8 @@ class ChunkQueue {
     /** The entry was processed: acknowledged and deleted. */
     void done(String entryId) {
         RedisCommands<String, String> commands = redis.commands();
-        commands.xack(STREAM, GROUP, entryId);
-        commands.xdel(STREAM, entryId);
+        commands.xack(stream, GROUP, entryId);
+        commands.xdel(stream, entryId);
     }
 
     /** Gives a delivered chunk back: added again for any worker, and this delivery acknowledged. */
@@ -141,7 +148,7 @@ class ChunkQueue {
         if (!entryIds.isEmpty()) {
             redis.commands()
                     .xclaim(
-                            STREAM,
+                            stream,
                             Consumer.from(GROUP, consumer),
                             XClaimArgs.Builder.justid().minIdleTime(Duration.ZERO),
                             entryIds.toArray(String[]::new));
@@ -150,12 +157,12 @@ class ChunkQueue {
 
     /** Removes a consumer that has nothing pending any more. */
     void forget(String consumer) {
-        redis.commands().xgroupDelconsumer(STREAM, Consumer.from(GROUP, consumer));
+        redis.commands().xgroupDelconsumer(stream, Consumer.from(GROUP, consumer));
     }
 
     /** Entries waiting in the stream, delivered or not. */
     long backlog() {
-        return redis.commands().xlen(STREAM);
+        return redis.commands().xlen(stream);
     }
 
     /** Adds dead-lettered rows to the dead-letter feed, in one round trip. */
@@ -164,7 +171,7 @@ class ChunkQueue {
                 XAddArgs.Builder.maxlen(settings.deadLetterStreamLength()).approximateTrimming();
         redis.pipelined(commands -> failures.stream()
                 .<RedisFuture<?>>map(failure -> commands.xadd(
-                        DEAD_LETTERS,
+                        deadLetters,
                         trimmed,
                         Map.of(
                                 "id", Long.toString(failure.id()),
@@ -180,7 +187,17 @@ class ChunkQueue {
         redis.commands().publish(channel(job), message);
     }
 
-    static String channel(long job) {
-        return "import:" + job;
+    /** The progress channel of a job: {@code import:{id}}. */
+    String channel(long job) {
+        return settings.redisPrefix() + job;
+    }
+
+    /** The job of a progress channel, or -1. */
+    long job(String channel) {
+        try {
+            return Long.parseLong(channel.substring(settings.redisPrefix().length()));
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 }

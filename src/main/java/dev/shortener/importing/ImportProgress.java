@@ -80,7 +80,7 @@ class ImportProgress implements DisposableBean {
             return;
         }
         try {
-            connection().sync().subscribe(ChunkQueue.channel(job));
+            connection().sync().subscribe(queue.channel(job));
             subscribed.add(job);
         } catch (RuntimeException e) {
             log.debug("Not subscribed to progress of import job {}: {}", job, e.toString());
@@ -97,7 +97,7 @@ class ImportProgress implements DisposableBean {
             listeners.remove(job);
             if (subscribed.remove(job)) {
                 try {
-                    connection().sync().unsubscribe(ChunkQueue.channel(job));
+                    connection().sync().unsubscribe(queue.channel(job));
                 } catch (RuntimeException e) {
                     log.debug("Not unsubscribed from import job {}: {}", job, e.toString());
                 }
@@ -120,12 +120,11 @@ class ImportProgress implements DisposableBean {
     }
 
     private void deliver(String channel, String message) {
-        long job;
+        long job = queue.job(channel);
         ImportJob update;
         try {
-            job = Long.parseLong(channel.substring(channel.indexOf(':') + 1));
             update = json.readValue(message, ImportJob.class);
-        } catch (NumberFormatException | JacksonException e) {
+        } catch (JacksonException e) {
             log.debug("Ignored progress message on {}: {}", channel, e.toString());
             return;
         }

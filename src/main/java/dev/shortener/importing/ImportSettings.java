@@ -26,6 +26,8 @@ import org.springframework.util.unit.DataSize;
  *     Last-Event-ID} ({@code IMPORT_EVENTS_TIMEOUT})
  * @param deadLetterStreamLength approximate number of entries kept in the dead-letter stream
  *     ({@code IMPORT_DEAD_LETTER_STREAM_LENGTH})
+ * @param redisPrefix prefix of the Redis keys and channels of imports, so that deployments can
+ *     share a Redis ({@code IMPORT_REDIS_PREFIX})
  * @param worker the chunk workers of this instance
  */
 @ConfigurationProperties("shortener.importing")
@@ -39,6 +41,7 @@ record ImportSettings(
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("10m") Duration eventsTimeout,
         @DefaultValue("100000") long deadLetterStreamLength,
+        @DefaultValue("import:") String redisPrefix,
         @DefaultValue Worker worker) {
 
     /**
@@ -93,6 +96,9 @@ record ImportSettings(
         }
         if (deadLetterStreamLength < 1) {
             throw new IllegalArgumentException("shortener.importing.dead-letter-stream-length must be at least 1");
+        }
+        if (redisPrefix.isBlank()) {
+            throw new IllegalArgumentException("shortener.importing.redis-prefix must not be blank");
         }
         requirePositive("statement-timeout", statementTimeout);
         requirePositive("stall-timeout", stallTimeout);

@@ -1,0 +1,152 @@
+package dev.shortener.importing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A Server-Sent Events client over java.net.http, as a browser's EventSource reads a stream:
+ * lines {@code id:}, {@code event:} and {@code data:} make an event, a blank line dispatches it.
+ */
+final class EventStream implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Event END = new Event("", "", "");
+
+    /** One event: its id, name and data. */
+    record Event(String id, String name, String data) {
+
+        long version() {
+            return Long.parseLong(id);
+        }
+
+        JsonNode job() {
+            return JSON.readTree(data);
+        }
+
+        boolean isFinal() {
+            return name.equals("completed") || name.equals("failed");
+        }
+    }
+
+    private final HttpResponse<Stream<String>> response;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    private EventStream(HttpResponse<Stream<String>> response) {
+        this.response = response;
+        this.reader = Thread.ofVirtual().start(this::read);
+    }
+
+    /** Opens the stream of {@code url}, with extra request headers (e.g. Last-Event-ID). */
+    static EventStream open(String url, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        headers.forEach(request::header);
+        try {
+            HttpResponse<Stream<String>> response = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build()
+                    .send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
+            return new EventStream(response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    int status() {
+        return response.statusCode();
+    }
+
+    String contentType() {
+        return response.headers().firstValue("Content-Type").orElse("");
+    }
+
+    private void read() {
+        String id = "";
+        String name = "message";
+        StringBuilder data = new StringBuilder();
+        try (Stream<String> lines = response.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        events.add(new Event(id, name, data.toString()));
+                    }
+                    name = "message";
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring(5).strip());
+                }
+            }
+        } catch (RuntimeException e) {
+            // the stream was closed
+        } finally {
+            events.add(END);
+        }
+    }
+
+    /** The next event, or null when the stream ended or nothing came in time. */
+    Event next(Duration timeout) throws InterruptedException {
+        Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (event == END) {
+            events.add(END);
+            return null;
+        }
+        return event;
+    }
+
+    /** Every event up to and including the final one (completed or failed). */
+    List<Event> untilFinal(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Event> received = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            Event event = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (event == null) {
+                break;
+            }
+            received.add(event);
+            if (event.isFinal()) {
+                break;
+            }
+        }
+        return received;
+    }
+
+    /** Whether the server ended the stream (after the final event). */
+    boolean ended(Duration timeout) throws InterruptedException {
+        reader.join(timeout);
+        return !reader.isAlive();
+    }
+
+    @Override
+    public void close() {
+        reader.interrupt();
+        try {
+            response.body().close();
+        } catch (RuntimeException e) {
+            // already closed
+        }
+    }
+}
