@@ -205,9 +205,11 @@ BASE="http://127.0.0.1:$NGINX_PORT"
 if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
       -d '{"original_url":"https://example.com/probe"}' "$BASE/urls")" = 201 ]; then
   for i in $(seq 1 50); do
-    curl -s -X POST -H 'Content-Type: application/json' \
+    code=$(curl -s -X POST -H 'Content-Type: application/json' \
       -d "{\"original_url\":\"https://example.com/rolling/$i\"}" "$BASE/urls" \
-      | sed -n 's/.*"short_code":"\([^"]*\)".*/\1/p' >>"$TMP/codes"
+      | sed -n 's/.*"short_code":"\([^"]*\)".*/\1/p')
+    [ -n "$code" ] || die "link creation answered no short_code"
+    echo "$code" >>"$TMP/codes"
   done
   log "redirects in the mix: $(wc -l <"$TMP/codes") links"
 else
