@@ -51,7 +51,7 @@ WRK_PID=""
 
 cleanup() {
   local rc=$?
-  [ -n "$WRK_PID" ] && kill "$WRK_PID" 2>/dev/null || true
+  if [ -n "$WRK_PID" ]; then kill "$WRK_PID" 2>/dev/null || true; fi
   for pid in "${ALL_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${ALL_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$NGINX_PID" ]; then kill -QUIT "$NGINX_PID" 2>/dev/null || true; fi
@@ -61,11 +61,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # --- releases -------------------------------------------------------------------------------
-APP_JAR="${APP_JAR:-$(ls "$ROOT"/target/shortener-*.jar 2>/dev/null | grep -v plain | head -1 || true)}"
+built_jar() { for jar in "$ROOT"/target/shortener-*.jar; do [ -f "$jar" ] && echo "$jar" && return; done; }
+APP_JAR="${APP_JAR:-$(built_jar)}"
 if [ -z "$APP_JAR" ] || [ ! -f "$APP_JAR" ]; then
   log "building the jar"
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; die "build failed"; }
-  APP_JAR="$(ls "$ROOT"/target/shortener-*.jar | grep -v plain | head -1)"
+  APP_JAR="$(built_jar)"
 fi
 cp "$APP_JAR" "$TMP/release-1.jar"
 cp "${NEW_JAR:-$APP_JAR}" "$TMP/release-2.jar"
