@@ -74,15 +74,15 @@ final class DeployFiles {
      * Requires a command-line tool. Missing tools fail the test with the package to install, unless
      * SKIP_TOOL_CHECKS=true, which skips it instead (for machines that cannot install them).
      */
-    static void requireTool(String command, String debianPackage) {
+    static void requireTool(String command, String howToInstall) {
         boolean present = List.of(System.getenv().getOrDefault("PATH", "").split(":")).stream()
                         .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)))
                 || Files.isExecutable(Path.of("/usr/sbin", command));
         if (present) {
             return;
         }
-        String message = command + " is not installed: apt-get install -y " + debianPackage
-                + " (or set SKIP_TOOL_CHECKS=true to skip this check)";
+        String message =
+                command + " is not installed: " + howToInstall + " (or set SKIP_TOOL_CHECKS=true to skip this check)";
         if ("true".equals(System.getenv("SKIP_TOOL_CHECKS"))) {
             abort(message);
         }

@@ -56,7 +56,7 @@ class NginxConfigTest {
 
     @BeforeAll
     static void startNginxInFrontOfStubReplicas() throws IOException, InterruptedException {
-        DeployFiles.requireTool("nginx", "nginx");
+        DeployFiles.requireTool("nginx", "apt-get install -y nginx");
         nginx = start(dir.resolve("healthy"), replica(200, hits), replica(200, hits));
         withFailingReplica =
                 start(dir.resolve("failing"), replica(502, new AtomicInteger()), replica(200, new AtomicInteger()));
