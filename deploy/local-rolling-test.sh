@@ -201,10 +201,12 @@ NGINX_PID=$(cat "$TMP/nginx/nginx.pid")
 log "nginx on :$NGINX_PORT (master $NGINX_PID) -> :$PORT_A :$PORT_B"
 
 BASE="http://127.0.0.1:$NGINX_PORT"
-# Links and redirects join the mix once the API exists.
+# Links, then redirects, join the mix once their APIs exist in the build under test.
 : >"$TMP/codes"
+LINKS=0
 if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
       -d '{"original_url":"https://example.com/probe"}' "$BASE/urls")" = 201 ]; then
+  LINKS=1
   for i in $(seq 1 50); do
     code=$(curl -s -X POST -H 'Content-Type: application/json' \
       -d "{\"original_url\":\"https://example.com/rolling/$i\"}" "$BASE/urls" \
@@ -212,9 +214,14 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: applica
     [ -n "$code" ] || die "link creation answered no short_code"
     echo "$code" >>"$TMP/codes"
   done
-  log "redirects in the mix: $(wc -l <"$TMP/codes") links"
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/$(head -1 "$TMP/codes")")" = 302 ]; then
+    log "mix: redirects over $(wc -l <"$TMP/codes") links, health, user and link creation"
+  else
+    : >"$TMP/codes"
+    log "mix: health, user and link creation (no redirect API in this build)"
+  fi
 else
-  log "no /urls API in this build: the mix is health checks and user creation"
+  log "mix: health and user creation (no /urls API in this build)"
 fi
 clicks_before=$(psql -d $DB_NAME -Atc "SELECT count(*) FROM events WHERE event_type = 'click'")
 
@@ -239,31 +246,35 @@ function init(args)
     plain["Connection"] = "close"
     json["Connection"] = "close"
   end
+  links = args[5] == "1"
   n = 0
   redirects = 0
   statuses = {}
+end
+local function create_user()
+  return wrk.format("POST", "/users", json, string.format(
+    '{"username":"rolling%d","email":"r%s-%d-%d@example.com"}', id, run, id, n))
+end
+local function create_link()
+  return wrk.format("POST", "/urls", json, string.format(
+    '{"original_url":"https://example.com/%s/%d/%d"}', run, id, n))
 end
 function request()
   n = n + 1
   local slot = n % 20
   if #codes > 0 then
-    if slot < 12 then
-      return wrk.format("GET", "/" .. codes[(n % #codes) + 1], plain)
-    elseif slot < 15 then
-      return wrk.format("GET", "/health", plain)
-    elseif slot < 18 then
-      return wrk.format("POST", "/users", json, string.format(
-        '{"username":"rolling%d","email":"r%s-%d-%d@example.com"}', id, run, id, n))
-    else
-      return wrk.format("POST", "/urls", json, string.format(
-        '{"original_url":"https://example.com/%s/%d/%d"}', run, id, n))
-    end
+    if slot < 12 then return wrk.format("GET", "/" .. codes[(n % #codes) + 1], plain) end
+    if slot < 15 then return wrk.format("GET", "/health", plain) end
+    if slot < 18 then return create_user() end
+    return create_link()
   end
-  if slot < 10 then
-    return wrk.format("GET", "/health", plain)
+  if links then
+    if slot < 8 then return wrk.format("GET", "/health", plain) end
+    if slot < 14 then return create_user() end
+    return create_link()
   end
-  return wrk.format("POST", "/users", json, string.format(
-    '{"username":"rolling%d","email":"r%s-%d-%d@example.com"}', id, run, id, n))
+  if slot < 10 then return wrk.format("GET", "/health", plain) end
+  return create_user()
 end
 function delay()
   return pause
@@ -294,7 +305,7 @@ EOF
 
 log "wrk: $WRK_THREADS threads, $WRK_CONNECTIONS connections, ${WRK_DELAY_MS} ms pause"
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d600s --timeout 10s -s "$TMP/mix.lua" "$BASE" \
-  -- "$TMP/codes" "$(date +%s)" "$WRK_DELAY_MS" "${CLIENT_KEEPALIVE:-0}" >"$TMP/wrk.out" 2>&1 &
+  -- "$TMP/codes" "$(date +%s)" "$WRK_DELAY_MS" "${CLIENT_KEEPALIVE:-0}" "$LINKS" >"$TMP/wrk.out" 2>&1 &
 WRK_PID=$!
 warmup_until=$((SECONDS + WARMUP))
 
