@@ -57,19 +57,26 @@ set_current_image() { # keeps `docker compose up -d` on the deployed image
 }
 
 # --- nginx ----------------------------------------------------------------------------------
-nginx_workers_shutting_down() {
-  compose exec -T nginx sh -c "ps -o args 2>/dev/null | grep -c '[w]orker process is shutting down' || true"
-}
+# Inside the nginx container: reload, then wait until the workers that ran before the reload have
+# exited, i.e. finished their in-flight requests. Exit 3: still draining at the deadline.
+# shellcheck disable=SC2016 # expanded inside the container
+RELOAD_AND_DRAIN='old=$(pgrep -f "nginx: worker process"); nginx -s reload || exit 1
+end=$(( $(date +%s) + '"$DRAIN_TIMEOUT"' ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  alive=0; for p in $old; do kill -0 "$p" 2>/dev/null && alive=1; done
+  [ "$alive" = 0 ] && exit 0; sleep 0.2
+done
+exit 3'
 
-reload_nginx() { # validate, reload, then wait for the old workers to finish their requests
+reload_nginx() { # validate, reload, then let the old workers finish their requests
   compose exec -T nginx nginx -t -q || return 1
-  compose exec -T nginx nginx -s reload || return 1
-  local deadline=$((SECONDS + DRAIN_TIMEOUT))
-  sleep 1
-  while [ "$(nginx_workers_shutting_down)" != 0 ]; do
-    [ $SECONDS -lt "$deadline" ] || { log "old nginx workers still draining after ${DRAIN_TIMEOUT}s"; return 0; }
-    sleep 1
-  done
+  local status=0
+  compose exec -T nginx sh -c "$RELOAD_AND_DRAIN" || status=$?
+  case $status in
+    0) ;;
+    3) log "old nginx workers still draining after ${DRAIN_TIMEOUT}s" ;;
+    *) return 1 ;;
+  esac
 }
 
 STEADY_UPSTREAM="$UPSTREAM.steady"
