@@ -87,9 +87,14 @@ run_app() { # port jvm-args... : becomes the app (exec), with this machine's dat
     exec "$JAVA" -Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto "$@"
 }
 
+# Class-data sharing per release: the migration run writes the archive when it exits and the
+# replicas of that release start from it (a shorter start under load, nothing else changes).
+CDS=(-XX:SharedArchiveFile="$TMP/release-RELEASE.jsa" -XX:+AutoCreateSharedArchive)
+
 migrate() { # release: Flyway runs once, in a process that exits after the context refresh
   local release=$1 started=$SECONDS
-  (WORKER_ENABLED=false run_app 0 -Dspring.context.exit=onRefresh -jar "$TMP/release-$release.jar") \
+  (WORKER_ENABLED=false run_app 0 "${CDS[@]/RELEASE/$release}" -Dspring.context.exit=onRefresh \
+    -jar "$TMP/release-$release.jar") \
     >"$TMP/migrate-$release.log" 2>&1 || die "migration of release $release failed (see $TMP/migrate-$release.log)"
   log "release $release migrated the schema in $((SECONDS - started))s"
 }
@@ -97,7 +102,7 @@ migrate() { # release: Flyway runs once, in a process that exits after the conte
 start_app() { # release port
   local release=$1
   local port=$2
-  run_app "$port" -jar "$TMP/release-$release.jar" >"$TMP/app-$port.log" 2>&1 &
+  run_app "$port" "${CDS[@]/RELEASE/$release}" -jar "$TMP/release-$release.jar" >"$TMP/app-$port.log" 2>&1 &
   APP_PID[$port]=$!
   ALL_PIDS+=($!)
   log "started release $release on :$port (pid ${APP_PID[$port]})"
