@@ -16,4 +16,20 @@ public record Link(
         @Nullable String title,
         boolean isActive,
         LocalDateTime createdAt,
-        LocalDateTime updatedAt) {}
+        LocalDateTime updatedAt) {
+
+    /** This link pointing to another URL. */
+    public Link withOriginalUrl(String url) {
+        return new Link(id, userId, shortCode, url, title, isActive, createdAt, updatedAt);
+    }
+
+    /** This link with another title, or none. */
+    public Link withTitle(@Nullable String newTitle) {
+        return new Link(id, userId, shortCode, originalUrl, newTitle, isActive, createdAt, updatedAt);
+    }
+
+    /** This link activated or deactivated; an inactive link does not redirect. */
+    public Link withActive(boolean active) {
+        return new Link(id, userId, shortCode, originalUrl, title, active, createdAt, updatedAt);
+    }
+}

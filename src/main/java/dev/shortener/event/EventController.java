@@ -1,0 +1,151 @@
+package dev.shortener.event;
+
+import dev.shortener.link.Links;
+import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.PageRequest;
+import dev.shortener.platform.Problems;
+import dev.shortener.user.Users;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+@RestController
+@Tag(name = "events")
+class EventController {
+
+    /** An event a client records itself. */
+    @Schema(name = "EventInput", example = """
+            {"event_type":"share","url_id":1,"user_id":1,"details":{"channel":"email"}}""")
+    record EventInput(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minLength = 1, maxLength = Event.TYPE_MAX_LENGTH)
+            String eventType,
+
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The link; it must exist")
+            long urlId,
+
+            @Schema(description = "The user; it must exist") @Nullable
+            Long userId,
+
+            @Schema(types = "object", description = "Any JSON object (default {})")
+            ObjectNode details) {
+
+        static EventInput read(byte @Nullable [] body, ObjectMapper json) {
+            JsonBody fields = JsonBody.parse(body, json);
+            String type = fields.requiredText("event_type", Event.TYPE_MAX_LENGTH);
+            Long urlId = fields.requiredId("url_id");
+            Long userId = fields.optionalId("user_id");
+            ObjectNode details = fields.optionalObject("details");
+            fields.validate();
+            return new EventInput(Objects.requireNonNull(type).trim(), Objects.requireNonNull(urlId), userId, details);
+        }
+    }
+
+    private final Events events;
+    private final ClickRecorder clicks;
+    private final Links links;
+    private final Users users;
+    private final ObjectMapper json;
+
+    EventController(Events events, ClickRecorder clicks, Links links, Users users, ObjectMapper json) {
+        this.events = events;
+        this.clicks = clicks;
+        this.links = links;
+        this.users = users;
+        this.json = json;
+    }
+
+    @GetMapping("/events")
+    @Operation(summary = "List events by id, filtered and one page at a time; includes every click so far")
+    @ApiResponse(responseCode = "200", description = "A page of events; X-Total-Count and Link headers")
+    @ApiResponse(
+            responseCode = "400",
+            description = "Bad filter or paging parameters",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<List<Event>> list(
+            @Parameter(description = "Only events of this link", schema = @Schema(type = "integer"))
+                    @RequestParam(name = "url_id", required = false)
+                    @Nullable
+                    String urlId,
+            @Parameter(description = "Only events of this user", schema = @Schema(type = "integer"))
+                    @RequestParam(name = "user_id", required = false)
+                    @Nullable
+                    String userId,
+            @Parameter(description = "Only events of this type (created, updated, deleted, click, ...)")
+                    @RequestParam(name = "event_type", required = false)
+                    @Nullable
+                    String eventType,
+            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
+            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
+                    @RequestParam(name = "per_page", required = false)
+                    @Nullable
+                    String perPage) {
+        Events.Filter filter = new Events.Filter(
+                PageRequest.optionalLong("url_id", urlId),
+                PageRequest.optionalLong("user_id", userId),
+                eventType == null || eventType.isBlank() ? null : eventType.trim());
+        PageRequest paging = PageRequest.of(page, perPage);
+        clicks.flush();
+        return paging.respond(events.page(filter, paging.offset(), paging.perPage()), events.count(filter));
+    }
+
+    @GetMapping("/events/{id}")
+    @Operation(summary = "One event")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such event",
+            content = @Content(mediaType = "application/problem+json"))
+    Event get(@PathVariable long id) {
+        clicks.flush();
+        return events.find(id).orElseThrow(() -> Problems.notFound("Event " + id + " does not exist"));
+    }
+
+    @PostMapping("/events")
+    @Operation(summary = "Record an event of a link")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = EventInput.class)))
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = Event.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "The body is not a JSON object",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such link or user",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "422",
+            description = "Invalid fields (event_type, url_id, user_id, details not an object)",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Event> create(@RequestBody(required = false) byte @Nullable [] body) {
+        EventInput input = EventInput.read(body, json);
+        if (!links.exists(input.urlId())) {
+            throw Problems.notFound("URL " + input.urlId() + " does not exist");
+        }
+        Long userId = input.userId();
+        if (userId != null && !users.exists(userId)) {
+            throw Problems.notFound("User " + userId + " does not exist");
+        }
+        Event event = events.append(input.urlId(), userId, input.eventType(), input.details());
+        return ResponseEntity.created(URI.create("/events/" + event.id())).body(event);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.shortener.event;
+
+import dev.shortener.platform.SqlFilter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The events table: an append-only log, read by id order. */
+@Repository
+class Events {
+
+    private static final String COLUMNS = "id, url_id, user_id, event_type, \"timestamp\", details::text AS details";
+
+    private final JdbcClient db;
+    private final ObjectMapper json;
+    private final RowMapper<Event> rows = this::event;
+
+    Events(JdbcClient db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    /** Optional equality filters of the list; null means "any". */
+    record Filter(
+            @Nullable Long urlId,
+            @Nullable Long userId,
+            @Nullable String eventType) {
+
+        SqlFilter sql() {
+            return new SqlFilter()
+                    .equal("url_id", urlId)
+                    .equal("user_id", userId)
+                    .equal("event_type", eventType);
+        }
+    }
+
+    Optional<Event> find(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM events WHERE id = ?")
+                .param(id)
+                .query(rows)
+                .optional();
+    }
+
+    List<Event> page(Filter filter, long offset, int limit) {
+        SqlFilter where = filter.sql();
+        return db.sql("SELECT " + COLUMNS + " FROM events" + where.where() + " ORDER BY id LIMIT ? OFFSET ?")
+                .params(where.params(limit, offset))
+                .query(rows)
+                .list();
+    }
+
+    long count(Filter filter) {
+        SqlFilter where = filter.sql();
+        return db.sql("SELECT count(*) FROM events" + where.where())
+                .params(where.params())
+                .query(Long.class)
+                .single();
+    }
+
+    /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */
+    Event append(long urlId, @Nullable Long userId, String eventType, ObjectNode details) {
+        return db.sql("INSERT INTO events (url_id, user_id, event_type, details) VALUES (?, ?, ?, ?::jsonb)"
+                        + " RETURNING " + COLUMNS)
+                .params(urlId, userId, eventType, json.writeValueAsString(details))
+                .query(rows)
+                .single();
+    }
+
+    private Event event(ResultSet rs, int row) throws SQLException {
+        return new Event(
+                rs.getLong("id"),
+                rs.getLong("url_id"),
+                rs.getObject("user_id", Long.class),
+                rs.getString("event_type"),
+                rs.getObject("timestamp", LocalDateTime.class),
+                json.readTree(rs.getString("details")));
+    }
+}

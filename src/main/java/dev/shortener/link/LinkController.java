@@ -1,0 +1,168 @@
+package dev.shortener.link;
+
+import dev.shortener.platform.PageRequest;
+import dev.shortener.platform.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+
+@RestController
+@Tag(name = "urls")
+class LinkController {
+
+    private final Links links;
+    private final ObjectMapper json;
+
+    LinkController(Links links, ObjectMapper json) {
+        this.links = links;
+        this.json = json;
+    }
+
+    @PostMapping("/urls")
+    @Operation(summary = "Shorten a URL (a generated or custom short code); records a created event")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = NewLink.class)))
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = Link.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "The body is not a JSON object",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such user",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The custom short code is taken",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "422",
+            description = "Invalid fields (original_url, title, user_id, short_code, is_active)",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "503",
+            description = "No free short code was found in the allowed attempts",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Link> create(@RequestBody(required = false) byte @Nullable [] body) {
+        Link link = links.create(NewLink.read(body, json));
+        return ResponseEntity.created(URI.create("/urls/" + link.id())).body(link);
+    }
+
+    @GetMapping("/urls")
+    @Operation(summary = "List links by id, filtered and one page at a time")
+    @ApiResponse(responseCode = "200", description = "A page of links; X-Total-Count and Link headers")
+    @ApiResponse(
+            responseCode = "400",
+            description = "Bad filter or paging parameters",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<List<Link>> list(
+            @Parameter(description = "Only links of this user", schema = @Schema(type = "integer"))
+                    @RequestParam(name = "user_id", required = false)
+                    @Nullable
+                    String userId,
+            @Parameter(description = "Only active (true) or inactive (false) links", schema = @Schema(type = "boolean"))
+                    @RequestParam(name = "is_active", required = false)
+                    @Nullable
+                    String isActive,
+            @Parameter(description = "Only the link with this short code")
+                    @RequestParam(name = "short_code", required = false)
+                    @Nullable
+                    String shortCode,
+            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
+            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
+                    @RequestParam(name = "per_page", required = false)
+                    @Nullable
+                    String perPage) {
+        Links.Filter filter = new Links.Filter(
+                PageRequest.optionalLong("user_id", userId),
+                optionalBoolean("is_active", isActive),
+                shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
+        PageRequest paging = PageRequest.of(page, perPage);
+        return paging.respond(links.page(filter, paging.offset(), paging.perPage()), links.count(filter));
+    }
+
+    @GetMapping("/urls/{id}")
+    @Operation(summary = "One link")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such link",
+            content = @Content(mediaType = "application/problem+json"))
+    Link get(@PathVariable long id) {
+        return links.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    @PutMapping("/urls/{id}")
+    @Operation(
+            summary = "Change a link's original_url, title and/or is_active; records one updated event per changed"
+                    + " field")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LinkChanges.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "The body is not a JSON object",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such link",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "422",
+            description = "Invalid fields",
+            content = @Content(mediaType = "application/problem+json"))
+    Link update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
+        return links.update(id, LinkChanges.read(body, json)).orElseThrow(() -> notFound(id));
+    }
+
+    @DeleteMapping("/urls/{id}")
+    @Operation(summary = "Delete a link; records a deleted event")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such link",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Void> delete(@PathVariable long id) {
+        if (!links.delete(id)) {
+            throw notFound(id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    /** {@code true} or {@code false} (any case); anything else is a 400. */
+    private static @Nullable Boolean optionalBoolean(String name, @Nullable String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw Problems.badRequest(name + " must be true or false");
+        };
+    }
+
+    private static ErrorResponseException notFound(long id) {
+        return Problems.notFound("URL " + id + " does not exist");
+    }
+}

@@ -1,0 +1,206 @@
+package dev.shortener.link;
+
+import dev.shortener.platform.Problems;
+import dev.shortener.platform.SqlFilter;
+import dev.shortener.user.UserDeleted;
+import dev.shortener.user.Users;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The urls table. Every write runs in one transaction with the lifecycle events it publishes
+ * ({@link LinkCreated}, {@link LinkUpdated}, {@link LinkDeleted}), so listeners that record them
+ * commit or roll back together with the row.
+ */
+@Repository
+public class Links {
+
+    private static final String COLUMNS =
+            "id, user_id, short_code, original_url, title, is_active, created_at, updated_at";
+    private static final String NOW = "now() AT TIME ZONE 'utc'";
+
+    private final JdbcClient db;
+    private final ApplicationEventPublisher events;
+    private final Users users;
+    private final LinkSettings settings;
+
+    Links(JdbcClient db, ApplicationEventPublisher events, Users users, LinkSettings settings) {
+        this.db = db;
+        this.events = events;
+        this.users = users;
+        this.settings = settings;
+    }
+
+    public Optional<Link> find(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM urls WHERE id = ?")
+                .param(id)
+                .query(Link.class)
+                .optional();
+    }
+
+    /** The link with this exact (case-sensitive) short code, active or not. */
+    public Optional<Link> findByCode(String code) {
+        return db.sql("SELECT " + COLUMNS + " FROM urls WHERE short_code = ?")
+                .param(code)
+                .query(Link.class)
+                .optional();
+    }
+
+    public boolean exists(long id) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM urls WHERE id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
+    }
+
+    /** Optional equality filters of the list; null means "any". */
+    record Filter(
+            @Nullable Long userId,
+            @Nullable Boolean active,
+            @Nullable String shortCode) {
+
+        SqlFilter sql() {
+            return new SqlFilter()
+                    .equal("user_id", userId)
+                    .equal("is_active", active)
+                    .equal("short_code", shortCode);
+        }
+    }
+
+    List<Link> page(Filter filter, long offset, int limit) {
+        SqlFilter where = filter.sql();
+        return db.sql("SELECT " + COLUMNS + " FROM urls" + where.where() + " ORDER BY id LIMIT ? OFFSET ?")
+                .params(where.params(limit, offset))
+                .query(Link.class)
+                .list();
+    }
+
+    long count(Filter filter) {
+        SqlFilter where = filter.sql();
+        return db.sql("SELECT count(*) FROM urls" + where.where())
+                .params(where.params())
+                .query(Long.class)
+                .single();
+    }
+
+    /**
+     * Creates a link under {@code customCode}, or under a fresh random code when it is null. A taken
+     * custom code is a 409 and an unknown user a 404.
+     */
+    @Transactional
+    Link create(NewLink link) {
+        Long userId = link.userId();
+        if (userId != null && !users.exists(userId)) {
+            throw unknownUser(userId);
+        }
+        String customCode = link.shortCode();
+        Optional<Link> created;
+        try {
+            created = customCode != null
+                    ? insert(link, customCode)
+                    : ShortCode.claimFirstFree(
+                            () -> ShortCode.random(settings.codeLength()),
+                            settings.codeAttempts(),
+                            code -> insert(link, code));
+        } catch (DataIntegrityViolationException e) {
+            if (userId == null) {
+                throw e;
+            }
+            // the user was deleted between the check and the insert
+            throw unknownUser(userId);
+        }
+        Link saved = created.orElseThrow(() -> customCode != null
+                ? Problems.conflict("The short code " + customCode + " is already taken")
+                : Problems.unavailable("No free short code was found; try again"));
+        events.publishEvent(new LinkCreated(saved));
+        return saved;
+    }
+
+    private Optional<Link> insert(NewLink link, String code) {
+        return db.sql("INSERT INTO urls (user_id, short_code, original_url, title, is_active) VALUES (?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (short_code) DO NOTHING RETURNING " + COLUMNS)
+                .params(link.userId(), code, link.originalUrl(), link.title(), link.isActive())
+                .query(Link.class)
+                .optional();
+    }
+
+    /**
+     * Applies {@code change} to the link, refreshes {@code updated_at} and publishes one {@link
+     * LinkUpdated} per field whose value changed; empty when there is no such link.
+     */
+    @Transactional
+    Optional<Link> update(long id, UnaryOperator<Link> change) {
+        Optional<Link> current = db.sql("SELECT " + COLUMNS + " FROM urls WHERE id = ? FOR UPDATE")
+                .param(id)
+                .query(Link.class)
+                .optional();
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Link wanted = change.apply(current.get());
+        Link updated = db.sql("UPDATE urls SET original_url = ?, title = ?, is_active = ?, updated_at = " + NOW
+                        + " WHERE id = ? RETURNING " + COLUMNS)
+                .params(wanted.originalUrl(), wanted.title(), wanted.isActive(), id)
+                .query(Link.class)
+                .single();
+        changedFields(current.get(), updated)
+                .forEach((field, value) -> events.publishEvent(new LinkUpdated(updated, field, value)));
+        return Optional.of(updated);
+    }
+
+    /** The API fields that differ between two states of a link, with their new values, in API order. */
+    static Map<String, @Nullable Object> changedFields(Link before, Link after) {
+        Map<String, @Nullable Object> changed = new LinkedHashMap<>();
+        if (!before.originalUrl().equals(after.originalUrl())) {
+            changed.put("original_url", after.originalUrl());
+        }
+        if (!Objects.equals(before.title(), after.title())) {
+            changed.put("title", after.title());
+        }
+        if (before.isActive() != after.isActive()) {
+            changed.put("is_active", after.isActive());
+        }
+        return changed;
+    }
+
+    /** Deletes a link at its user's request; false if there is no such link. */
+    @Transactional
+    boolean delete(long id) {
+        Optional<Link> deleted = db.sql("DELETE FROM urls WHERE id = ? RETURNING " + COLUMNS)
+                .param(id)
+                .query(Link.class)
+                .optional();
+        deleted.ifPresent(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED)));
+        return deleted.isPresent();
+    }
+
+    /** A deleted user's links go with the user, in the same transaction, each recording its deletion. */
+    @EventListener
+    @Transactional
+    void deleteLinksOf(UserDeleted user) {
+        db
+                .sql("DELETE FROM urls WHERE user_id = ? RETURNING " + COLUMNS)
+                .param(user.userId())
+                .query(Link.class)
+                .list()
+                .stream()
+                .sorted(Comparator.comparingLong(Link::id))
+                .forEach(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED)));
+    }
+
+    private static RuntimeException unknownUser(long userId) {
+        return Problems.notFound("User " + userId + " does not exist");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.shortener.link;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/** The rule for the target of a link, shared by the API and the importer. */
+public final class OriginalUrl {
+
+    public static final int MAX_LENGTH = 2048;
+
+    private OriginalUrl() {}
+
+    /**
+     * Whether {@code url} is an absolute http or https URL with a host, at most {@value #MAX_LENGTH}
+     * characters, without whitespace or control characters.
+     */
+    public static boolean isValid(String url) {
+        if (url.isEmpty() || url.length() > MAX_LENGTH || url.codePoints().anyMatch(OriginalUrl::isBlankOrControl)) {
+            return false;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || uri.isOpaque()) {
+            return false;
+        }
+        String lower = scheme.toLowerCase(Locale.ROOT);
+        if (!lower.equals("http") && !lower.equals("https")) {
+            return false;
+        }
+        String host = uri.getHost();
+        return host != null ? !host.isEmpty() : hasRegistryHost(uri.getRawAuthority());
+    }
+
+    /**
+     * {@link URI} leaves the host null for names it does not parse as a server (underscores,
+     * internationalized names); such an authority still counts when it holds a plausible host.
+     */
+    private static boolean hasRegistryHost(@Nullable String authority) {
+        if (authority == null) {
+            return false;
+        }
+        String host = authority.substring(authority.lastIndexOf('@') + 1).replaceFirst(":\\d*$", "");
+        return !host.isEmpty()
+                && host.codePoints().anyMatch(Character::isLetterOrDigit)
+                && host.codePoints().allMatch(c -> Character.isLetterOrDigit(c) || "-._~%".indexOf(c) >= 0);
+    }
+
+    private static boolean isBlankOrControl(int c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.shortener.link;
+
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of short codes: generated ones are random base62 strings from a {@link SecureRandom};
+ * a client may choose its own of {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters of
+ * {@code [A-Za-z0-9_-]}, as long as it does not shadow a route of the service.
+ */
+public final class ShortCode {
+
+    public static final int MIN_LENGTH = 3;
+    public static final int MAX_LENGTH = 32;
+    public static final int DEFAULT_LENGTH = 7;
+
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final Pattern CUSTOM = Pattern.compile("[A-Za-z0-9_-]{" + MIN_LENGTH + "," + MAX_LENGTH + "}");
+    private static final RandomGenerator SECURE = new SecureRandom();
+
+    /**
+     * The first path segments the service routes itself, in lower case. A code equal to one of them
+     * (ignoring case) could never be reached at {@code GET /{code}}.
+     */
+    private static final Set<String> RESERVED = Set.of(
+            "health",
+            "users",
+            "urls",
+            "events",
+            "docs",
+            "metrics",
+            "openapi.json",
+            "openapi",
+            "imports",
+            "swagger-ui",
+            "swagger-ui.html",
+            "webjars",
+            "v3",
+            "error",
+            "actuator",
+            "favicon.ico",
+            "robots.txt",
+            "api",
+            "admin",
+            "static",
+            "assets");
+
+    private ShortCode() {}
+
+    /** A random base62 code of the given length drawn from a {@link SecureRandom}. */
+    public static String random(int length) {
+        return random(SECURE, length);
+    }
+
+    static String random(RandomGenerator random, int length) {
+        char[] code = new char[length];
+        for (int i = 0; i < length; i++) {
+            code[i] = BASE62[random.nextInt(BASE62.length)];
+        }
+        return new String(code);
+    }
+
+    /** Whether {@code code} is spelled like a code a client may choose. */
+    public static boolean isWellFormed(String code) {
+        return CUSTOM.matcher(code).matches();
+    }
+
+    /** Whether {@code code} names a route of the service, ignoring case. */
+    public static boolean isReserved(String code) {
+        return RESERVED.contains(code.toLowerCase(Locale.ROOT));
+    }
+
+    /** Why a client-chosen code is refused, or empty when it may be used. */
+    public static Optional<String> problemWith(String code) {
+        if (!isWellFormed(code)) {
+            return Optional.of("must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters of A-Z, a-z, 0-9, _ and -");
+        }
+        if (isReserved(code)) {
+            return Optional.of("is reserved: it names a route of the service");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Offers fresh candidates to {@code claim} until one is taken, at most {@code attempts} times;
+     * reserved candidates are skipped. {@code claim} answers empty when the code is already used.
+     */
+    static <T> Optional<T> claimFirstFree(
+            Supplier<String> candidates, int attempts, Function<String, Optional<T>> claim) {
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            String code = candidates.get();
+            if (isReserved(code)) {
+                continue;
+            }
+            Optional<T> claimed = claim.apply(code);
+            if (claimed.isPresent()) {
+                return claimed;
+            }
+        }
+        return Optional.empty();
+    }
+}

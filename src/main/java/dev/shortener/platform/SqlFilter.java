@@ -1,0 +1,36 @@
+package dev.shortener.platform;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code WHERE} clause of a list query built from optional equality filters: a filter whose
+ * value is null is left out, so each query names only the columns its index must serve.
+ */
+public final class SqlFilter {
+
+    private final List<String> conditions = new ArrayList<>();
+    private final List<Object> params = new ArrayList<>();
+
+    /** Adds {@code column = value} unless {@code value} is null. */
+    public SqlFilter equal(String column, @Nullable Object value) {
+        if (value != null) {
+            conditions.add(column + " = ?");
+            params.add(value);
+        }
+        return this;
+    }
+
+    /** {@code " WHERE a = ? AND b = ?"}, or an empty string without filters. */
+    public String where() {
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    /** The filter values, in the order of {@link #where()}, followed by {@code extra}. */
+    public List<Object> params(Object... extra) {
+        List<Object> all = new ArrayList<>(params);
+        all.addAll(List.of(extra));
+        return all;
+    }
+}

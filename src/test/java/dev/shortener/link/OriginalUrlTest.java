@@ -1,0 +1,68 @@
+package dev.shortener.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OriginalUrlTest {
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "https://example.com",
+                "http://example.com/path/to?q=1&r=two#frag",
+                "HTTPS://EXAMPLE.COM/UPPER",
+                "https://seeded.app/gold/meadow/1",
+                "http://localhost:8080/x",
+                "http://127.0.0.1/",
+                "http://[::1]:8080/",
+                "https://user:secret@example.com/private",
+                "https://my_host.example.com/underscore",
+                "https://münchen.de/straße",
+                "https://example.com/%20encoded",
+            })
+    void absoluteHttpAndHttpsUrlsWithAHostAreAccepted(String url) {
+        assertThat(OriginalUrl.isValid(url)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "not-a-url",
+                "javascript:alert(1)",
+                "JavaScript://example.com/%0Aalert(1)",
+                "ftp://example.com/file.txt",
+                "mailto:someone@example.com",
+                "data:text/html,hello",
+                "http://",
+                "https://",
+                "http:///path-only",
+                "http:example.com",
+                "//example.com/no-scheme",
+                "/relative/path",
+                "http://exa mple.com",
+                "https://example.com/a b",
+                " https://example.com",
+                "https://example.com ",
+                "https://example.com/\ttab",
+                "https://example.com/\nline",
+                "http://:80/",
+                "http://example.com:port/",
+                "http://@/",
+            })
+    void anythingElseIsRefused(String url) {
+        assertThat(OriginalUrl.isValid(url)).isFalse();
+    }
+
+    @Test
+    void theLimitIsTwoThousandFortyEightCharacters() {
+        String base = "https://example.com/";
+        assertThat(OriginalUrl.isValid(base + "a".repeat(OriginalUrl.MAX_LENGTH - base.length())))
+                .isTrue();
+        assertThat(OriginalUrl.isValid(base + "a".repeat(OriginalUrl.MAX_LENGTH - base.length() + 1)))
+                .isFalse();
+    }
+}
