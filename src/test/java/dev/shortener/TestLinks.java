@@ -1,70 +1,55 @@
 package dev.shortener;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.shortener.link.Link;
-import dev.shortener.link.LinkCreated;
-import dev.shortener.link.LinkDeleted;
-import dev.shortener.link.LinkUpdated;
+import java.time.LocalDateTime;
+import java.util.Map;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
 
-/**
- * Links written straight into the urls table, with the lifecycle events the link feature
- * publishes, for tests of features that react to links.
- */
+/** Links made and changed through the real {@code /urls} API of one instance. */
 public final class TestLinks {
 
-    private static final String COLUMNS =
-            "id, user_id, short_code, original_url, title, is_active, created_at, updated_at";
-
+    private final Api api;
     private final JdbcClient db;
-    private final TransactionTemplate transaction;
-    private final ApplicationContext events;
 
-    public TestLinks(ApplicationContext context) {
+    public TestLinks(Api api, ApplicationContext context) {
+        this.api = api;
         this.db = context.getBean(JdbcClient.class);
-        this.transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
-        this.events = context;
     }
 
     public Link create(String code, String originalUrl, boolean active) {
-        return transaction.execute(status -> {
-            Link link = db.sql("INSERT INTO urls (short_code, original_url, is_active) VALUES (?, ?, ?) RETURNING "
-                            + COLUMNS)
-                    .params(code, originalUrl, active)
-                    .query(Link.class)
-                    .single();
-            events.publishEvent(new LinkCreated(link));
-            return link;
-        });
+        Link link = read(api.post("/urls", Map.of("short_code", code, "original_url", originalUrl))
+                .expect(201)
+                .json());
+        return active ? link : update(link, Map.of("is_active", false));
     }
 
     public Link changeTarget(Link link, String originalUrl) {
-        return update(link, "original_url", originalUrl);
+        Link changed = update(link, Map.of("original_url", originalUrl));
+        assertThat(changed.originalUrl()).isEqualTo(originalUrl);
+        return changed;
     }
 
     public Link deactivate(Link link) {
-        return update(link, "is_active", false);
+        return update(link, Map.of("is_active", false));
     }
 
     public void delete(Link link) {
-        transaction.executeWithoutResult(status -> {
-            db.sql("DELETE FROM urls WHERE id = ?").param(link.id()).update();
-            events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED));
-        });
+        api.delete("/urls/" + link.id()).expect(204);
     }
 
-    private Link update(Link link, String column, Object value) {
-        return transaction.execute(status -> {
-            Link updated = db.sql("UPDATE urls SET " + column + " = ?, updated_at = now() AT TIME ZONE 'utc'"
-                            + " WHERE id = ? RETURNING " + COLUMNS)
-                    .params(value, link.id())
-                    .query(Link.class)
-                    .single();
-            events.publishEvent(new LinkUpdated(updated, column, value));
-            return updated;
-        });
+    /**
+     * Writes a link straight into the table, as an import of old data may, with a code the API
+     * refuses (one that names a route).
+     */
+    public void plant(String code, String originalUrl) {
+        db.sql("DELETE FROM urls WHERE short_code = ?").param(code).update();
+        db.sql("INSERT INTO urls (short_code, original_url) VALUES (?, ?)")
+                .params(code, originalUrl)
+                .update();
     }
 
     public long clicks(long urlId) {
@@ -72,5 +57,21 @@ public final class TestLinks {
                 .param(urlId)
                 .query(Long.class)
                 .single();
+    }
+
+    private Link update(Link link, Map<String, Object> fields) {
+        return read(api.put("/urls/" + link.id(), fields).expect(200).json());
+    }
+
+    private static Link read(JsonNode json) {
+        return new Link(
+                json.get("id").asLong(),
+                json.get("user_id").isNull() ? null : json.get("user_id").asLong(),
+                json.get("short_code").asString(),
+                json.get("original_url").asString(),
+                json.get("title").isNull() ? null : json.get("title").asString(),
+                json.get("is_active").asBoolean(),
+                LocalDateTime.parse(json.get("created_at").asString()),
+                LocalDateTime.parse(json.get("updated_at").asString()));
     }
 }

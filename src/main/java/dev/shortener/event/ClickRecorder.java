@@ -13,12 +13,16 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -49,6 +53,7 @@ public class ClickRecorder implements SmartLifecycle {
             FROM unnest(?::bigint[], ?::bigint[], ?::timestamp[], ?::text[]) AS c(url_id, user_id, at, details)""";
 
     private final JdbcClient db;
+    private final TransactionTemplate ownTransaction;
     private final ObjectMapper json;
     private final ClickSettings settings;
     private final ArrayBlockingQueue<Click> queue;
@@ -64,8 +69,11 @@ public class ClickRecorder implements SmartLifecycle {
     private volatile boolean writerIdle;
     private volatile @Nullable Thread writer;
 
-    ClickRecorder(JdbcClient db, ObjectMapper json, ClickSettings settings, MeterRegistry meters) {
-        this.db = db;
+    ClickRecorder(DataSource dataSource, ObjectMapper json, ClickSettings settings, MeterRegistry meters) {
+        this.db = JdbcClient.create(dataSource);
+        // A click is committed on its own, never as part of whatever transaction the caller of flush() is in.
+        this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.json = json;
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -212,7 +220,8 @@ public class ClickRecorder implements SmartLifecycle {
             times[i] = click.at().truncatedTo(ChronoUnit.SECONDS).toString();
             details[i] = json.writeValueAsString(ClickDetails.of(click));
         }
-        db.sql(INSERT).params(urlIds, userIds, times, details).update();
+        ownTransaction.executeWithoutResult(
+                status -> db.sql(INSERT).params(urlIds, userIds, times, details).update());
     }
 
     private void committed(List<Click> batch) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Aggregates the click events of a link. Each query is served by the partial index on click events
@@ -30,7 +29,6 @@ class ClickStatistics {
     }
 
     /** The link's statistics; empty when neither the link nor any event of it exists. */
-    @Transactional(readOnly = true)
     Optional<LinkStatistics> of(long urlId) {
         clicks.flush();
         String shortCode = db.sql("SELECT short_code FROM urls WHERE id = ?")

@@ -11,11 +11,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /** The recorder on its own, against the real events table, with settings chosen per scenario. */
@@ -23,6 +26,12 @@ class ClickRecorderTest extends ApiTest {
 
     @Autowired
     JdbcClient db;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    PlatformTransactionManager transactions;
 
     @Autowired
     ObjectMapper json;
@@ -42,10 +51,10 @@ class ClickRecorderTest extends ApiTest {
     }
 
     private ClickRecorder recorder(ClickSettings settings, boolean start) {
-        return recorder(db, settings, start);
+        return recorder(dataSource, settings, start);
     }
 
-    private ClickRecorder recorder(JdbcClient target, ClickSettings settings, boolean start) {
+    private ClickRecorder recorder(DataSource target, ClickSettings settings, boolean start) {
         ClickRecorder recorder = new ClickRecorder(target, json, settings, meters);
         if (start) {
             recorder.start();
@@ -129,8 +138,7 @@ class ClickRecorderTest extends ApiTest {
     void aBatchThatKeepsFailingIsRetriedThenCountedAsLost() {
         DriverManagerDataSource nowhere =
                 new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
-        ClickRecorder recorder =
-                recorder(JdbcClient.create(nowhere), settings(100, 100, Duration.ofMinutes(10), 3), false);
+        ClickRecorder recorder = recorder(nowhere, settings(100, 100, Duration.ofMinutes(10), 3), false);
         for (int i = 0; i < 4; i++) {
             recorder.record(click(i));
         }
@@ -177,6 +185,18 @@ class ClickRecorderTest extends ApiTest {
         assertThat(rows()).isEqualTo(7);
         recorder.record(click(8));
         assertThat(rows()).isEqualTo(8);
+    }
+
+    @Test
+    void flushInsideACallersReadOnlyTransactionStillCommitsTheClicks() {
+        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        recorder.record(click(1));
+        TransactionTemplate readOnly = new TransactionTemplate(transactions);
+        readOnly.setReadOnly(true);
+
+        readOnly.executeWithoutResult(status -> recorder.flush());
+
+        assertThat(rows()).isEqualTo(1);
     }
 
     @Test

@@ -17,7 +17,7 @@ class ClickShutdownTest {
     @Test
     void aGracefulShutdownCommitsEveryQueuedClick() {
         AppInstance instance = AppInstance.start(Map.of("shortener.clicks.flush-interval", "10m"));
-        TestLinks links = new TestLinks(instance.context());
+        TestLinks links = new TestLinks(instance.api(), instance.context());
         Link link = links.create("bye" + Long.toString(System.nanoTime(), 36), "https://example.com/bye", true);
         for (int i = 0; i < 30; i++) {
             instance.api().get("/" + link.shortCode()).expect(302);

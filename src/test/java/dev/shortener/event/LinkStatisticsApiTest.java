@@ -29,7 +29,7 @@ class LinkStatisticsApiTest extends ApiTest {
 
     @BeforeEach
     void links() {
-        links = new TestLinks(context);
+        links = new TestLinks(api, context);
     }
 
     private void event(long urlId, String type, LocalDateTime at, @Nullable String referrer) {

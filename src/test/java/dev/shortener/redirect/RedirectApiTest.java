@@ -42,7 +42,7 @@ class RedirectApiTest extends ApiTest {
 
     @BeforeEach
     void links() {
-        links = new TestLinks(context);
+        links = new TestLinks(api, context);
     }
 
     private Link link(String target) {
@@ -185,14 +185,15 @@ class RedirectApiTest extends ApiTest {
 
     @Test
     void literalRoutesWinOverLinksWithTheSameCode() {
-        for (String route : new String[] {"users", "health", "docs", "metrics"}) {
-            db.sql("DELETE FROM urls WHERE short_code = ?").param(route).update();
-            links.create(route, "https://hijacked.example/" + route, true);
+        for (String route : new String[] {"users", "urls", "events", "health", "docs", "metrics"}) {
+            links.plant(route, "https://hijacked.example/" + route);
         }
 
         assertThat(api.get("/health").expect(200).json().get("status").asString())
                 .isEqualTo("ok");
         assertThat(api.get("/users").expect(200).json().isArray()).isTrue();
+        assertThat(api.get("/urls").expect(200).json().isArray()).isTrue();
+        assertThat(api.get("/events").expect(200).json().isArray()).isTrue();
         assertThat(api.get("/metrics").expect(200).body()).contains("shortener_redirects_total");
         Response docs = api.get("/docs");
         assertThat(docs.header("Location")).doesNotContain("hijacked");

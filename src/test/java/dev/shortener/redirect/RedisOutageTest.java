@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +46,7 @@ class RedisOutageTest {
                 .build();
         redisServer.start();
         instance = AppInstance.start(Map.of("spring.data.redis.url", "redis://127.0.0.1:" + port));
-        links = new TestLinks(instance.context());
+        links = new TestLinks(instance.api(), instance.context());
         api = instance.api();
     }
 
@@ -105,10 +107,12 @@ class RedisOutageTest {
             redirects(link("during"));
         }
         awaitCircuit(1.0);
-        long start = System.nanoTime();
+        List<Link> fresh = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            redirects(link("open"));
+            fresh.add(link("open"));
         }
+        long start = System.nanoTime();
+        fresh.forEach(RedisOutageTest::redirects);
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("with the circuit open no request waits for Redis")
                 .isLessThan(Duration.ofSeconds(2));

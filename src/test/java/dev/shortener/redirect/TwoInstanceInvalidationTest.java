@@ -45,7 +45,7 @@ class TwoInstanceInvalidationTest extends ApiTest {
 
     @BeforeEach
     void links() {
-        onA = new TestLinks(context);
+        onA = new TestLinks(api, context);
     }
 
     private Link cachedOnBothInstances(String target) {
