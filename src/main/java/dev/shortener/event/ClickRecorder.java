@@ -5,6 +5,11 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -15,20 +20,17 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * Records one {@code click} event per successful redirect without making the redirect wait for
  * PostgreSQL: clicks go to a bounded in-memory queue that one writer thread empties in batches,
- * each batch one multi-row INSERT, every {@code flush-interval} or {@code batch-size} clicks.
+ * each batch one COPY, every {@code flush-interval} or {@code batch-size} clicks.
  *
  * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed;
  * stopping the application context writes everything still queued (the recorder stops after the
@@ -47,13 +49,10 @@ public class ClickRecorder implements SmartLifecycle {
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final String INSERT = """
-            INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
-            SELECT url_id, user_id, 'click', at, details::jsonb
-            FROM unnest(?::bigint[], ?::bigint[], ?::timestamp[], ?::text[]) AS c(url_id, user_id, at, details)""";
+    private static final String COPY =
+            "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
 
-    private final JdbcClient db;
-    private final TransactionTemplate ownTransaction;
+    private final DataSource dataSource;
     private final ObjectMapper json;
     private final ClickSettings settings;
     private final ArrayBlockingQueue<Click> queue;
@@ -70,10 +69,7 @@ public class ClickRecorder implements SmartLifecycle {
     private volatile @Nullable Thread writer;
 
     ClickRecorder(DataSource dataSource, ObjectMapper json, ClickSettings settings, MeterRegistry meters) {
-        this.db = JdbcClient.create(dataSource);
-        // A click is committed on its own, never as part of whatever transaction the caller of flush() is in.
-        this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.dataSource = dataSource;
         this.json = json;
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -87,7 +83,7 @@ public class ClickRecorder implements SmartLifecycle {
                 .description("Clicks that could not be written after every retry (alert on any)")
                 .register(meters);
         this.batchSizes = DistributionSummary.builder("shortener.clicks.batch.size")
-                .description("Clicks per INSERT")
+                .description("Clicks per COPY")
                 .register(meters);
         this.lag = Timer.builder("shortener.clicks.lag")
                 .description("From the redirect to the commit of its click")
@@ -207,21 +203,45 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
+    /**
+     * One COPY per batch, on a connection of its own (never the transaction of whoever called
+     * {@link #flush()}): several times cheaper per row than INSERT, which matters because every
+     * redirect costs one row.
+     */
     private void insert(List<Click> batch) {
-        int size = batch.size();
-        Long[] urlIds = new Long[size];
-        Long[] userIds = new Long[size];
-        String[] times = new String[size];
-        String[] details = new String[size];
-        for (int i = 0; i < size; i++) {
-            Click click = batch.get(i);
-            urlIds[i] = click.urlId();
-            userIds[i] = click.userId();
-            times[i] = click.at().truncatedTo(ChronoUnit.SECONDS).toString();
-            details[i] = json.writeValueAsString(ClickDetails.of(click));
+        StringBuilder csv = new StringBuilder(batch.size() * 256);
+        for (Click click : batch) {
+            csv.append(click.urlId()).append(',');
+            if (click.userId() != null) {
+                csv.append(click.userId().longValue());
+            }
+            csv.append(",click,")
+                    .append(click.at().truncatedTo(ChronoUnit.SECONDS))
+                    .append(',');
+            quoted(csv, json.writeValueAsString(ClickDetails.of(click)));
+            csv.append('\n');
         }
-        ownTransaction.executeWithoutResult(
-                status -> db.sql(INSERT).params(urlIds, userIds, times, details).update());
+        byte[] rows = csv.toString().getBytes(StandardCharsets.UTF_8);
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new ByteArrayInputStream(rows));
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("COPY of " + batch.size() + " clicks failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void quoted(StringBuilder csv, String value) {
+        csv.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                csv.append('"');
+            }
+            csv.append(c);
+        }
+        csv.append('"');
     }
 
     private void committed(List<Click> batch) {

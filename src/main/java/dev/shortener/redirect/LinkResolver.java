@@ -33,6 +33,7 @@ class LinkResolver {
         this.fromNear = new Outcomes(redirects(meters, "near_hit"), notFound, inactive);
         this.fromRedis = new Outcomes(redirects(meters, "redis_hit"), notFound, inactive);
         this.fromDatabase = new Outcomes(redirects(meters, "db_hit"), notFound, inactive);
+        near.loadWith(this::belowNear);
     }
 
     /** The link for a well-formed code, {@link CachedLink#ABSENT} when there is none. */
@@ -48,10 +49,21 @@ class LinkResolver {
             near.put(code, link);
             return fromRedis.count(link);
         }
-        link = load(code);
+        link = fromDatabase(code);
         near.put(code, link);
-        redis.put(code, link);
         return fromDatabase.count(link);
+    }
+
+    /** The background refresh of a near-cache entry: Redis, else PostgreSQL (not a redirect, so not counted). */
+    private CachedLink belowNear(String code) {
+        CachedLink link = redis.get(code);
+        return link != null ? link : fromDatabase(code);
+    }
+
+    private CachedLink fromDatabase(String code) {
+        CachedLink link = load(code);
+        redis.put(code, link);
+        return link;
     }
 
     private CachedLink load(String code) {
