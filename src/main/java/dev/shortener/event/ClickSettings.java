@@ -20,7 +20,7 @@ record ClickSettings(
         @DefaultValue("32768") int queueCapacity,
         @DefaultValue("1000") int batchSize,
         @DefaultValue("20ms") Duration flushInterval,
-        @DefaultValue("50ms") Duration offerTimeout,
+        @DefaultValue("200ms") Duration offerTimeout,
         @DefaultValue("4") int retryAttempts,
         @DefaultValue("100ms") Duration retryBackoff) {
 
