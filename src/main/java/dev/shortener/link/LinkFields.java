@@ -16,7 +16,7 @@ final class LinkFields {
                 ? fields.requiredText("original_url", OriginalUrl.MAX_LENGTH)
                 : fields.optionalText("original_url", OriginalUrl.MAX_LENGTH, false);
         if (url != null && !OriginalUrl.isValid(url)) {
-            fields.reject("original_url", "must be an absolute http or https URL with a host, without spaces");
+            fields.reject("original_url", OriginalUrl.RULE);
             return null;
         }
         return url;

@@ -10,6 +10,9 @@ public final class OriginalUrl {
 
     public static final int MAX_LENGTH = 2048;
 
+    /** The rule as a field message. */
+    public static final String RULE = "must be an absolute http or https URL with a host, without spaces";
+
     private OriginalUrl() {}
 
     /**

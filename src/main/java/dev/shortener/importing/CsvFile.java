@@ -1,0 +1,164 @@
+package dev.shortener.importing;
+
+import java.io.Closeable;
+import java.io.FilterReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A CSV file read one record at a time, never whole: RFC 4180 with a header row naming the
+ * columns (trimmed, lower-cased, a byte-order mark dropped). Every record knows the physical line
+ * it starts on, counting the header as line 1, blank lines and line breaks inside quoted values.
+ */
+final class CsvFile implements Closeable {
+
+    /** A record longer than this is refused rather than held in memory. */
+    static final int MAX_RECORD_CHARS = 1 << 20;
+
+    private static final CSVFormat FORMAT =
+            CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+
+    /** A record: the line it starts on and its raw values. */
+    record Record(long line, List<String> values) {
+
+        boolean isBlank() {
+            return values.isEmpty() || (values.size() == 1 && values.getFirst().isBlank());
+        }
+    }
+
+    /** The file stops being readable CSV at {@code line}; nothing after it can be read. */
+    static final class Malformed extends Exception {
+
+        private final long line;
+
+        Malformed(long line, String message) {
+            super(message, null, false, false);
+            this.line = line;
+        }
+
+        long line() {
+            return line;
+        }
+    }
+
+    private final LimitedReader input;
+    private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
+    private @Nullable Record header;
+
+    CsvFile(Reader reader) {
+        this.input = new LimitedReader(reader);
+        try {
+            this.parser = FORMAT.parse(input);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.records = parser.iterator();
+    }
+
+    /**
+     * The header record with normalized column names, or null when the file has no record at all.
+     * Must be called before {@link #next()}.
+     */
+    @Nullable
+    Record header() throws Malformed {
+        Record first;
+        do {
+            first = next();
+        } while (first != null && first.isBlank());
+        if (first == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(first.values().size());
+        for (String name : first.values()) {
+            String unmarked = names.isEmpty() && name.startsWith("\uFEFF") ? name.substring(1) : name;
+            names.add(unmarked.strip().toLowerCase(Locale.ROOT));
+        }
+        header = new Record(first.line(), List.copyOf(names));
+        return header;
+    }
+
+    /** Column name to position; a name repeated in the header maps to its first position. */
+    Map<String, Integer> columns() {
+        Map<String, Integer> columns = new LinkedHashMap<>();
+        List<String> names = header == null ? List.of() : header.values();
+        for (int i = 0; i < names.size(); i++) {
+            columns.putIfAbsent(names.get(i), i);
+        }
+        return columns;
+    }
+
+    /** The next record, or null at the end of the file. */
+    @Nullable
+    Record next() throws Malformed {
+        long line = parser.getCurrentLineNumber() + 1;
+        input.startRecord();
+        try {
+            if (!records.hasNext()) {
+                return null;
+            }
+            return new Record(line, records.next().toList());
+        } catch (UncheckedIOException e) {
+            throw new Malformed(line, reason(e));
+        }
+    }
+
+    private static String reason(UncheckedIOException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String message = String.valueOf(cause.getMessage());
+        // commons-csv prefixes its messages with "(startline N)"; the caller reports the line
+        return message.replaceFirst("^\\(startline \\d+\\)\\s*", "");
+    }
+
+    @Override
+    public void close() throws IOException {
+        parser.close();
+    }
+
+    /** Refuses to read more than {@link #MAX_RECORD_CHARS} characters for one record. */
+    private static final class LimitedReader extends FilterReader {
+
+        private long sinceRecordStart;
+
+        LimitedReader(Reader in) {
+            super(in);
+        }
+
+        void startRecord() {
+            sinceRecordStart = 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            count(c < 0 ? 0 : 1);
+            return c;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            count(Math.max(n, 0));
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            sinceRecordStart += n;
+            // the parser reads ahead by its buffer, so allow a little more than the limit
+            if (sinceRecordStart > MAX_RECORD_CHARS + 65_536L) {
+                throw new IOException("a record is longer than " + MAX_RECORD_CHARS + " characters");
+            }
+        }
+    }
+}

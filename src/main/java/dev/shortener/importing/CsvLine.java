@@ -1,0 +1,185 @@
+package dev.shortener.importing;
+
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One record of an import file, read by column name, with typed readers that collect what is
+ * wrong with it. Values are trimmed; an empty value or an absent optional column reads as null.
+ */
+final class CsvLine {
+
+    private final long line;
+    private final Map<String, Integer> columns;
+    private final List<String> values;
+    private final List<String> problems = new ArrayList<>();
+
+    /**
+     * @param line the physical line of the file the record starts on (the header is line 1)
+     * @param columns column name to position, from the header
+     */
+    CsvLine(long line, Map<String, Integer> columns, List<String> values) {
+        this.line = line;
+        this.columns = columns;
+        this.values = values;
+    }
+
+    long line() {
+        return line;
+    }
+
+    /** The trimmed value, or null when the column is absent or the value empty. */
+    @Nullable
+    String value(String column) {
+        Integer index = columns.get(column);
+        if (index == null || index >= values.size()) {
+            return null;
+        }
+        String value = values.get(index).trim();
+        if (value.isEmpty()) {
+            return null;
+        }
+        if (value.indexOf('\0') >= 0) {
+            reject(column, "must not contain a NUL character");
+            return null;
+        }
+        return value;
+    }
+
+    @Nullable
+    String requiredText(String column, int max) {
+        String value = value(column);
+        if (value == null) {
+            reject(column, "is required");
+            return null;
+        }
+        return checkLength(column, value, max);
+    }
+
+    @Nullable
+    String optionalText(String column, int max) {
+        String value = value(column);
+        return value == null ? null : checkLength(column, value, max);
+    }
+
+    private @Nullable String checkLength(String column, String value, int max) {
+        if (value.length() > max) {
+            reject(column, "must be at most " + max + " characters");
+            return null;
+        }
+        return value;
+    }
+
+    @Nullable
+    Long requiredId(String column) {
+        if (value(column) == null) {
+            reject(column, "is required");
+            return null;
+        }
+        return optionalId(column);
+    }
+
+    /** A positive integer id; empty gives null. */
+    @Nullable
+    Long optionalId(String column) {
+        String value = value(column);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(value);
+            if (id >= 1) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        reject(column, "must be a positive integer, not '" + abbreviate(value) + "'");
+        return null;
+    }
+
+    /** {@code True/False/true/false/1/0}, as the seed files write booleans; empty gives null. */
+    @Nullable
+    Boolean optionalBoolean(String column) {
+        String value = value(column);
+        if (value == null) {
+            return null;
+        }
+        return switch (value) {
+            case "True", "true", "TRUE", "1" -> true;
+            case "False", "false", "FALSE", "0" -> false;
+            default -> {
+                reject(column, "must be one of True, False, true, false, 1, 0, not '" + abbreviate(value) + "'");
+                yield null;
+            }
+        };
+    }
+
+    /**
+     * A UTC timestamp, {@code 2024-11-14 04:11:00} or {@code 2024-11-14T04:11:00}; a fraction of a
+     * second is dropped and an explicit offset ({@code Z}, {@code +02:00}) is converted to UTC.
+     */
+    @Nullable
+    LocalDateTime optionalTimestamp(String column) {
+        String value = value(column);
+        if (value == null) {
+            return null;
+        }
+        LocalDateTime parsed = parseTimestamp(value);
+        if (parsed == null) {
+            reject(column, "must be a timestamp like 2024-11-14 04:11:00, not '" + abbreviate(value) + "'");
+        }
+        return parsed;
+    }
+
+    static @Nullable LocalDateTime parseTimestamp(String value) {
+        if (value.length() < 16 || (value.charAt(10) != ' ' && value.charAt(10) != 'T')) {
+            return null;
+        }
+        String iso = value.substring(0, 10) + 'T' + value.substring(11);
+        LocalDateTime parsed;
+        try {
+            boolean offset = iso.endsWith("Z") || iso.lastIndexOf('+') > 10 || iso.lastIndexOf('-') > 10;
+            parsed = offset
+                    ? OffsetDateTime.parse(iso)
+                            .withOffsetSameInstant(ZoneOffset.UTC)
+                            .toLocalDateTime()
+                    : LocalDateTime.parse(iso);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+        // PostgreSQL has no year 0 and the API writes four-digit years
+        if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
+            return null;
+        }
+        return parsed.truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** Records a problem with a column; the first problem per column is kept. */
+    void reject(String column, String message) {
+        String prefix = column + " ";
+        if (problems.stream().noneMatch(p -> p.startsWith(prefix))) {
+            problems.add(prefix + message);
+        }
+    }
+
+    boolean isValid() {
+        return problems.isEmpty();
+    }
+
+    /** Every problem found, in column order of the checks, joined into one message. */
+    String problems() {
+        return String.join("; ", problems);
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
+    }
+}
