@@ -6,8 +6,9 @@
 # start the new one, wait for /health/ready, swap it into the upstream, reload nginx, let the old
 # workers drain, SIGTERM the old replica and wait for it to exit.
 #
-# Passes only with 0 failed requests (non-2xx/3xx answers and socket errors) and, once the
-# redirect API exists, as many click events stored as 302s answered.
+# Passes only with 0 failed requests (non-2xx/3xx answers and socket errors seen by wrk, 5xx in
+# nginx's access log) and, once the redirect API exists, as many click events stored as 302s
+# answered (nginx's access log, the probe redirect included: the database is new).
 #
 # Environment (all optional):
 #   APP_JAR       jar of the running release (default: target/shortener-*.jar, built if missing)
@@ -228,7 +229,7 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: applica
 else
   log "mix: health and user creation (no /urls API in this build)"
 fi
-clicks_before=$(psql -d $DB_NAME -Atc "SELECT count(*) FROM events WHERE event_type = 'click'")
+count_clicks() { psql -d $DB_NAME -Atc "SELECT count(*) FROM events WHERE event_type = 'click'"; }
 
 cat >"$TMP/mix.lua" <<'EOF'
 -- Deterministic mix per connection: redirects, liveness, user creation and link creation.
@@ -342,20 +343,28 @@ wait "$WRK_PID" || true
 WRK_PID=""
 cat "$TMP/wrk.out"
 
-# Clicks are recorded asynchronously: stopping the replicas flushes what they still hold.
+# Clicks are recorded asynchronously: stopping the replicas flushes what they still hold. nginx
+# is stopped too, so its access log is complete: it is the count of 302s the service answered
+# (wrk misses the answers still in flight when it stops).
 stop_app $PORT_C
 stop_app $PORT_D
-clicks=$(( $(psql -d $DB_NAME -Atc "SELECT count(*) FROM events WHERE event_type = 'click'") - clicks_before ))
+kill -QUIT "$NGINX_PID"
+for _ in $(seq 1 100); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+NGINX_PID=""
+clicks=$(count_clicks)
+answered_302=$(grep -c '"status":302' "$TMP/nginx/access.log" || true)
+errors_5xx=$(grep -c '"status":5' "$TMP/nginx/access.log" || true)
 
 result=$(grep '^RESULT' "$TMP/wrk.out") || die "wrk printed no result"
 value() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $result"; }
 failed=$(( $(value non_2xx_3xx) + $(value connect) + $(value read) + $(value write) + $(value timeout) ))
-redirects=$(value redirects)
-echo "rolling deploy under load: requests=$(value requests) failed=$failed redirects=$redirects clicks=$clicks p99_ms=$(value p99_ms)"
+echo "rolling deploy under load: requests=$(value requests) failed=$failed nginx_5xx=$errors_5xx" \
+  "redirects_seen_by_wrk=$(value redirects) redirects_answered=$answered_302 clicks=$clicks p99_ms=$(value p99_ms)"
 [ "$(value requests)" -gt 0 ] || die "no request was sent"
 [ "$failed" -eq 0 ] || die "$failed requests failed during the rolling deploy"
+[ "$errors_5xx" -eq 0 ] || die "nginx answered $errors_5xx requests with 5xx"
 if [ -s "$TMP/codes" ]; then
-  [ "$redirects" -gt 0 ] || die "no redirect was answered"
-  [ "$clicks" -eq "$redirects" ] || die "$redirects redirects answered but $clicks click events stored"
+  [ "$(value redirects)" -gt 0 ] || die "no redirect was answered"
+  [ "$clicks" -eq "$answered_302" ] || die "$answered_302 redirects answered but $clicks click events stored"
 fi
 log "PASS: both replicas replaced under load, 0 failed requests"
