@@ -44,9 +44,19 @@ class OpenApiTest extends ApiTest {
                 assertThat(operation.path("responses").propertyNames())
                         .as("error responses of %s %s", op[1], op[0])
                         .anyMatch(code -> code.startsWith("4"));
+                operation.path("responses").properties().stream()
+                        .filter(response -> response.getKey().startsWith("4"))
+                        .forEach(response -> assertThat(response.getValue()
+                                        .path("content")
+                                        .path("application/problem+json")
+                                        .path("schema")
+                                        .path("$ref")
+                                        .asString(""))
+                                .as("%s of %s %s is a problem", response.getKey(), op[1], op[0])
+                                .endsWith("/Problem"));
             }
         }
-        assertThat(paths.propertyNames()).anyMatch(p -> p.equals("/{short_code}") || p.equals("/{code}"));
+        assertThat(paths.propertyNames()).contains("/{code}", "/urls/{code}/redirect");
         assertThat(paths.path("/{entity}/bulk").path("post").path("parameters").toString())
                 .as("one bulk operation documents the three entities")
                 .contains("users", "urls", "events");

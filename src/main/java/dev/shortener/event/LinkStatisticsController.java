@@ -26,10 +26,7 @@ class LinkStatisticsController {
             responseCode = "200",
             description = "The statistics, including every click recorded so far",
             content = @Content(schema = @Schema(implementation = LinkStatistics.class)))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such link (and no events of it)",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such link (and no events of it)")
     LinkStatistics stats(@PathVariable long id) {
         return statistics.of(id).orElseThrow(() -> Problems.notFound("Link " + id + " does not exist"));
     }

@@ -4,7 +4,6 @@ import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,20 +29,14 @@ class RedirectController {
         this.redirector = redirector;
     }
 
-    @GetMapping("/{code}")
+    @GetMapping({"/{code}", "/urls/{code}/redirect"})
     @Operation(summary = "Follow a short link: 302 to its original URL, recording one click event")
     @ApiResponse(
             responseCode = "302",
             description = "Redirect to the original URL",
             headers = @Header(name = "Location", description = "The link's original_url"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "Unknown or inactive short code (no click is recorded)",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "503",
-            description = "The link is not cached and the database is unavailable",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "Unknown or inactive short code (no click is recorded)")
+    @ApiResponse(responseCode = "503", description = "The link is not cached and the database is unavailable")
     void redirect(
             @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
             HttpServletRequest request,
@@ -56,26 +49,5 @@ class RedirectController {
                     link.absent() ? "No link has the short code " + code : "The link " + code + " is inactive");
         }
         redirector.redirect(code, link, request, response);
-    }
-
-    @GetMapping("/urls/{code}/redirect")
-    @Operation(summary = "Follow a short link (the same as GET /{code})")
-    @ApiResponse(
-            responseCode = "302",
-            description = "Redirect to the original URL",
-            headers = @Header(name = "Location", description = "The link's original_url"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "Unknown or inactive short code (no click is recorded)",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "503",
-            description = "The link is not cached and the database is unavailable",
-            content = @Content(mediaType = "application/problem+json"))
-    void redirectByPath(
-            @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
-            HttpServletRequest request,
-            HttpServletResponse response) {
-        redirect(code, request, response);
     }
 }
