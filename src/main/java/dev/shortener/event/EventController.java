@@ -73,10 +73,7 @@ class EventController {
     @GetMapping("/events")
     @Operation(summary = "List events by id, filtered and one page at a time; includes every click so far")
     @ApiResponse(responseCode = "200", description = "A page of events; X-Total-Count and Link headers")
-    @ApiResponse(
-            responseCode = "400",
-            description = "Bad filter or paging parameters",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<Event>> list(
             @Parameter(description = "Only events of this link", schema = @Schema(type = "integer"))
                     @RequestParam(name = "url_id", required = false)
@@ -106,10 +103,7 @@ class EventController {
 
     @GetMapping("/events/{id}")
     @Operation(summary = "One event")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such event",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such event")
     Event get(@PathVariable long id) {
         clicks.flush();
         return events.find(id).orElseThrow(() -> Problems.notFound("Event " + id + " does not exist"));
@@ -124,18 +118,11 @@ class EventController {
             responseCode = "201",
             description = "Created",
             content = @Content(schema = @Schema(implementation = Event.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "The body is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such link or user",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No such link or user")
     @ApiResponse(
             responseCode = "422",
-            description = "Invalid fields (event_type, url_id, user_id, details not an object)",
-            content = @Content(mediaType = "application/problem+json"))
+            description = "Invalid fields (event_type, url_id, user_id, details not an object)")
     ResponseEntity<Event> create(@RequestBody(required = false) byte @Nullable [] body) {
         EventInput input = EventInput.read(body, json);
         if (!links.exists(input.urlId())) {

@@ -45,26 +45,13 @@ class LinkController {
             responseCode = "201",
             description = "Created",
             content = @Content(schema = @Schema(implementation = Link.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "The body is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such user",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "409",
-            description = "The custom short code is taken",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No such user")
+    @ApiResponse(responseCode = "409", description = "The custom short code is taken")
     @ApiResponse(
             responseCode = "422",
-            description = "Invalid fields (original_url, title, user_id, short_code, is_active)",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "503",
-            description = "No free short code was found in the allowed attempts",
-            content = @Content(mediaType = "application/problem+json"))
+            description = "Invalid fields (original_url, title, user_id, short_code, is_active)")
+    @ApiResponse(responseCode = "503", description = "No free short code was found in the allowed attempts")
     ResponseEntity<Link> create(@RequestBody(required = false) byte @Nullable [] body) {
         Link link = links.create(NewLink.read(body, json));
         return ResponseEntity.created(URI.create("/urls/" + link.id())).body(link);
@@ -73,10 +60,7 @@ class LinkController {
     @GetMapping("/urls")
     @Operation(summary = "List links by id, filtered and one page at a time")
     @ApiResponse(responseCode = "200", description = "A page of links; X-Total-Count and Link headers")
-    @ApiResponse(
-            responseCode = "400",
-            description = "Bad filter or paging parameters",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<Link>> list(
             @Parameter(description = "Only links of this user", schema = @Schema(type = "integer"))
                     @RequestParam(name = "user_id", required = false)
@@ -105,10 +89,7 @@ class LinkController {
 
     @GetMapping("/urls/{id}")
     @Operation(summary = "One link")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such link",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such link")
     Link get(@PathVariable long id) {
         return links.find(id).orElseThrow(() -> notFound(id));
     }
@@ -120,18 +101,9 @@ class LinkController {
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true,
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = LinkChanges.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "The body is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such link",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "422",
-            description = "Invalid fields",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No such link")
+    @ApiResponse(responseCode = "422", description = "Invalid fields")
     Link update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
         return links.update(id, LinkChanges.read(body, json)).orElseThrow(() -> notFound(id));
     }
@@ -139,10 +111,7 @@ class LinkController {
     @DeleteMapping("/urls/{id}")
     @Operation(summary = "Delete a link; records a deleted event")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such link",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such link")
     ResponseEntity<Void> delete(@PathVariable long id) {
         if (!links.delete(id)) {
             throw notFound(id);

@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,6 +41,20 @@ class HealthController {
         this.db = db;
         this.redis = redis;
         this.settings = settings;
+    }
+
+    /** Opens the Redis connection at startup, so the first readiness probe does not pay for it. */
+    @EventListener(ApplicationReadyEvent.class)
+    void connectEarly() {
+        CompletableFuture.runAsync(
+                () -> {
+                    try (var connection = redis.getConnection()) {
+                        connection.ping();
+                    } catch (RuntimeException e) {
+                        // readiness reports it
+                    }
+                },
+                checks);
     }
 
     @GetMapping("/health")

@@ -3,8 +3,15 @@ package dev.shortener.platform;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import org.springdoc.core.customizers.OperationCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,6 +36,24 @@ class OpenApiSettings {
         return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 
+    /** Every 4xx and 5xx answer of every operation is documented as a problem-details body. */
+    @Bean
+    OperationCustomizer problemResponses() {
+        return (operation, handler) -> {
+            if (operation.getResponses() != null) {
+                operation.getResponses().forEach((code, response) -> {
+                    if (code.startsWith("4") || code.startsWith("5")) {
+                        response.setContent(new Content()
+                                .addMediaType(
+                                        "application/problem+json",
+                                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
+                    }
+                });
+            }
+            return operation;
+        };
+    }
+
     @Bean
     io.swagger.v3.oas.models.OpenAPI shortenerApi() {
         return new io.swagger.v3.oas.models.OpenAPI()
@@ -36,6 +61,23 @@ class OpenApiSettings {
                         .title("URL shortener")
                         .version("1.0")
                         .description("Users, short links, redirects with click events, and bulk CSV imports. "
-                                + "Errors are RFC 9457 problem details (application/problem+json)."));
+                                + "Errors are RFC 9457 problem details (application/problem+json)."))
+                .components(new Components().addSchemas("Problem", problemSchema()));
+    }
+
+    private static Schema<?> problemSchema() {
+        return new ObjectSchema()
+                .description("RFC 9457 problem details")
+                .addProperty("type", new StringSchema().example("urn:shortener:problem:invalid-fields"))
+                .addProperty("title", new StringSchema().example("Invalid fields"))
+                .addProperty("status", new IntegerSchema().example(422))
+                .addProperty("detail", new StringSchema().example("email must be a valid e-mail address"))
+                .addProperty("instance", new StringSchema().example("/users"))
+                .addProperty("error", new StringSchema().description("One-line message"))
+                .addProperty(
+                        "errors",
+                        new ObjectSchema()
+                                .description("Field errors: field name to message")
+                                .additionalProperties(new StringSchema()));
     }
 }

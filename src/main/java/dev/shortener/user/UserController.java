@@ -72,18 +72,9 @@ class UserController {
             responseCode = "201",
             description = "Created",
             content = @Content(schema = @Schema(implementation = User.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "The body is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "409",
-            description = "The e-mail address is taken",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "422",
-            description = "Invalid fields",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "409", description = "The e-mail address is taken")
+    @ApiResponse(responseCode = "422", description = "Invalid fields")
     ResponseEntity<User> create(@RequestBody(required = false) byte @Nullable [] body) {
         UserInput input = UserInput.read(body, json, false);
         User user = users.create(input.username(), input.email());
@@ -93,10 +84,7 @@ class UserController {
     @GetMapping("/users")
     @Operation(summary = "List users by id, one page at a time")
     @ApiResponse(responseCode = "200", description = "A page of users; X-Total-Count and Link headers")
-    @ApiResponse(
-            responseCode = "400",
-            description = "Bad paging parameters",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Bad paging parameters")
     ResponseEntity<List<User>> list(
             @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
             @Parameter(description = "Items per page, 1 to 1000 (default 100)")
@@ -109,10 +97,7 @@ class UserController {
 
     @GetMapping("/users/{id}")
     @Operation(summary = "One user")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such user",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such user")
     User get(@PathVariable long id) {
         return users.find(id).orElseThrow(() -> notFound(id));
     }
@@ -122,22 +107,10 @@ class UserController {
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true,
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserInput.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "The body is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such user",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "409",
-            description = "The e-mail address is taken",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "422",
-            description = "Invalid fields",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No such user")
+    @ApiResponse(responseCode = "409", description = "The e-mail address is taken")
+    @ApiResponse(responseCode = "422", description = "Invalid fields")
     User update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
         UserInput input = UserInput.read(body, json, true);
         User current = get(id);
@@ -151,10 +124,7 @@ class UserController {
     @DeleteMapping("/users/{id}")
     @Operation(summary = "Delete a user and the user's links (each records a deleted event)")
     @ApiResponse(responseCode = "204", description = "Deleted")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such user",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such user")
     ResponseEntity<Void> delete(@PathVariable long id) {
         if (!users.delete(id)) {
             throw notFound(id);

@@ -1,0 +1,53 @@
+package dev.shortener.redirect;
+
+import dev.shortener.platform.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The redirect endpoints as Spring MVC serves them: with the fast path on ({@link RedirectFilter})
+ * only unknown, inactive and malformed codes get here, for their 404 problem. Literal routes ({@code /users}, {@code /health}, ...) are more specific than
+ * {@code /{code}}, so Spring MVC keeps them ahead of it.
+ */
+@RestController
+@Tag(name = "redirects")
+class RedirectController {
+
+    private final LinkResolver links;
+    private final Redirector redirector;
+
+    RedirectController(LinkResolver links, Redirector redirector) {
+        this.links = links;
+        this.redirector = redirector;
+    }
+
+    @GetMapping({"/{code}", "/urls/{code}/redirect"})
+    @Operation(summary = "Follow a short link: 302 to its original URL, recording one click event")
+    @ApiResponse(
+            responseCode = "302",
+            description = "Redirect to the original URL",
+            headers = @Header(name = "Location", description = "The link's original_url"))
+    @ApiResponse(responseCode = "404", description = "Unknown or inactive short code (no click is recorded)")
+    @ApiResponse(responseCode = "503", description = "The link is not cached and the database is unavailable")
+    void redirect(
+            @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
+            HttpServletRequest request,
+            HttpServletResponse response) {
+        CachedLink link = request.getAttribute(RedirectFilter.RESOLVED) instanceof CachedLink resolved
+                ? resolved
+                : ShortCodes.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
+        if (!link.active()) {
+            throw Problems.notFound(
+                    link.absent() ? "No link has the short code " + code : "The link " + code + " is inactive");
+        }
+        redirector.redirect(code, link, request, response);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.shortener.redirect;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Tuning of the redirect path: the in-process near cache, the Redis level, cross-instance
+ * invalidation and the Redis circuit breaker.
+ *
+ * @param nearCacheSize most links kept in each instance's memory
+ * @param nearCacheTtl longest an instance keeps its copy of a link
+ * @param nearCacheRefresh age after which a copy that is still read is reloaded in the background
+ *     (the reader gets the copy at once); bounds staleness when an invalidation message is lost
+ * @param nearNegativeTtl how long an instance remembers that a code is unknown
+ * @param redisTtl lifetime of {@code link:{code}} in Redis (a TTL lets {@code volatile-lru} evict)
+ * @param redisNegativeTtl lifetime of an "unknown code" marker in Redis
+ * @param invalidationChannel pub/sub channel carrying the codes of changed links
+ * @param invalidationRepeat delay of the second invalidation that closes the read-then-fill race
+ * @param circuitFailureThreshold consecutive Redis failures that open the circuit
+ * @param circuitProbeInterval how often an open circuit pings Redis to close again
+ * @param fastPath answer redirects in a servlet filter ahead of Spring MVC (see ADR 0003)
+ */
+@ConfigurationProperties("shortener.redirect")
+record RedirectSettings(
+        @DefaultValue("100000") long nearCacheSize,
+        @DefaultValue("10m") Duration nearCacheTtl,
+        @DefaultValue("30s") Duration nearCacheRefresh,
+        @DefaultValue("10s") Duration nearNegativeTtl,
+        @DefaultValue("1h") Duration redisTtl,
+        @DefaultValue("30s") Duration redisNegativeTtl,
+        @DefaultValue("shortener:link-invalidations") String invalidationChannel,
+        @DefaultValue("300ms") Duration invalidationRepeat,
+        @DefaultValue("3") int circuitFailureThreshold,
+        @DefaultValue("1s") Duration circuitProbeInterval,
+        @DefaultValue("true") boolean fastPath) {
+
+    RedirectSettings {
+        if (nearCacheSize < 1 || circuitFailureThreshold < 1) {
+            throw new IllegalArgumentException(
+                    "shortener.redirect.near-cache-size and circuit-failure-threshold must be positive");
+        }
+    }
+}

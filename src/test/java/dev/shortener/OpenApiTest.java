@@ -1,0 +1,70 @@
+package dev.shortener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Every endpoint of the contract is documented, with its error responses. */
+class OpenApiTest extends ApiTest {
+
+    private static final List<String[]> OPERATIONS = List.of(
+            new String[] {"/health", "get"},
+            new String[] {"/health/ready", "get"},
+            new String[] {"/users", "get"},
+            new String[] {"/users", "post"},
+            new String[] {"/users/{id}", "get"},
+            new String[] {"/users/{id}", "put"},
+            new String[] {"/users/{id}", "delete"},
+            new String[] {"/urls", "get"},
+            new String[] {"/urls", "post"},
+            new String[] {"/urls/{id}", "get"},
+            new String[] {"/urls/{id}", "put"},
+            new String[] {"/urls/{id}", "delete"},
+            new String[] {"/urls/{id}/stats", "get"},
+            new String[] {"/events", "get"},
+            new String[] {"/events", "post"},
+            new String[] {"/events/{id}", "get"},
+            new String[] {"/{entity}/bulk", "post"});
+
+    @Test
+    void theSpecDocumentsEveryEndpointWithItsErrors() {
+        JsonNode paths = api.get("/openapi.json").expect(200).json().get("paths");
+
+        for (String[] op : OPERATIONS) {
+            JsonNode operation = paths.path(op[0]).path(op[1]);
+            assertThat(operation.isMissingNode())
+                    .as("%s %s is documented", op[1], op[0])
+                    .isFalse();
+            assertThat(operation.path("summary").asString(""))
+                    .as("summary of %s %s", op[1], op[0])
+                    .isNotBlank();
+            if (!op[0].startsWith("/health")) {
+                assertThat(operation.path("responses").propertyNames())
+                        .as("error responses of %s %s", op[1], op[0])
+                        .anyMatch(code -> code.startsWith("4"));
+                operation.path("responses").properties().stream()
+                        .filter(response -> response.getKey().startsWith("4"))
+                        .forEach(response -> assertThat(response.getValue()
+                                        .path("content")
+                                        .path("application/problem+json")
+                                        .path("schema")
+                                        .path("$ref")
+                                        .asString(""))
+                                .as("%s of %s %s is a problem", response.getKey(), op[1], op[0])
+                                .endsWith("/Problem"));
+            }
+        }
+        assertThat(paths.propertyNames()).contains("/{code}", "/urls/{code}/redirect");
+        assertThat(paths.path("/{entity}/bulk").path("post").path("parameters").toString())
+                .as("one bulk operation documents the three entities")
+                .contains("users", "urls", "events");
+    }
+
+    @Test
+    void swaggerUiIsServedAtDocs() {
+        int status = api.get("/docs").status();
+        assertThat(status).isIn(200, 302);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.shortener.deploy;
+
+import static dev.shortener.deploy.DeployFiles.at;
+import static dev.shortener.deploy.DeployFiles.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every overlay of deploy/k8s renders with kustomize (kubectl's built-in) and wires together:
+ * probes, resources, disruption budget, autoscaler, services, ingress, database and cache. The
+ * schema check of the built-in kinds is deploy/k8s/validate.mjs (CI).
+ */
+class KubernetesManifestsTest {
+
+    record Manifests(List<Map<String, Object>> objects) {
+        Map<String, Object> one(String kind, String name) {
+            return objects.stream()
+                    .filter(o -> kind.equals(o.get("kind")))
+                    .filter(o -> name == null || name.equals(at(o, "metadata", "name")))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
+        }
+
+        Stream<Map<String, Object>> all(String kind) {
+            return objects.stream().filter(o -> kind.equals(o.get("kind")));
+        }
+    }
+
+    @BeforeAll
+    static void kustomizeIsAvailable() {
+        DeployFiles.requireTool("kubectl", "install kubectl (kustomize is built in)");
+    }
+
+    private static Manifests render(String overlay) {
+        var run = DeployFiles.run(
+                seconds(60),
+                List.of(
+                        "kubectl",
+                        "kustomize",
+                        DeployFiles.root()
+                                .resolve("deploy/k8s/overlays/" + overlay)
+                                .toString()));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        return new Manifests(DeployFiles.yamlDocuments(run.output()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> container(Manifests manifests) {
+        var containers = (List<Map<String, Object>>)
+                at(manifests.one("Deployment", "shortener"), "spec", "template", "spec", "containers");
+        assertThat(containers).hasSize(1);
+        return containers.getFirst();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> named(Object list, String name) {
+        return ((List<Map<String, Object>>) list)
+                .stream()
+                        .filter(entry -> name.equals(entry.get("name")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no entry named " + name + " in " + list));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void every_object_lands_in_the_overlay_namespace(String overlay) {
+        var manifests = render(overlay);
+        String namespace = overlay.equals("production") ? "shortener" : "shortener-staging";
+        assertThat(manifests.objects())
+                .isNotEmpty()
+                .allSatisfy(o -> assertThat(at(o, "metadata", "namespace"))
+                        .as("namespace of %s %s", o.get("kind"), at(o, "metadata", "name"))
+                        .isEqualTo(namespace));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void the_deployment_is_probed_sized_spread_and_rolls_without_losing_capacity(String overlay) {
+        var manifests = render(overlay);
+        var deployment = manifests.one("Deployment", "shortener");
+        var app = container(manifests);
+
+        assertThat(at(app, "startupProbe", "httpGet", "path")).isEqualTo("/health");
+        assertThat(at(app, "livenessProbe", "httpGet", "path")).isEqualTo("/health");
+        assertThat(at(app, "readinessProbe", "httpGet", "path")).isEqualTo("/health/ready");
+        assertThat(at(app, "resources", "requests", "cpu")).isNotNull();
+        assertThat(at(app, "resources", "requests", "memory")).isNotNull();
+        assertThat(at(app, "resources", "limits", "memory")).isNotNull();
+        assertThat(at(app, "lifecycle", "preStop")).isNotNull();
+        assertThat(at(app, "securityContext", "readOnlyRootFilesystem")).isEqualTo(true);
+        assertThat(app.get("image").toString()).startsWith("ghcr.io/").doesNotEndWith(":latest");
+
+        assertThat(at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable"))
+                .isEqualTo(0);
+        assertThat((Integer) at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds"))
+                .as("preStop 10s + graceful shutdown 20s")
+                .isGreaterThan(30);
+        assertThat(at(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"))
+                .isEqualTo(true);
+        assertThat((List<?>) at(deployment, "spec", "template", "spec", "topologySpreadConstraints"))
+                .hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void budget_autoscaler_service_and_ingress_point_at_the_deployment(String overlay) {
+        var manifests = render(overlay);
+        var podLabels = at(manifests.one("Deployment", "shortener"), "spec", "template", "metadata", "labels");
+
+        assertThat(at(manifests.one("PodDisruptionBudget", "shortener"), "spec", "selector", "matchLabels"))
+                .isEqualTo(podLabels);
+        assertThat(at(manifests.one("Service", "shortener"), "spec", "selector"))
+                .isEqualTo(podLabels);
+
+        var hpa = manifests.one("HorizontalPodAutoscaler", "shortener");
+        assertThat(at(hpa, "spec", "scaleTargetRef", "name")).isEqualTo("shortener");
+        assertThat((Integer) at(hpa, "spec", "minReplicas")).isGreaterThanOrEqualTo(2);
+        assertThat(((List<?>) at(hpa, "spec", "metrics"))
+                        .stream().map(metric -> at(metric, "type")).toList())
+                .contains("Resource", "Pods");
+
+        assertThat(manifests.all("Ingress")).isNotEmpty().allSatisfy(ingress -> {
+            assertThat(ingress.toString())
+                    .as("ingress routes to the http port only, never to metrics")
+                    .contains("name=http")
+                    .doesNotContain("name=metrics")
+                    .doesNotContain("8081");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void metrics_move_to_the_port_the_service_monitor_scrapes(String overlay) {
+        var manifests = render(overlay);
+        var settings = manifests
+                .all("ConfigMap")
+                .filter(c -> at(c, "metadata", "name").toString().startsWith("shortener-settings"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(at(settings, "data", "MANAGEMENT_SERVER_PORT")).isEqualTo("8081");
+        assertThat(named(container(manifests).get("ports"), "metrics").get("containerPort"))
+                .isEqualTo(8081);
+        assertThat(at(manifests.one("ServiceMonitor", "shortener"), "spec", "endpoints")
+                        .toString())
+                .contains("port=metrics", "path=/metrics");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void postgres_runs_with_a_replica_and_backups_and_the_app_uses_its_credentials(String overlay) {
+        var manifests = render(overlay);
+        var cluster = manifests.one("Cluster", "shortener-db");
+        assertThat((Integer) at(cluster, "spec", "instances")).isGreaterThanOrEqualTo(2);
+        assertThat(at(cluster, "spec", "storage", "size")).isNotNull();
+        assertThat(at(cluster, "spec", "postgresql", "parameters").toString()).contains("pg_stat_statements");
+
+        String store = ((List<?>) at(cluster, "spec", "plugins"))
+                .stream()
+                        .map(plugin -> at(plugin, "parameters", "barmanObjectName"))
+                        .filter(Objects::nonNull)
+                        .findFirst()
+                        .orElseThrow()
+                        .toString();
+        assertThat(at(manifests.one("ObjectStore", store), "spec", "configuration", "destinationPath"))
+                .isNotNull();
+        assertThat(at(manifests.one("ScheduledBackup", null), "spec", "cluster", "name"))
+                .isEqualTo("shortener-db");
+
+        // CloudNativePG writes the application's credentials into the secret <cluster>-app.
+        var databaseUrl = named(container(manifests).get("env"), "DATABASE_URL");
+        assertThat(at(databaseUrl, "valueFrom", "secretKeyRef", "name")).isEqualTo("shortener-db-app");
+        assertThat(at(databaseUrl, "valueFrom", "secretKeyRef", "key")).isEqualTo("uri");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void redis_evicts_only_cache_keys_and_shares_its_password_secret_with_the_app(String overlay) {
+        var manifests = render(overlay);
+        var redis = manifests.one("Redis", "shortener-redis");
+        String secret =
+                at(redis, "spec", "kubernetesConfig", "redisSecret", "name").toString();
+        String configMap =
+                at(redis, "spec", "redisConfig", "additionalRedisConfig").toString();
+
+        assertThat(manifests.one("ConfigMap", configMap).toString()).contains("maxmemory-policy volatile-lru");
+        var env = container(manifests).get("env");
+        assertThat(at(named(env, "REDIS_PASSWORD"), "valueFrom", "secretKeyRef", "name"))
+                .isEqualTo(secret);
+        assertThat(named(env, "REDIS_URL").get("value"))
+                .isEqualTo("redis://:$(REDIS_PASSWORD)@" + at(redis, "metadata", "name") + ":6379");
+    }
+}

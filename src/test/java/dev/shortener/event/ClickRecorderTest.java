@@ -1,0 +1,216 @@
+package dev.shortener.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shortener.ApiTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.ObjectMapper;
+
+/** The recorder on its own, against the real events table, with settings chosen per scenario. */
+class ClickRecorderTest extends ApiTest {
+
+    @Autowired
+    JdbcClient db;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    PlatformTransactionManager transactions;
+
+    @Autowired
+    ObjectMapper json;
+
+    private final List<ClickRecorder> started = new ArrayList<>();
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+    private final long urlId = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+
+    @AfterEach
+    void stopRecorders() {
+        started.forEach(ClickRecorder::stop);
+    }
+
+    private static ClickSettings settings(int capacity, int batchSize, Duration flushInterval, int attempts) {
+        return new ClickSettings(
+                capacity, batchSize, flushInterval, Duration.ofMillis(50), attempts, Duration.ofMillis(10));
+    }
+
+    private ClickRecorder recorder(ClickSettings settings, boolean start) {
+        return recorder(dataSource, settings, start);
+    }
+
+    private ClickRecorder recorder(DataSource target, ClickSettings settings, boolean start) {
+        ClickRecorder recorder = new ClickRecorder(target, json, settings, meters);
+        if (start) {
+            recorder.start();
+            started.add(recorder);
+        }
+        return recorder;
+    }
+
+    private Click click(int n) {
+        return new Click(
+                urlId,
+                null,
+                "code" + n,
+                "https://example.com/" + n,
+                "https://ref.example/",
+                "Agent",
+                LocalDateTime.now(ZoneOffset.UTC));
+    }
+
+    private long rows() {
+        return db.sql("SELECT count(*) FROM events WHERE url_id = ? AND event_type = 'click'")
+                .param(urlId)
+                .query(Long.class)
+                .single();
+    }
+
+    private double count(String meter) {
+        return meters.get(meter).counter().count();
+    }
+
+    @Test
+    void flushCommitsEveryClickRecordedBeforeIt() {
+        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMinutes(10), 1), true);
+        for (int i = 0; i < 5; i++) {
+            recorder.record(click(i));
+        }
+
+        recorder.flush();
+
+        assertThat(rows()).isEqualTo(5);
+        assertThat(count("shortener.clicks.flushed")).isEqualTo(5);
+    }
+
+    @Test
+    void theWriterCommitsABatchAfterTheFlushIntervalWithOneInsert() throws InterruptedException {
+        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMillis(20), 1), true);
+        for (int i = 0; i < 10; i++) {
+            recorder.record(click(i));
+        }
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (rows() < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+
+        assertThat(rows()).isEqualTo(10);
+        assertThat(meters.get("shortener.clicks.batch.size").summary().count()).isEqualTo(1);
+        assertThat(meters.get("shortener.clicks.lag").timer().count()).isEqualTo(10);
+    }
+
+    @Test
+    void aFullQueueMakesTheCallerWaitBrieflyThenWriteItsOwnClick() {
+        ClickRecorder recorder = recorder(settings(2, 100, Duration.ofMinutes(10), 1), false);
+        recorder.record(click(1));
+        recorder.record(click(2));
+
+        long start = System.nanoTime();
+        recorder.record(click(3));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+        assertThat(rows()).as("the third click is written by its caller").isEqualTo(1);
+        assertThat(meters.get("shortener.clicks.queue.depth").gauge().value()).isEqualTo(2);
+        recorder.flush();
+        assertThat(rows()).isEqualTo(3);
+        assertThat(count("shortener.clicks.queued")).isEqualTo(2);
+        assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
+        assertThat(count("shortener.clicks.lost")).isZero();
+    }
+
+    @Test
+    void aBatchThatKeepsFailingIsRetriedThenCountedAsLost() {
+        DriverManagerDataSource nowhere =
+                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
+        ClickRecorder recorder = recorder(nowhere, settings(100, 100, Duration.ofMinutes(10), 3), false);
+        for (int i = 0; i < 4; i++) {
+            recorder.record(click(i));
+        }
+
+        recorder.flush();
+
+        assertThat(count("shortener.clicks.lost")).isEqualTo(4);
+        assertThat(count("shortener.clicks.flushed")).isZero();
+    }
+
+    @Test
+    void concurrentRedirectsAreEachRecordedExactlyOnceInBoundedBatches() throws InterruptedException {
+        ClickRecorder recorder = recorder(settings(1000, 200, Duration.ofMillis(5), 3), true);
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            producers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    recorder.record(click(i));
+                }
+            }));
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+
+        recorder.flush();
+
+        assertThat(rows()).isEqualTo(16_000);
+        assertThat(count("shortener.clicks.flushed")).isEqualTo(16_000);
+        assertThat(meters.get("shortener.clicks.batch.size").summary().max()).isLessThanOrEqualTo(200);
+    }
+
+    @Test
+    void stoppingWritesEveryQueuedClickAndLaterClicksAreWrittenDirectly() {
+        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMinutes(10), 1), true);
+        for (int i = 0; i < 7; i++) {
+            recorder.record(click(i));
+        }
+        assertThat(rows()).isZero();
+
+        recorder.stop();
+        started.remove(recorder);
+
+        assertThat(rows()).isEqualTo(7);
+        recorder.record(click(8));
+        assertThat(rows()).isEqualTo(8);
+    }
+
+    @Test
+    void flushInsideACallersReadOnlyTransactionStillCommitsTheClicks() {
+        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        recorder.record(click(1));
+        TransactionTemplate readOnly = new TransactionTemplate(transactions);
+        readOnly.setReadOnly(true);
+
+        readOnly.executeWithoutResult(status -> recorder.flush());
+
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void nulCharactersThatJsonbRefusesAreDropped() {
+        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        recorder.record(
+                new Click(urlId, 7L, "c", "https://example.com/", "a\0b", null, LocalDateTime.now(ZoneOffset.UTC)));
+
+        recorder.flush();
+
+        assertThat(db.sql("SELECT details->>'referrer' FROM events WHERE url_id = ?")
+                        .param(urlId)
+                        .query(String.class)
+                        .single())
+                .isEqualTo("ab");
+    }
+}

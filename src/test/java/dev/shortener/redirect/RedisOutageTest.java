@@ -1,0 +1,142 @@
+package dev.shortener.redirect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shortener.Api;
+import dev.shortener.AppInstance;
+import dev.shortener.TestLinks;
+import dev.shortener.link.Link;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.embedded.RedisServer;
+
+/**
+ * Redirects with a Redis that dies, hangs and comes back. The instance under test has a Redis of
+ * its own (started here on a free port), so stopping it disturbs no other test.
+ */
+class RedisOutageTest {
+
+    private static int port;
+    private static RedisServer redisServer;
+    private static AppInstance instance;
+    private static TestLinks links;
+    private static Api api;
+
+    @BeforeAll
+    static void start() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        redisServer = RedisServer.newRedisServer()
+                .bind("127.0.0.1")
+                .port(port)
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .onShutdownForceStop(true)
+                .build();
+        redisServer.start();
+        instance = AppInstance.start(Map.of("spring.data.redis.url", "redis://127.0.0.1:" + port));
+        links = new TestLinks(instance.api(), instance.context());
+        api = instance.api();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        instance.close();
+        if (redisServer.isActive()) {
+            redisServer.stop();
+        }
+    }
+
+    @AfterEach
+    void redisRunsAgain() throws IOException {
+        if (!redisServer.isActive()) {
+            redisServer.start();
+        }
+    }
+
+    private static double circuitOpen() {
+        return instance.bean(MeterRegistry.class)
+                .get("shortener.redis.circuit.open")
+                .gauge()
+                .value();
+    }
+
+    private static Link link(String name) {
+        return links.create(name + Long.toString(System.nanoTime(), 36), "https://example.com/" + name, true);
+    }
+
+    /** A redirect that must answer 302 quickly whatever state Redis is in. */
+    private static void redirects(Link link) {
+        long start = System.nanoTime();
+        api.get("/" + link.shortCode()).expect(302);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    private static void awaitCircuit(double state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (circuitOpen() != state && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(circuitOpen()).as("shortener.redis.circuit.open").isEqualTo(state);
+    }
+
+    @Test
+    void redirectsKeepWorkingWhileRedisIsDownAndRedisIsUsedAgainOnceItIsBack() throws Exception {
+        Link cached = link("cached");
+        Link uncached = link("uncached");
+        redirects(cached);
+        StringRedisTemplate redis = instance.bean(StringRedisTemplate.class);
+        assertThat(redis.hasKey("link:" + cached.shortCode())).isTrue();
+
+        redisServer.stop();
+
+        redirects(cached);
+        for (int i = 0; i < 5; i++) {
+            redirects(uncached);
+            redirects(link("during"));
+        }
+        awaitCircuit(1.0);
+        List<Link> fresh = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            fresh.add(link("open"));
+        }
+        long start = System.nanoTime();
+        fresh.forEach(RedisOutageTest::redirects);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("with the circuit open no request waits for Redis")
+                .isLessThan(Duration.ofSeconds(2));
+
+        redisServer.start();
+
+        awaitCircuit(0.0);
+        Link after = link("after");
+        redirects(after);
+        assertThat(redis.hasKey("link:" + after.shortCode())).isTrue();
+        instance.bean(dev.shortener.event.ClickRecorder.class).flush();
+        assertThat(links.clicks(uncached.id())).isEqualTo(5);
+    }
+
+    @Test
+    void aRedisThatHangsCostsAtMostTheCommandTimeout() throws Exception {
+        Link link = link("paused");
+        StringRedisTemplate redis = instance.bean(StringRedisTemplate.class);
+        redis.execute((org.springframework.data.redis.core.RedisCallback<Object>)
+                connection -> connection.execute("CLIENT", "PAUSE".getBytes(), "3000".getBytes(), "ALL".getBytes()));
+
+        long start = System.nanoTime();
+        redirects(link);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        awaitCircuit(0.0);
+    }
+}
