@@ -14,8 +14,10 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -45,8 +47,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class ChunkLoader {
 
-    /** What became of a chunk: how many rows were applied and why the others were refused. */
-    record Outcome(int imported, List<RowFailure> failures) {}
+    /**
+     * What became of a chunk: how many rows were applied, why the others were refused, and the
+     * cache keys of the rows applied and of the keys they replaced, to evict after the commit.
+     */
+    record Outcome(int imported, List<RowFailure> failures, List<String> cacheKeys) {
+
+        Outcome(int imported, List<RowFailure> failures) {
+            this(imported, failures, List.of());
+        }
+    }
 
     private final DataSource dataSource;
     private final ImportSettings settings;
@@ -122,9 +132,19 @@ class ChunkLoader {
         }
         List<RowFailure> failures = new ArrayList<>();
         refuse(connection, entity, rows, failures);
+        List<String> cacheKeys = previousCacheKeys(connection, entity);
         apply(connection, entity, rows, 0, rows.size() - 1, failures);
         failures.sort(Comparator.comparingLong(RowFailure::line));
-        return new Outcome(rows.size() - failures.size(), failures);
+        if (entity.previousCacheKeys != null) {
+            Set<Long> failed = new HashSet<>();
+            failures.forEach(failure -> failed.add(failure.line()));
+            for (Row row : rows) {
+                if (row.cacheKey() != null && !failed.contains(row.line())) {
+                    cacheKeys.add(row.cacheKey());
+                }
+            }
+        }
+        return new Outcome(rows.size() - failures.size(), failures, cacheKeys);
     }
 
     private static void stage(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
@@ -146,6 +166,19 @@ class ChunkLoader {
             }
             throw new SQLException("COPY into the staging table failed", "08000", e);
         }
+    }
+
+    private static List<String> previousCacheKeys(Connection connection, Entity entity) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        if (entity.previousCacheKeys != null) {
+            try (PreparedStatement statement = connection.prepareStatement(entity.previousCacheKeys);
+                    ResultSet previous = statement.executeQuery()) {
+                while (previous.next()) {
+                    keys.add(previous.getString(1));
+                }
+            }
+        }
+        return keys;
     }
 
     /** Removes the staged rows that would break a constraint for a reason known in advance. */

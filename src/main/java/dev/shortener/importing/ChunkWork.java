@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.redirect.LinkInvalidation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * are not failures of the attempt, the loader isolates them) is retried after a pause that doubles
  * each time; after the last attempt the chunk is split in two halves that start afresh, down to a
  * single record, which is then recorded as failed with the last error.
+ *
+ * <p>After the commit, the short codes of imported urls (and the codes they replaced) are evicted
+ * from the link caches of every instance.
  */
 @Component
 class ChunkWork {
@@ -58,6 +62,7 @@ class ChunkWork {
             int imported,
             List<ImportJobs.Failure> failures,
             List<ImportJobs.RecordedFailure> recorded,
+            List<String> cacheKeys,
             List<Long> halves) {}
 
     private final ImportJobs jobs;
@@ -66,6 +71,7 @@ class ChunkWork {
     private final ImportProgress progress;
     private final ImportMetrics metrics;
     private final ImportSettings settings;
+    private final LinkInvalidation links;
     private final TransactionTemplate transactions;
 
     ChunkWork(
@@ -75,8 +81,10 @@ class ChunkWork {
             ImportProgress progress,
             ImportMetrics metrics,
             ImportSettings settings,
+            LinkInvalidation links,
             PlatformTransactionManager transactions) {
         this.jobs = jobs;
+        this.links = links;
         this.loader = loader;
         this.queue = queue;
         this.progress = progress;
@@ -136,7 +144,7 @@ class ChunkWork {
             }
             ChunkLoader.Outcome outcome = loader.loadWithin(claim.entity(), rows.rows());
             List<ImportJobs.Failure> failures = rows.failures(outcome.failures());
-            return commit(claim, outcome.imported(), failures, deadLetters);
+            return commit(claim, outcome.imported(), failures, outcome.cacheKeys(), deadLetters);
         });
     }
 
@@ -161,7 +169,7 @@ class ChunkWork {
                         claim.attempts() - 1,
                         halves);
                 ImportJob job = jobs.find(claim.job()).orElseThrow();
-                return new Committed(job, 0, List.of(), List.of(), halves);
+                return new Committed(job, 0, List.of(), List.of(), List.of(), halves);
             }
             List<ImportJobs.Failure> failures = records.stream()
                     .map(record -> new ImportJobs.Failure(
@@ -170,21 +178,26 @@ class ChunkWork {
                             "not imported after " + (claim.attempts() - 1) + " attempts: "
                                     + (claim.lastError() != null ? claim.lastError() : "no attempt finished")))
                     .toList();
-            return commit(claim, 0, failures, deadLetters);
+            return commit(claim, 0, failures, List.of(), deadLetters);
         });
     }
 
     private Committed commit(
-            ImportJobs.Claim claim, int imported, List<ImportJobs.Failure> failures, boolean deadLetters) {
+            ImportJobs.Claim claim,
+            int imported,
+            List<ImportJobs.Failure> failures,
+            List<String> cacheKeys,
+            boolean deadLetters) {
         List<ImportJobs.RecordedFailure> recorded = jobs.recordFailures(claim.job(), failures, deadLetters);
         ImportJob job = jobs.recordDone(claim.chunk(), claim.job(), imported, failures.size());
-        return new Committed(job, imported, failures, recorded, List.of());
+        return new Committed(job, imported, failures, recorded, cacheKeys, List.of());
     }
 
     private Result afterCommit(ImportJobs.Claim claim, Committed committed, boolean deadLetters) {
         if (!committed.halves().isEmpty()) {
             return new Result(Kind.SPLIT, committed.halves(), List.of());
         }
+        links.invalidateAll(committed.cacheKeys());
         metrics.rows(claim.entity(), committed.imported(), committed.failures().size());
         if (deadLetters && !committed.recorded().isEmpty()) {
             metrics.deadLettered(committed.recorded().size());

@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.redirect.LinkInvalidation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.io.IOException;
 import java.io.StringReader;
@@ -51,7 +52,7 @@ class DeadLetters {
     sealed interface Replay {}
 
     /** The row is imported; the dead letter is gone. */
-    record Imported(DeadLetter letter, ImportJob job) implements Replay {}
+    record Imported(DeadLetter letter, ImportJob job, List<String> cacheKeys) implements Replay {}
 
     /** The row failed again; the dead letter stays with the new reason (and the corrected record). */
     record FailedAgain(DeadLetter letter) implements Replay {}
@@ -68,6 +69,7 @@ class DeadLetters {
     private final ChunkLoader loader;
     private final ImportMetrics metrics;
     private final ImportProgress progress;
+    private final LinkInvalidation links;
     private final TransactionTemplate transactions;
 
     DeadLetters(
@@ -75,8 +77,10 @@ class DeadLetters {
             ChunkLoader loader,
             ImportMetrics metrics,
             ImportProgress progress,
+            LinkInvalidation links,
             PlatformTransactionManager transactions) {
         this.db = db;
+        this.links = links;
         this.loader = loader;
         this.metrics = metrics;
         this.progress = progress;
@@ -133,6 +137,7 @@ class DeadLetters {
     Replay replay(long id, @Nullable String correctedRow) {
         Replay replay = transactions.execute(status -> replayWithin(id, correctedRow));
         if (replay instanceof Imported imported) {
+            links.invalidateAll(imported.cacheKeys());
             metrics.rows(Entity.named(imported.letter().entity()).orElseThrow(), 1, 0);
             metrics.refreshDeadLetters();
             progress.publish(imported.job());
@@ -175,7 +180,7 @@ class DeadLetters {
                     .param(letter.jobId())
                     .query(ImportJobs::job)
                     .single();
-            return new Imported(letter, job);
+            return new Imported(letter, job, outcome.cacheKeys());
         }
         ImportJobs.Failure failure = failures.getFirst();
         db.sql("UPDATE import_failures SET reason = ?, raw_row = ?, replays = replays + 1, replayed_at = (now() AT"

@@ -31,6 +31,7 @@ enum Entity {
             List.of(value("username", "text"), value("email", "text"), keep("created_at", "timestamp", Upsert.NOW)),
             new Key(alias -> "lower(" + alias + ".email)", "((lower(email)))"),
             Map.of("users_email_key", "email %s is already taken by another user"),
+            null,
             List.of(new Refusal(
                     "users_email_key",
                     "s.id IS NOT NULL AND EXISTS (SELECT 1 FROM users t"
@@ -52,6 +53,7 @@ enum Entity {
             Map.of(
                     "urls_short_code_key", "short_code %s is already taken by another url",
                     "urls_user_id_fkey", "user_id %s does not exist"),
+            "SELECT t.short_code FROM urls t JOIN staging_urls s ON t.id = s.id WHERE t.short_code <> s.short_code",
             List.of(
                     new Refusal(
                             "urls_user_id_fkey",
@@ -74,6 +76,7 @@ enum Entity {
                     value("details", "text", "::jsonb")),
             null,
             Map.of(),
+            null,
             List.of());
 
     /**
@@ -95,6 +98,11 @@ enum Entity {
     final List<String> statements;
     /** Per refusal: a statement deleting the refused staged rows, returning their ord and value. */
     final Map<String, String> refusals;
+    /**
+     * A query of the cache keys that staged rows take away from stored rows (a url whose short code
+     * changes), or null when the entity has no cached keys.
+     */
+    final @Nullable String previousCacheKeys;
 
     Entity(
             String table,
@@ -103,8 +111,10 @@ enum Entity {
             List<Column> columns,
             @Nullable Key naturalKey,
             Map<String, String> constraintMessages,
+            @Nullable String previousCacheKeys,
             List<Refusal> refusals) {
         this.table = table;
+        this.previousCacheKeys = previousCacheKeys;
         this.requiredColumns = requiredColumns;
         this.reader = reader;
         this.constraintMessages = constraintMessages;

@@ -76,19 +76,12 @@ class ImportController {
                 @Header(name = "Preference-Applied", description = "respond-async, when it was asked for")
             },
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = ImportJob.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "Not a multipart upload, or no 'file' part",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "413",
-            description = "The upload is larger than IMPORT_MAX_FILE_SIZE",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Not a multipart upload, or no 'file' part")
+    @ApiResponse(responseCode = "413", description = "The upload is larger than IMPORT_MAX_FILE_SIZE")
     @ApiResponse(
             responseCode = "422",
             description = "No row could be imported (for a job: the file is empty or its header lacks a required"
-                    + " column); the problem lists the errors by line",
-            content = @Content(mediaType = "application/problem+json"))
+                    + " column); the problem lists the errors by line")
     ResponseEntity<?> importFile(
             @Parameter(schema = @Schema(allowableValues = {"users", "urls", "events"})) @PathVariable String entity,
             @Parameter(

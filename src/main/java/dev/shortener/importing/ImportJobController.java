@@ -72,10 +72,7 @@ class ImportJobController {
             responseCode = "200",
             description = "The job",
             content = @Content(schema = @Schema(implementation = ImportJob.class)))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such job",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such job")
     ImportJob job(@PathVariable long id) {
         return jobs.find(id).orElseThrow(() -> jobNotFound(id));
     }
@@ -101,14 +98,8 @@ class ImportJobController {
             responseCode = "204",
             description = "Last-Event-ID names the final event: nothing more will come",
             content = @Content)
-    @ApiResponse(
-            responseCode = "400",
-            description = "Last-Event-ID is not an event id of this stream",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such job",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Last-Event-ID is not an event id of this stream")
+    @ApiResponse(responseCode = "404", description = "No such job")
     ResponseEntity<SseEmitter> events(
             @PathVariable long id,
             @Parameter(description = "The id of the last event received, to resume after it")
@@ -142,10 +133,7 @@ class ImportJobController {
             responseCode = "200",
             description = "A page of dead letters; X-Total-Count and Link headers",
             content = @Content(array = @ArraySchema(schema = @Schema(implementation = DeadLetters.DeadLetter.class))))
-    @ApiResponse(
-            responseCode = "400",
-            description = "Bad paging or filter parameters",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "Bad paging or filter parameters")
     ResponseEntity<List<DeadLetters.DeadLetter>> deadLetters(
             @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
             @Parameter(description = "Items per page, 1 to 1000 (default 100)")
@@ -179,10 +167,7 @@ class ImportJobController {
             responseCode = "200",
             description = "The dead letter",
             content = @Content(schema = @Schema(implementation = DeadLetters.DeadLetter.class)))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such dead letter (replayed or discarded already)",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such dead letter (replayed or discarded already)")
     DeadLetters.DeadLetter deadLetter(@PathVariable long id) {
         return deadLetters.find(id).orElseThrow(() -> deadLetterNotFound(id));
     }
@@ -200,19 +185,12 @@ class ImportJobController {
             responseCode = "200",
             description = "Imported",
             content = @Content(schema = @Schema(implementation = Replayed.class)))
-    @ApiResponse(
-            responseCode = "400",
-            description = "A body that is not a JSON object",
-            content = @Content(mediaType = "application/problem+json"))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such dead letter",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "400", description = "A body that is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No such dead letter")
     @ApiResponse(
             responseCode = "422",
             description = "The row was refused again (type urn:shortener:problem:replay-failed, with the dead"
-                    + " letter), or raw_row is not one CSV record",
-            content = @Content(mediaType = "application/problem+json"))
+                    + " letter), or raw_row is not one CSV record")
     Replayed replay(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
         String corrected = null;
         if (body != null && body.length > 0) {
@@ -233,10 +211,7 @@ class ImportJobController {
     @DeleteMapping("/imports/dead-letters/{id}")
     @Operation(summary = "Discard a dead letter: its row is given up")
     @ApiResponse(responseCode = "204", description = "Discarded")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No such dead letter",
-            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such dead letter")
     ResponseEntity<Void> discard(@PathVariable long id) {
         if (!deadLetters.discard(id)) {
             throw deadLetterNotFound(id);

@@ -12,6 +12,14 @@ sealed interface Row permits UserRow, UrlRow, EventRow {
     @Nullable
     Long id();
 
+    /**
+     * The key under which caches outside the database may hold the row (a url's short code), or
+     * null when none does.
+     */
+    default @Nullable String cacheKey() {
+        return null;
+    }
+
     /** Writes the row's values in the order of its entity's staged columns. */
     void stage(StagingWriter out);
 }

@@ -46,6 +46,11 @@ record UrlRow(
     }
 
     @Override
+    public String cacheKey() {
+        return shortCode;
+    }
+
+    @Override
     public void stage(StagingWriter out) {
         out.add(id)
                 .add(userId)

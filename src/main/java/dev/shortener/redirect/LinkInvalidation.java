@@ -4,6 +4,8 @@ import dev.shortener.link.LinkCreated;
 import dev.shortener.link.LinkDeleted;
 import dev.shortener.link.LinkUpdated;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
@@ -18,7 +20,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * just after the first round.
  */
 @Component
-class LinkInvalidation implements MessageListener {
+public class LinkInvalidation implements MessageListener {
 
     private final NearCache near;
     private final RedisLinkStore redis;
@@ -44,6 +46,26 @@ class LinkInvalidation implements MessageListener {
     @TransactionalEventListener(fallbackExecution = true)
     void deleted(LinkDeleted event) {
         invalidate(event.link().shortCode());
+    }
+
+    /**
+     * Evicts links changed outside the link API (bulk imports) from the caches of every instance.
+     * Call it after the change commits.
+     */
+    public void invalidateAll(Collection<String> codes) {
+        if (codes.isEmpty()) {
+            return;
+        }
+        List<String> copy = List.copyOf(codes);
+        evictEverywhere(copy);
+        if (repeatMillis > 0) {
+            redis.later(() -> evictEverywhere(copy), repeatMillis);
+        }
+    }
+
+    private void evictEverywhere(List<String> codes) {
+        codes.forEach(near::evict);
+        redis.invalidateAll(codes);
     }
 
     void invalidate(String code) {

@@ -3,6 +3,8 @@ package dev.shortener.redirect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -111,6 +114,31 @@ class RedisLinkStore implements DisposableBean {
     void invalidate(String code) {
         if (circuit.isOpen() || !deleteAndPublish(code)) {
             keepPending(code);
+        }
+    }
+
+    /** {@link #invalidate} for many codes, in one round trip. */
+    void invalidateAll(Collection<String> codes) {
+        if (circuit.isOpen() || !deleteAndPublishAll(codes)) {
+            codes.forEach(this::keepPending);
+        }
+    }
+
+    private boolean deleteAndPublishAll(Collection<String> codes) {
+        try {
+            redis.executePipelined((RedisCallback<Object>) connection -> {
+                byte[] channel = settings.invalidationChannel().getBytes(StandardCharsets.UTF_8);
+                for (String code : codes) {
+                    connection.keyCommands().del((KEY_PREFIX + code).getBytes(StandardCharsets.UTF_8));
+                    connection.publish(channel, code.getBytes(StandardCharsets.UTF_8));
+                }
+                return null;
+            });
+            circuit.success();
+            return true;
+        } catch (RuntimeException e) {
+            failed("invalidation", e);
+            return false;
         }
     }
 
