@@ -120,7 +120,9 @@ class ChunkQueue {
 
         @Override
         public void close() {
-            connection.close();
+            if (connection.isOpen()) {
+                connection.close();
+            }
         }
     }
 

@@ -135,7 +135,7 @@ class ImportProgress implements DisposableBean {
 
     @Override
     public synchronized void destroy() {
-        if (connection != null) {
+        if (connection != null && connection.isOpen()) {
             connection.close();
         }
     }

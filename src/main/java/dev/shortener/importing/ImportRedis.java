@@ -83,7 +83,8 @@ class ImportRedis implements DisposableBean {
 
     @Override
     public synchronized void destroy() {
-        if (shared != null) {
+        // the application's client closes its connections, these included, when it stops first
+        if (shared != null && shared.isOpen()) {
             shared.close();
         }
     }

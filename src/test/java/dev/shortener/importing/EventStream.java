@@ -24,10 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class EventStream implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Event END = new Event("", "", "");
+    private static final Event END = new Event("", "", "", 0);
 
-    /** One event: its id, name and data. */
-    record Event(String id, String name, String data) {
+    /** One event: its id, name, data, and when it arrived ({@link System#nanoTime()}). */
+    record Event(String id, String name, String data, long receivedAt) {
 
         long version() {
             return Long.parseLong(id);
@@ -85,7 +85,7 @@ final class EventStream implements AutoCloseable {
             for (String line : (Iterable<String>) lines::iterator) {
                 if (line.isEmpty()) {
                     if (!data.isEmpty()) {
-                        events.add(new Event(id, name, data.toString()));
+                        events.add(new Event(id, name, data.toString(), System.nanoTime()));
                     }
                     name = "message";
                     data.setLength(0);
