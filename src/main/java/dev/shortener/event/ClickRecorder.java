@@ -265,6 +265,7 @@ public class ClickRecorder implements SmartLifecycle {
 
     @Override
     public void start() {
+        stopped = false;
         running = true;
         writer = Thread.ofPlatform().name("click-writer").daemon().start(this::writeLoop);
     }

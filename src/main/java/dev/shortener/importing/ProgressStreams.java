@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -131,6 +132,11 @@ class ProgressStreams implements SmartLifecycle {
         running = false;
         open.forEach(ProgressStreams::complete);
         open.clear();
+    }
+
+    /** A stopped instance may be started again; the relay threads end with the context. */
+    @PreDestroy
+    void close() {
         relays.shutdownNow();
         try {
             relays.awaitTermination(Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
