@@ -101,10 +101,12 @@ warm_cache() {
     m="$(metrics_snapshot)"
     before="$(metric "$m" shortener_cache_requests_total 'level="near"' 'result="miss"')"
     log "Warming the cache: every code once"
-    local i
+    local i start=0
     for ((i = 0; i < 60; i++)); do
-        wrk -t"$BENCH_THREADS" -c64 -d5s -s "$HERE/zipf.lua" "$APP_URL" -- "$CODES" seq "$BENCH_THREADS" \
-            >>"$RESULTS/warm-cache.txt"
+        wrk -t"$BENCH_THREADS" -c64 -d5s -s "$HERE/zipf.lua" "$APP_URL" -- "$CODES" seq "$BENCH_THREADS" "$start" \
+            >"$WORK/warm.txt"
+        cat "$WORK/warm.txt" >>"$RESULTS/warm-cache.txt"
+        start=$((start + $(field "$WORK/warm.txt" requests)))
         m="$(metrics_snapshot)"
         after="$(metric "$m" shortener_cache_requests_total 'level="near"' 'result="miss"')"
         ((after - before >= BENCH_LINKS)) && break

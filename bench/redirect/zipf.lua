@@ -4,8 +4,9 @@
 --
 -- CODES_FILE  one short code per line; line 1 is rank 1 (the most popular link)
 -- MODE        zipf (default): P(rank k) = k^-S / H(n, S)
---             seq: thread i of T requests codes i, i+T, i+2T, ... (touches every code once per cycle;
---             T is given as S in this mode)
+--             seq: thread i of T requests codes START+i, START+i+T, ... (touches every code once
+--             per cycle; T is given as S and START as SEED in this mode, so that consecutive wrk
+--             runs carry on where the previous one stopped)
 -- S           Zipf exponent, default 1.0
 -- SEED        random seed, default 1 (each thread adds its own number)
 -- count       count 302s and other statuses in response(). Off by default: with a response()
@@ -53,7 +54,7 @@ function init(args)
    assert(n > 0, "no codes in " .. file)
    if mode == "seq" then
       step = math.floor(s)
-      position = id - step
+      position = (seed % n) + id - step
    else
       local total = 0
       for k = 1, n do
@@ -92,7 +93,7 @@ function request()
    if mode == "seq" then
       position = position + step
       if position > n then
-         position = id
+         position = position - n
       end
       return requests_by_rank[position]
    end
