@@ -1,0 +1,155 @@
+# Shared by the benchmark scripts (sourced, not run): the jar, the app against the machine's
+# PostgreSQL and Redis, nginx, and cleanup of everything they start.
+# shellcheck shell=bash
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_ROOT="$(cd "$BENCH_ROOT/.." && pwd)"
+
+: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
+export JAVA_HOME
+
+: "${BENCH_PG_HOST:=127.0.0.1}"
+: "${BENCH_PG_PORT:=5432}"
+: "${BENCH_PG_USER:=postgres}"
+: "${BENCH_DB:=shortener_bench}"
+: "${BENCH_REDIS_HOST:=127.0.0.1}"
+: "${BENCH_REDIS_PORT:=6379}"
+: "${BENCH_REDIS_DB:=11}"
+: "${BENCH_APP_PORT:=18470}"
+: "${BENCH_HEAP:=256m}"
+: "${BENCH_JAVA_OPTS:=-XX:+UseZGC}"
+: "${BENCH_KEEP_DB:=false}"
+
+BENCH_PIDS=()
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool is needed (Debian package: $tool)"
+    done
+}
+
+psql_bench() { psql -X -q -v ON_ERROR_STOP=1 -h "$BENCH_PG_HOST" -p "$BENCH_PG_PORT" -U "$BENCH_PG_USER" "$@"; }
+redis_bench() { redis-cli -h "$BENCH_REDIS_HOST" -p "$BENCH_REDIS_PORT" -n "$BENCH_REDIS_DB" "$@"; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The application jar: reused when it is newer than every source file and the pom, built otherwise.
+app_jar() {
+    local jar
+    jar="$(ls -t "$REPO_ROOT"/target/shortener-*.jar 2>/dev/null | grep -v -- '-plain' | head -1 || true)"
+    if [[ -n "$jar" && -z "$(find "$REPO_ROOT/src/main" "$REPO_ROOT/pom.xml" -newer "$jar" -type f -print -quit)" ]]; then
+        log "Reusing $jar"
+    else
+        log "Building the jar (./mvnw -B -q package -DskipTests)"
+        (cd "$REPO_ROOT" && ./mvnw -B -q package -DskipTests -Dspotless.check.skip=true) >&2 || die "build failed"
+        jar="$(ls -t "$REPO_ROOT"/target/shortener-*.jar | grep -v -- '-plain' | head -1)"
+    fi
+    printf '%s\n' "$jar"
+}
+
+# A fresh database and an empty Redis database for this run.
+reset_data_stores() {
+    require psql redis-cli
+    psql_bench -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB" \
+        || die "cannot recreate database $BENCH_DB on $BENCH_PG_HOST:$BENCH_PG_PORT"
+    [[ "$(redis_bench flushdb)" == OK ]] || die "cannot flush Redis database $BENCH_REDIS_DB"
+    log "Database $BENCH_DB recreated; Redis database $BENCH_REDIS_DB flushed"
+}
+
+drop_data_stores() {
+    if [[ "$BENCH_KEEP_DB" != true ]]; then
+        psql_bench -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+        redis_bench flushdb >/dev/null 2>&1 || true
+    fi
+}
+
+# start_app WORK_DIR [EXTRA_JAVA_OPTS...]: the app in external mode on 127.0.0.1:$BENCH_APP_PORT.
+# Sets APP_PID and APP_URL.
+start_app() {
+    local dir="$1"
+    shift
+    local jar
+    jar="$(app_jar)"
+    port_free "$BENCH_APP_PORT" || die "port $BENCH_APP_PORT is taken (set BENCH_APP_PORT)"
+    mkdir -p "$dir/data"
+    # shellcheck disable=SC2086
+    env SERVER_PORT="$BENCH_APP_PORT" SERVER_ADDRESS=127.0.0.1 \
+        DATABASE_HOST="$BENCH_PG_HOST" DATABASE_PORT="$BENCH_PG_PORT" DATABASE_NAME="$BENCH_DB" \
+        DATABASE_USER="$BENCH_PG_USER" DATABASE_PASSWORD="${BENCH_PG_PASSWORD:-}" \
+        REDIS_URL="redis://$BENCH_REDIS_HOST:$BENCH_REDIS_PORT/$BENCH_REDIS_DB" \
+        SHORTENER_DATA_DIR="$dir/data" \
+        "$JAVA_HOME/bin/java" "-Xmx$BENCH_HEAP" $BENCH_JAVA_OPTS "$@" -jar "$jar" >"$dir/app.log" 2>&1 &
+    APP_PID=$!
+    BENCH_PIDS+=("$APP_PID")
+    APP_URL="http://127.0.0.1:$BENCH_APP_PORT"
+    local waited=0
+    until curl -sf -o /dev/null "$APP_URL/health"; do
+        kill -0 "$APP_PID" 2>/dev/null || { tail -30 "$dir/app.log" >&2; die "the app exited; log in $dir/app.log"; }
+        ((waited++ < 240)) || die "the app did not answer /health within 120 s"
+        sleep 0.5
+    done
+    log "App pid $APP_PID on $APP_URL (-Xmx$BENCH_HEAP $BENCH_JAVA_OPTS $*)"
+}
+
+# Graceful stop (the click recorder flushes), then a hard one if it hangs.
+stop_pid() {
+    local pid="$1" i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.5
+    done
+    log "pid $pid did not stop within 30 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# start_nginx WORK_DIR PORT: nginx with its own prefix, config and pid file, answering every
+# request with a static 302. Sets NGINX_PID and NGINX_URL.
+start_nginx() {
+    local dir="$1/nginx" port="$2"
+    require nginx
+    port_free "$port" || die "port $port is taken (set BENCH_NGINX_PORT)"
+    mkdir -p "$dir/logs" "$dir/temp"
+    sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" "$BENCH_ROOT/redirect/nginx.conf" >"$dir/nginx.conf"
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" || die "nginx did not start; see $dir/logs/error.log"
+    local i
+    for ((i = 0; i < 50; i++)); do
+        [[ -s "$dir/nginx.pid" ]] && break
+        sleep 0.1
+    done
+    NGINX_PID="$(cat "$dir/nginx.pid")"
+    BENCH_PIDS+=("$NGINX_PID")
+    NGINX_URL="http://127.0.0.1:$port"
+    log "nginx pid $NGINX_PID on $NGINX_URL"
+}
+
+# Stops what this script started, newest first. Installed as the EXIT trap by each runner.
+cleanup() {
+    local i
+    for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+        stop_pid "${BENCH_PIDS[i]}"
+    done
+    BENCH_PIDS=()
+    drop_data_stores
+}
+
+# metric NAME LABEL_FILTER... : the sum of a Prometheus counter over the series whose labels
+# contain every given label="value" pair, read from the app's /metrics.
+metrics_snapshot() { curl -sf "$APP_URL/metrics"; }
+metric() {
+    local text="$1" name="$2"
+    shift 2
+    awk -v name="$name" -v filters="$*" '
+        BEGIN { n = split(filters, f, " ") }
+        index($0, name "{") == 1 || $1 == name {
+            ok = 1
+            for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) ok = 0
+            if (ok) sum += $NF
+        }
+        END { printf "%.0f\n", sum }' <<<"$text"
+}
