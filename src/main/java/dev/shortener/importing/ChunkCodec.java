@@ -13,33 +13,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the records of a chunk are stored: RFC 4180 CSV in UTF-8, each record prefixed by the
- * physical line of the file it starts on, so that a chunk read back anywhere, or split in two,
- * still reports the lines of the original file.
+ * How the records of a chunk are stored: the bytes of the file's lines that hold them, as they
+ * were uploaded (cut by {@link CsvSplitter}), with the line of the file the first byte is on. A
+ * chunk read back anywhere therefore gives the records and the lines of the original file. Halves
+ * of a split chunk are written again record by record, with blank lines keeping each record on its
+ * line.
  */
 final class ChunkCodec {
 
     private ChunkCodec() {}
 
-    /** Collects records into the stored form of one chunk. */
+    /** Writes records again as a chunk: a half of a chunk that is split. */
     static final class Builder {
 
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         private final Writer out = new OutputStreamWriter(bytes, StandardCharsets.UTF_8);
         private int records;
         private long firstLine;
+        private long nextLine;
 
         void add(CsvFile.Record record) {
             if (records == 0) {
                 firstLine = record.line();
+                nextLine = firstLine;
             }
             try {
-                out.write(Long.toString(record.line()));
-                for (String value : record.values()) {
-                    out.write(',');
-                    write(out, value);
+                for (; nextLine < record.line(); nextLine++) {
+                    out.write('\n');
                 }
+                String text = encode(record.values());
+                out.write(text);
                 out.write('\n');
+                nextLine += lineBreaks(text) + 1;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -54,28 +59,38 @@ final class ChunkCodec {
             return firstLine;
         }
 
-        /** The stored form of the records added since the last call; the builder starts empty again. */
+        /** The stored form of the records added. */
         byte[] take() {
             try {
                 out.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            byte[] content = bytes.toByteArray();
-            bytes.reset();
-            records = 0;
-            return content;
+            return bytes.toByteArray();
         }
     }
 
-    /** Reads a stored chunk back into its records, each with its original line. */
-    static List<CsvFile.Record> decode(byte[] content) {
+    /** Line breaks as the CSV parser counts them: CR, LF, or CRLF as one. */
+    private static int lineBreaks(String text) {
+        int breaks = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || (c == '\n' && (i == 0 || text.charAt(i - 1) != '\r'))) {
+                breaks++;
+            }
+        }
+        return breaks;
+    }
+
+    /** Reads a stored chunk back into its records (blank lines skipped), each with its line of the file. */
+    static List<CsvFile.Record> decode(byte[] content, long firstLine) {
         List<CsvFile.Record> records = new ArrayList<>();
-        try (CsvFile file =
-                new CsvFile(new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8))) {
-            for (CsvFile.Record stored = file.next(); stored != null; stored = file.next()) {
-                List<String> values = stored.values();
-                records.add(new CsvFile.Record(Long.parseLong(values.getFirst()), values.subList(1, values.size())));
+        try (CsvFile file = new CsvFile(
+                new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8), firstLine)) {
+            for (CsvFile.Record record = file.next(); record != null; record = file.next()) {
+                if (!record.isBlank()) {
+                    records.add(record);
+                }
             }
         } catch (IOException | CsvFile.Malformed | RuntimeException e) {
             throw new IllegalStateException("A stored chunk cannot be read back", e);

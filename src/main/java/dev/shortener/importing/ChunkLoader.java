@@ -12,13 +12,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 import org.postgresql.util.PSQLException;
@@ -58,6 +64,10 @@ class ChunkLoader {
         }
     }
 
+    /** Chunks of an entity left to go straight to the upsert, after a COPY of new rows failed. */
+    private static final int UPSERT_ONLY_AFTER_CONFLICT = 16;
+
+    private final AtomicIntegerArray upsertOnly = new AtomicIntegerArray(Entity.values().length);
     private final DataSource dataSource;
     private final ImportSettings settings;
     private final TransactionTemplate transactions;
@@ -116,7 +126,6 @@ class ChunkLoader {
             statement.execute("SET LOCAL enable_mergejoin = off");
             statement.execute(entity.createStaging);
         }
-        stage(connection, entity, rows);
         long maxId = rows.stream()
                 .map(Row::id)
                 .filter(id -> id != null)
@@ -130,27 +139,75 @@ class ChunkLoader {
                 move.execute();
             }
         }
+        Outcome copied = copyNew(connection, entity, rows);
+        if (copied != null) {
+            return copied;
+        }
+        stage(connection, entity, rows);
         List<RowFailure> failures = new ArrayList<>();
         refuse(connection, entity, rows, failures);
         List<String> cacheKeys = previousCacheKeys(connection, entity);
         apply(connection, entity, rows, 0, rows.size() - 1, failures);
         failures.sort(Comparator.comparingLong(RowFailure::line));
-        if (entity.previousCacheKeys != null) {
-            Set<Long> failed = new HashSet<>();
-            failures.forEach(failure -> failed.add(failure.line()));
-            for (Row row : rows) {
-                if (row.cacheKey() != null && !failed.contains(row.line())) {
-                    cacheKeys.add(row.cacheKey());
-                }
-            }
-        }
+        Set<Long> failed = new HashSet<>();
+        failures.forEach(failure -> failed.add(failure.line()));
+        cacheKeys.addAll(cacheKeys(rows, failed));
         return new Outcome(rows.size() - failures.size(), failures, cacheKeys);
     }
 
+    private static List<String> cacheKeys(List<? extends Row> rows, Set<Long> failedLines) {
+        List<String> keys = new ArrayList<>();
+        for (Row row : rows) {
+            if (row.cacheKey() != null && !failedLines.contains(row.line())) {
+                keys.add(row.cacheKey());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * When every row is new, one COPY straight into the table applies the chunk: as fast as a
+     * plain bulk load, where the upsert looks every row up first. A row that is not new (its id or
+     * key is taken, its user unknown, the chunk repeats it) makes the COPY fail; it is rolled back
+     * and the chunk takes the upsert. After such a failure the next chunks of the entity go to the
+     * upsert directly for a while: a re-import would fail every COPY. Chunks that mix rows with and
+     * without ids always take the upsert. Null when the chunk was not copied.
+     */
+    private @Nullable Outcome copyNew(Connection connection, Entity entity, List<? extends Row> rows)
+            throws SQLException {
+        int skipping = upsertOnly.get(entity.ordinal());
+        if (skipping > 0) {
+            upsertOnly.compareAndSet(entity.ordinal(), skipping, skipping - 1);
+            return null;
+        }
+        boolean withIds = rows.getFirst().id() != null;
+        if (rows.stream().anyMatch(row -> (row.id() != null) != withIds)) {
+            return null;
+        }
+        Object[] defaults = entity.defaults(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS));
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            copy(connection, withIds ? entity.copyNewWithIds : entity.copyNewWithoutIds, out -> {
+                StagingWriter values = new StagingWriter(out, defaults, !withIds);
+                for (Row row : rows) {
+                    row.stage(values);
+                    values.endRow();
+                }
+            });
+            connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            connection.rollback(savepoint);
+            if (!refusesData(e)) {
+                throw e;
+            }
+            upsertOnly.set(entity.ordinal(), UPSERT_ONLY_AFTER_CONFLICT);
+            return null;
+        }
+        return new Outcome(rows.size(), List.of(), cacheKeys(rows, Set.of()));
+    }
+
     private static void stage(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
-        PGConnection postgres = connection.unwrap(PGConnection.class);
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(
-                new PGCopyOutputStream(postgres, entity.copy, 1 << 16), StandardCharsets.UTF_8))) {
+        copy(connection, entity.copy, out -> {
             StagingWriter staging = new StagingWriter(out);
             for (int ord = 0; ord < rows.size(); ord++) {
                 Row row = rows.get(ord);
@@ -158,13 +215,21 @@ class ChunkLoader {
                 row.stage(staging);
                 staging.endRow();
             }
+        });
+    }
+
+    private static void copy(Connection connection, String sql, Consumer<Writer> rows) throws SQLException {
+        PGConnection postgres = connection.unwrap(PGConnection.class);
+        try (Writer out = new BufferedWriter(
+                new OutputStreamWriter(new PGCopyOutputStream(postgres, sql, 1 << 16), StandardCharsets.UTF_8))) {
+            rows.accept(out);
         } catch (IOException | UncheckedIOException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof SQLException sql) {
-                    throw sql;
+                if (cause instanceof SQLException refused) {
+                    throw refused;
                 }
             }
-            throw new SQLException("COPY into the staging table failed", "08000", e);
+            throw new SQLException("COPY failed", "08000", e);
         }
     }
 

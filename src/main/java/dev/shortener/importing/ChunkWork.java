@@ -137,7 +137,8 @@ class ChunkWork {
     }
 
     private @Nullable Committed attempt(ImportJobs.Claim claim, boolean deadLetters) {
-        ChunkRows rows = ChunkRows.read(claim.entity(), claim.header(), ChunkCodec.decode(claim.content()));
+        ChunkRows rows =
+                ChunkRows.read(claim.entity(), claim.header(), ChunkCodec.decode(claim.content(), claim.firstLine()));
         return transactions.execute(status -> {
             if (!jobs.lockPending(claim.chunk())) {
                 return null;
@@ -150,7 +151,7 @@ class ChunkWork {
 
     /** After the last attempt: two halves that start afresh, or the single record failed. */
     private @Nullable Committed giveUp(ImportJobs.Claim claim, boolean deadLetters) {
-        List<CsvFile.Record> records = ChunkCodec.decode(claim.content());
+        List<CsvFile.Record> records = ChunkCodec.decode(claim.content(), claim.firstLine());
         return transactions.execute(status -> {
             if (!jobs.lockPending(claim.chunk())) {
                 return null;

@@ -1,8 +1,8 @@
 package dev.shortener.importing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +98,7 @@ public final class Cli {
     private boolean importFile(CsvImporter importer, Path path, Entity entity) {
         long start = System.nanoTime();
         ImportReport report;
-        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (InputStream in = Files.newInputStream(path)) {
             report = importer.importFile(entity, in, path.getFileName().toString(), Files.size(path));
         } catch (IOException e) {
             err.println(path + ": cannot be read: " + e.getMessage());

@@ -55,9 +55,16 @@ final class CsvFile implements Closeable {
     private final LimitedReader input;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
+    private final long firstLine;
     private @Nullable Record header;
 
     CsvFile(Reader reader) {
+        this(reader, 1);
+    }
+
+    /** A part of a file whose first line is line {@code firstLine} of the file. */
+    CsvFile(Reader reader, long firstLine) {
+        this.firstLine = firstLine;
         this.input = new LimitedReader(reader);
         try {
             this.parser = FORMAT.parse(input);
@@ -102,7 +109,7 @@ final class CsvFile implements Closeable {
     /** The next record, or null at the end of the file. */
     @Nullable
     Record next() throws Malformed {
-        long line = parser.getCurrentLineNumber() + 1;
+        long line = parser.getCurrentLineNumber() + firstLine;
         input.startRecord();
         try {
             if (!records.hasNext()) {

@@ -1,8 +1,7 @@
 package dev.shortener.importing;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,15 +50,15 @@ class CsvImporter {
 
     /** Reads the stream as UTF-8 (a byte-order mark is dropped). */
     ImportReport importFile(Entity entity, InputStream in) {
-        return importFile(entity, reader(in), null, null);
-    }
-
-    ImportReport importFile(Entity entity, Reader in) {
         return importFile(entity, in, null, null);
     }
 
-    /** Imports the file in the caller's thread and reports what became of every row. */
-    ImportReport importFile(Entity entity, Reader in, @Nullable String fileName, @Nullable Long fileSize) {
+    ImportReport importFile(Entity entity, String csv) {
+        return importFile(entity, new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), null, null);
+    }
+
+    /** Imports the file (UTF-8) in the caller's thread and reports what became of every row. */
+    ImportReport importFile(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
         Inline inline = new Inline(settings.maxReportedErrors());
         UploadIntake.Received received = intake.receive(entity, in, "sync", fileName, fileSize, false, inline::run);
         return switch (received) {
@@ -77,7 +76,7 @@ class CsvImporter {
     Submission submit(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
         Enqueuer enqueuer = new Enqueuer();
         UploadIntake.Received received =
-                intake.receive(entity, reader(in), "async", fileName, fileSize, true, enqueuer::enqueue);
+                intake.receive(entity, in, "async", fileName, fileSize, true, enqueuer::enqueue);
         return switch (received) {
             case UploadIntake.Refused refused ->
                 new Submission(null, new ImportReport(0, 1, List.of(refused.failure())));
@@ -86,10 +85,6 @@ class CsvImporter {
                 yield new Submission(jobs.find(stored.job()).orElseThrow(), null);
             }
         };
-    }
-
-    private static Reader reader(InputStream in) {
-        return new InputStreamReader(in, StandardCharsets.UTF_8);
     }
 
     /** Ends the job, or waits for the chunks someone else was running when this thread reached them. */

@@ -1,7 +1,6 @@
 package dev.shortener.importing;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -57,9 +56,9 @@ class DemoData implements ApplicationRunner {
             throw new UncheckedIOException(e);
         }
         List<ImportReport> reports = List.of(
-                importer.importFile(Entity.USERS, new StringReader(users.toString())),
-                importer.importFile(Entity.URLS, new StringReader(urls.toString())),
-                importer.importFile(Entity.EVENTS, new StringReader(events.toString())));
+                importer.importFile(Entity.USERS, users.toString()),
+                importer.importFile(Entity.URLS, urls.toString()),
+                importer.importFile(Entity.EVENTS, events.toString()));
         log.info(
                 "Demo data loaded: {} users, {} urls, {} events",
                 reports.get(0).imported(),

@@ -6,6 +6,7 @@ import static dev.shortener.importing.Upsert.Column.value;
 
 import dev.shortener.importing.Upsert.Column;
 import dev.shortener.importing.Upsert.Key;
+import java.time.LocalDateTime;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -92,8 +93,11 @@ enum Entity {
     private final List<String> requiredColumns;
     private final Function<CsvLine, @Nullable Row> reader;
     private final Map<String, String> constraintMessages;
+    private final List<Column> columns;
     final String createStaging;
     final String copy;
+    final String copyNewWithIds;
+    final String copyNewWithoutIds;
     final String moveSequence;
     final List<String> statements;
     /** Per refusal: a statement deleting the refused staged rows, returning their ord and value. */
@@ -118,8 +122,11 @@ enum Entity {
         this.requiredColumns = requiredColumns;
         this.reader = reader;
         this.constraintMessages = constraintMessages;
+        this.columns = List.copyOf(columns);
         this.createStaging = Upsert.createStaging(table, columns);
         this.copy = Upsert.copy(table, columns);
+        this.copyNewWithIds = Upsert.copyInto(table, columns, true);
+        this.copyNewWithoutIds = Upsert.copyInto(table, columns, false);
         this.moveSequence = Upsert.moveSequence(table);
         this.statements = Upsert.statements(table, columns, naturalKey);
         Map<String, String> statementsByConstraint = new LinkedHashMap<>();
@@ -130,6 +137,19 @@ enum Entity {
                     refusal.constraint());
         }
         this.refusals = Collections.unmodifiableMap(statementsByConstraint);
+    }
+
+    /**
+     * The values that new rows take for columns the file leaves empty, in the order rows are
+     * staged: the id (none) first, then the columns.
+     */
+    @Nullable
+    Object[] defaults(LocalDateTime now) {
+        Object[] defaults = new Object[columns.size() + 1];
+        for (int i = 0; i < columns.size(); i++) {
+            defaults[i + 1] = columns.get(i).defaultValue(now);
+        }
+        return defaults;
     }
 
     /** The table name, which is also how the API and the CLI name the entity. */

@@ -11,9 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -114,11 +112,7 @@ class ImportController {
         }
         ImportReport report;
         try (InputStream in = file.getInputStream()) {
-            report = importer.importFile(
-                    target,
-                    new InputStreamReader(in, StandardCharsets.UTF_8),
-                    file.getSubmittedFileName(),
-                    file.getSize());
+            report = importer.importFile(target, in, file.getSubmittedFileName(), file.getSize());
         }
         if (report.nothingImported()) {
             throw nothingImported(report);

@@ -33,6 +33,7 @@ class ImportJobs {
             String header,
             int attempts,
             int rows,
+            long firstLine,
             byte[] content,
             @Nullable String lastError) {}
 
@@ -160,7 +161,8 @@ class ImportJobs {
         return db.sql("UPDATE import_chunks c SET attempts = attempts + 1 FROM import_jobs j"
                         + " WHERE c.id = (SELECT id FROM import_chunks WHERE id = ? AND state = 'pending'"
                         + " FOR UPDATE SKIP LOCKED) AND j.id = c.job_id"
-                        + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.content, c.last_error")
+                        + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
+                        + " c.last_error")
                 .param(chunk)
                 .query((rs, n) -> new Claim(
                         rs.getLong(1),
@@ -169,8 +171,9 @@ class ImportJobs {
                         rs.getString(4),
                         rs.getInt(5),
                         rs.getInt(6),
-                        rs.getBytes(7),
-                        rs.getString(8)))
+                        rs.getLong(7),
+                        rs.getBytes(8),
+                        rs.getString(9)))
                 .optional();
     }
 

@@ -13,18 +13,34 @@ import org.jspecify.annotations.Nullable;
 final class StagingWriter {
 
     private final Writer out;
-    private boolean firstInRow = true;
+    private final @Nullable Object[] defaults;
+    private final boolean skipFirst;
+    private int position;
 
     StagingWriter(Writer out) {
-        this.out = out;
+        this(out, new Object[0], false);
     }
 
-    StagingWriter add(@Nullable Object value) {
+    /**
+     * A writer that writes {@code defaults[i]} for a null i-th value of a row, and leaves the first
+     * value of every row out when {@code skipFirst} is set.
+     */
+    StagingWriter(Writer out, @Nullable Object[] defaults, boolean skipFirst) {
+        this.out = out;
+        this.defaults = defaults.clone();
+        this.skipFirst = skipFirst;
+    }
+
+    StagingWriter add(@Nullable Object given) {
+        int at = position++;
+        if (skipFirst && at == 0) {
+            return this;
+        }
+        Object value = given == null && at < defaults.length ? defaults[at] : given;
         try {
-            if (!firstInRow) {
+            if (at > (skipFirst ? 1 : 0)) {
                 out.write(',');
             }
-            firstInRow = false;
             switch (value) {
                 case null -> {}
                 case String text -> {
@@ -46,7 +62,7 @@ final class StagingWriter {
     void endRow() {
         try {
             out.write('\n');
-            firstInRow = true;
+            position = 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,8 @@
 package dev.shortener.importing;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
+import java.io.StringReader;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,74 +47,54 @@ class UploadIntake {
      */
     Received receive(
             Entity entity,
-            Reader in,
+            InputStream in,
             String mode,
             @Nullable String fileName,
             @Nullable Long fileSize,
             boolean deadLetters,
             LongConsumer stored) {
-        try (CsvFile file = new CsvFile(in)) {
-            CsvFile.Record header;
-            try {
-                header = file.header();
-            } catch (CsvFile.Malformed e) {
-                return new Refused(unreadable(e));
-            }
-            if (header == null) {
+        CsvSplitter file = new CsvSplitter(in);
+        List<String> header;
+        long headerLine;
+        try {
+            CsvSplitter.Text first = file.header();
+            if (first == null) {
                 return new Refused(new RowFailure(1, "the file is empty: a header row naming the columns is required"));
             }
-            String problem = headerProblem(entity, header.values());
-            if (problem != null) {
-                return new Refused(new RowFailure(header.line(), problem));
-            }
-            long job = jobs.create(entity, mode, fileName, fileSize, ChunkCodec.encode(header.values()));
-            try {
-                RowFailure unreadable = storeRecords(job, file, stored);
-                if (unreadable != null) {
-                    jobs.recordUnreadable(job, unreadable.line(), unreadable.message(), deadLetters);
-                }
-                jobs.finishIntake(job, null);
-                return new Stored(job, unreadable);
-            } catch (RuntimeException e) {
-                interrupted(job, e);
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private @Nullable RowFailure storeRecords(long job, CsvFile file, LongConsumer stored) {
-        ChunkCodec.Builder chunk = new ChunkCodec.Builder();
-        RowFailure unreadable = null;
-        try {
-            for (CsvFile.Record record = file.next(); record != null; record = file.next()) {
-                if (record.isBlank()) {
-                    continue;
-                }
-                chunk.add(record);
-                if (chunk.records() >= settings.chunkSize()) {
-                    store(job, chunk, stored);
-                }
-            }
+            headerLine = first.line();
+            header = columnNames(first.text());
         } catch (CsvFile.Malformed e) {
-            unreadable = unreadable(e);
+            return new Refused(new RowFailure(
+                    e.line(), "is not valid CSV (" + e.getMessage() + "); the rest of the file was not read"));
         }
-        if (chunk.records() > 0) {
-            store(job, chunk, stored);
+        String problem = headerProblem(entity, header);
+        if (problem != null) {
+            return new Refused(new RowFailure(headerLine, problem));
         }
-        return unreadable;
+        long job = jobs.create(entity, mode, fileName, fileSize, ChunkCodec.encode(header));
+        try {
+            RowFailure unreadable = file.split(settings.chunkSize(), (firstLine, records, content) -> {
+                stored.accept(jobs.storeChunk(job, firstLine, records, content));
+            });
+            if (unreadable != null) {
+                jobs.recordUnreadable(job, unreadable.line(), unreadable.message(), deadLetters);
+            }
+            jobs.finishIntake(job, null);
+            return new Stored(job, unreadable);
+        } catch (RuntimeException e) {
+            interrupted(job, e);
+            throw e;
+        }
     }
 
-    private void store(long job, ChunkCodec.Builder chunk, LongConsumer stored) {
-        long firstLine = chunk.firstLine();
-        int records = chunk.records();
-        long id = jobs.storeChunk(job, firstLine, records, chunk.take());
-        stored.accept(id);
-    }
-
-    private static RowFailure unreadable(CsvFile.Malformed e) {
-        return new RowFailure(e.line(), "is not valid CSV (" + e.getMessage() + "); the rest of the file was not read");
+    /** The header's column names, normalized as {@link CsvFile#header()} does. */
+    private static List<String> columnNames(String header) {
+        try (CsvFile file = new CsvFile(new StringReader(header))) {
+            CsvFile.Record names = file.header();
+            return names == null ? List.of() : names.values();
+        } catch (IOException | CsvFile.Malformed e) {
+            throw new IllegalStateException("A scanned header cannot be parsed", e);
+        }
     }
 
     /** The upload broke off: the job keeps the chunks stored so far and ends failed once they are done. */

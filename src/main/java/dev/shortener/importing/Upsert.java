@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -60,6 +61,19 @@ final class Upsert {
             return alias + "." + name + cast;
         }
 
+        /** The value a new row takes when the file leaves the column empty, or null. */
+        @Nullable
+        Object defaultValue(LocalDateTime now) {
+            if (fallback == null) {
+                return null;
+            }
+            return switch (fallback) {
+                case NOW -> now;
+                case "true" -> Boolean.TRUE;
+                default -> throw new IllegalStateException("No value for the default " + fallback);
+            };
+        }
+
         String inserted() {
             return apply == Apply.VALUE ? staged("s") : "coalesce(" + staged("s") + ", " + fallback + ")";
         }
@@ -90,6 +104,12 @@ final class Upsert {
 
     static String copy(String table, List<Column> columns) {
         return "COPY " + stagingTable(table) + " (ord, line, id, " + names(columns, Column::name)
+                + ") FROM STDIN (FORMAT csv)";
+    }
+
+    /** COPY straight into the table, with the ids of the rows or leaving them to the sequence. */
+    static String copyInto(String table, List<Column> columns, boolean withIds) {
+        return "COPY " + table + " (" + (withIds ? "id, " : "") + names(columns, Column::name)
                 + ") FROM STDIN (FORMAT csv)";
     }
 
