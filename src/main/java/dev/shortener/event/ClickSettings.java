@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Tuning of the click pipeline.
  *
  * @param queueCapacity clicks held in memory before callers feel back-pressure
- * @param batchSize most clicks written by one INSERT
+ * @param batchSize most clicks written by one COPY
+ * @param writers writer threads, each with its own connection, so that several batches are written
+ *     at once
  * @param flushInterval longest a click waits in the queue while the batch fills
  * @param offerTimeout how long a redirect waits for room in a full queue before writing its click
  *     itself
@@ -17,17 +19,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("shortener.clicks")
 record ClickSettings(
-        @DefaultValue("32768") int queueCapacity,
+        @DefaultValue("16384") int queueCapacity,
         @DefaultValue("1000") int batchSize,
+        @DefaultValue("2") int writers,
         @DefaultValue("20ms") Duration flushInterval,
         @DefaultValue("200ms") Duration offerTimeout,
         @DefaultValue("4") int retryAttempts,
         @DefaultValue("100ms") Duration retryBackoff) {
 
     ClickSettings {
-        if (queueCapacity < 1 || batchSize < 1 || retryAttempts < 1) {
+        if (queueCapacity < 1 || batchSize < 1 || writers < 1 || retryAttempts < 1) {
             throw new IllegalArgumentException(
-                    "shortener.clicks.queue-capacity, batch-size and retry-attempts must be positive");
+                    "shortener.clicks.queue-capacity, batch-size, writers and retry-attempts must be positive");
         }
     }
 }

@@ -47,7 +47,7 @@ class ClickRecorderTest extends ApiTest {
 
     private static ClickSettings settings(int capacity, int batchSize, Duration flushInterval, int attempts) {
         return new ClickSettings(
-                capacity, batchSize, flushInterval, Duration.ofMillis(50), attempts, Duration.ofMillis(10));
+                capacity, batchSize, 1, flushInterval, Duration.ofMillis(50), attempts, Duration.ofMillis(10));
     }
 
     private ClickRecorder recorder(ClickSettings settings, boolean start) {
@@ -55,7 +55,7 @@ class ClickRecorderTest extends ApiTest {
     }
 
     private ClickRecorder recorder(DataSource target, ClickSettings settings, boolean start) {
-        ClickRecorder recorder = new ClickRecorder(target, json, settings, meters);
+        ClickRecorder recorder = new ClickRecorder(target, settings, meters);
         if (start) {
             recorder.start();
             started.add(recorder);
@@ -130,6 +130,7 @@ class ClickRecorderTest extends ApiTest {
         recorder.flush();
         assertThat(rows()).isEqualTo(3);
         assertThat(count("shortener.clicks.queued")).isEqualTo(2);
+        assertThat(count("shortener.clicks.written.by.callers")).isEqualTo(1);
         assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
         assertThat(count("shortener.clicks.lost")).isZero();
     }
@@ -212,5 +213,55 @@ class ClickRecorderTest extends ApiTest {
                         .query(String.class)
                         .single())
                 .isEqualTo("ab");
+    }
+
+    @Test
+    void detailsKeepEveryCharacterOfTheHeadersThroughJsonAndCsvEscaping() {
+        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        String referrer = "https://r.example/?q=\"quoted\",comma\\back\nline\ttab\u0001ctl é✓😀";
+        recorder.record(new Click(
+                urlId,
+                7L,
+                "Ab_-9",
+                "https://example.com/a?b=\"c\"",
+                referrer,
+                null,
+                LocalDateTime.now(ZoneOffset.UTC)));
+
+        recorder.flush();
+
+        var stored = db.sql("""
+                        SELECT details->>'short_code', details->>'original_url', details->>'referrer',
+                               jsonb_typeof(details->'user_agent'), (SELECT count(*) FROM jsonb_object_keys(details))
+                        FROM events WHERE url_id = ?""")
+                .param(urlId)
+                .query((row, n) -> List.of(
+                        row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5)))
+                .single();
+        assertThat(stored).containsExactly("Ab_-9", "https://example.com/a?b=\"c\"", referrer, "null", "4");
+    }
+
+    @Test
+    void severalWritersTogetherRecordEveryClickOnce() throws InterruptedException {
+        ClickRecorder recorder = recorder(
+                new ClickSettings(500, 50, 3, Duration.ofMillis(2), Duration.ofMillis(50), 3, Duration.ofMillis(10)),
+                true);
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            producers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 1500; i++) {
+                    recorder.record(click(i));
+                }
+            }));
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+
+        recorder.flush();
+
+        assertThat(rows()).isEqualTo(6_000);
+        assertThat(count("shortener.clicks.flushed")).isEqualTo(6_000);
+        assertThat(count("shortener.clicks.lost")).isZero();
     }
 }
