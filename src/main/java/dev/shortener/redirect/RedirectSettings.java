@@ -23,9 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("shortener.redirect")
 record RedirectSettings(
-        @DefaultValue("100000") long nearCacheSize,
+        @DefaultValue("200000") long nearCacheSize,
         @DefaultValue("10m") Duration nearCacheTtl,
-        @DefaultValue("30s") Duration nearCacheRefresh,
+        @DefaultValue("2m") Duration nearCacheRefresh,
         @DefaultValue("10s") Duration nearNegativeTtl,
         @DefaultValue("1h") Duration redisTtl,
         @DefaultValue("30s") Duration redisNegativeTtl,
