@@ -65,6 +65,9 @@ public class ClickRecorder implements SmartLifecycle {
     private final Counter flushed;
     private final Counter lost;
     private final Counter writtenByCallers;
+    private final Counter paced;
+    private final long paceMaxNanos;
+    private final int paceFrom;
     private final DistributionSummary batchSizes;
     private final Timer lag;
 
@@ -87,6 +90,11 @@ public class ClickRecorder implements SmartLifecycle {
         this.writtenByCallers = Counter.builder("shortener.clicks.written.by.callers")
                 .description("Clicks that a redirect wrote itself because the queue stayed full")
                 .register(meters);
+        this.paced = Counter.builder("shortener.clicks.paced")
+                .description("Redirects slowed down because the click queue was filling up")
+                .register(meters);
+        this.paceMaxNanos = settings.paceMax().toNanos();
+        this.paceFrom = Math.min(2 * settings.batchSize(), settings.queueCapacity() / 2);
         this.batchSizes = DistributionSummary.builder("shortener.clicks.batch.size")
                 .description("Clicks per COPY")
                 .register(meters);
@@ -98,7 +106,11 @@ public class ClickRecorder implements SmartLifecycle {
                 .register(meters);
     }
 
-    /** Hands over the click of one redirect; returns at once unless the queue is full. */
+    /**
+     * Hands over the click of one redirect. Returns at once while the writers keep up; once they
+     * fall behind the caller is paced (see {@link #pace()}); a full queue
+     * makes it wait, then write its click itself.
+     */
     public void record(Click click) {
         if (!stopped && queue.offer(click)) {
             queued.increment();
@@ -106,9 +118,25 @@ public class ClickRecorder implements SmartLifecycle {
                 // stop() may have drained the queue just before this click arrived
                 flush();
             }
+            pace();
             return;
         }
         recordUnderPressure(click);
+    }
+
+    /**
+     * Back-pressure that slows every redirect a little instead of stopping some of them for a long
+     * time: past two batches of backlog (one being written, one filling) the caller sleeps in
+     * proportion to the backlog, up to {@code pace-max} when the queue is full. Clients that wait for their answers then send
+     * fewer requests, the backlog settles where the writers keep up, and the queue rarely fills
+     * (which would make whole batches of redirects wait for the next COPY).
+     */
+    private void pace() {
+        int depth = queue.size();
+        if (depth > paceFrom && paceMaxNanos > 0) {
+            paced.increment();
+            LockSupport.parkNanos(paceMaxNanos * (depth - paceFrom) / (settings.queueCapacity() - paceFrom));
+        }
     }
 
     private void recordUnderPressure(Click click) {

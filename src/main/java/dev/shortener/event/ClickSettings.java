@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writers writer threads, each with its own connection, so that several batches are written
  *     at once
  * @param flushInterval longest a click waits in the queue while the batch fills
+ * @param paceMax longest pause of a redirect while the queue is filling up (at a full queue); zero
+ *     turns pacing off
  * @param offerTimeout how long a redirect waits for room in a full queue before writing its click
  *     itself
  * @param retryAttempts tries of a failing batch before its clicks are counted as lost
@@ -23,6 +25,7 @@ record ClickSettings(
         @DefaultValue("1000") int batchSize,
         @DefaultValue("2") int writers,
         @DefaultValue("20ms") Duration flushInterval,
+        @DefaultValue("5ms") Duration paceMax,
         @DefaultValue("200ms") Duration offerTimeout,
         @DefaultValue("4") int retryAttempts,
         @DefaultValue("100ms") Duration retryBackoff) {

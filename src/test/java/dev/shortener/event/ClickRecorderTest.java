@@ -47,7 +47,14 @@ class ClickRecorderTest extends ApiTest {
 
     private static ClickSettings settings(int capacity, int batchSize, Duration flushInterval, int attempts) {
         return new ClickSettings(
-                capacity, batchSize, 1, flushInterval, Duration.ofMillis(50), attempts, Duration.ofMillis(10));
+                capacity,
+                batchSize,
+                1,
+                flushInterval,
+                Duration.ZERO,
+                Duration.ofMillis(50),
+                attempts,
+                Duration.ofMillis(10));
     }
 
     private ClickRecorder recorder(ClickSettings settings, boolean start) {
@@ -244,7 +251,15 @@ class ClickRecorderTest extends ApiTest {
     @Test
     void severalWritersTogetherRecordEveryClickOnce() throws InterruptedException {
         ClickRecorder recorder = recorder(
-                new ClickSettings(500, 50, 3, Duration.ofMillis(2), Duration.ofMillis(50), 3, Duration.ofMillis(10)),
+                new ClickSettings(
+                        500,
+                        50,
+                        3,
+                        Duration.ofMillis(2),
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(50),
+                        3,
+                        Duration.ofMillis(10)),
                 true);
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -263,5 +278,40 @@ class ClickRecorderTest extends ApiTest {
         assertThat(rows()).isEqualTo(6_000);
         assertThat(count("shortener.clicks.flushed")).isEqualTo(6_000);
         assertThat(count("shortener.clicks.lost")).isZero();
+    }
+
+    @Test
+    void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
+        ClickRecorder recorder = recorder(
+                new ClickSettings(
+                        100,
+                        10,
+                        1,
+                        Duration.ofMinutes(10),
+                        Duration.ofMillis(80),
+                        Duration.ofMillis(50),
+                        1,
+                        Duration.ofMillis(10)),
+                false);
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            recorder.record(click(i));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("up to two batches of backlog cost nothing")
+                .isLessThan(Duration.ofMillis(40));
+        assertThat(count("shortener.clicks.paced")).isZero();
+        for (int i = 20; i < 80; i++) {
+            recorder.record(click(i));
+        }
+
+        start = System.nanoTime();
+        recorder.record(click(80));
+
+        // 61 clicks past the first two batches, of 80 the queue can take beyond them: 61/80 of 80 ms
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(55));
+        assertThat(count("shortener.clicks.paced")).isEqualTo(61);
+        recorder.flush();
+        assertThat(rows()).isEqualTo(81);
     }
 }
