@@ -13,14 +13,17 @@ import org.springframework.stereotype.Component;
 /**
  * The in-process level: size-bounded; unknown codes expire after {@code nearNegativeTtl}, links
  * after {@code nearCacheTtl}. A link read after {@code nearCacheRefresh} is reloaded in the
- * background while readers keep getting the cached copy, so popular links never miss.
+ * background while readers keep getting the cached copy, so popular links never miss. {@link
+ * #revalidate()} makes every copy due for such a reload at its next read.
  */
 @Component
 class NearCache implements DisposableBean {
 
     private final RedirectSettings settings;
     private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile @Nullable LoadingCache<String, CachedLink> links;
+    private volatile @Nullable LoadingCache<String, Entry> links;
+    /** Bumped by {@link #revalidate()}; a copy taken in an earlier generation is reloaded when read. */
+    private volatile long generation;
 
     NearCache(RedirectSettings settings) {
         this.settings = settings;
@@ -30,42 +33,63 @@ class NearCache implements DisposableBean {
     void loadWith(Function<String, CachedLink> below) {
         links = Caffeine.newBuilder()
                 .maximumSize(settings.nearCacheSize())
-                .expireAfter(Expiry.writing((String code, CachedLink link) ->
-                        link.absent() ? settings.nearNegativeTtl() : settings.nearCacheTtl()))
+                .expireAfter(Expiry.writing((String code, Entry entry) ->
+                        entry.link().absent() ? settings.nearNegativeTtl() : settings.nearCacheTtl()))
                 .refreshAfterWrite(settings.nearCacheRefresh())
                 .executor(refresher)
-                .build(below::apply);
+                .build(code -> {
+                    long taken = generation;
+                    return new Entry(below.apply(code), taken);
+                });
     }
 
     @Nullable
     CachedLink get(String code) {
-        LoadingCache<String, CachedLink> cache = links;
-        return cache == null ? null : cache.getIfPresent(code);
+        LoadingCache<String, Entry> cache = links;
+        Entry entry = cache == null ? null : cache.getIfPresent(code);
+        if (entry == null) {
+            return null;
+        }
+        if (entry.generation() != generation) {
+            cache.refresh(code);
+        }
+        return entry.link();
     }
 
     void put(String code, CachedLink link) {
-        LoadingCache<String, CachedLink> cache = links;
+        LoadingCache<String, Entry> cache = links;
         if (cache != null) {
-            cache.put(code, link);
+            cache.put(code, new Entry(link, generation));
         }
     }
 
     void evict(String code) {
-        LoadingCache<String, CachedLink> cache = links;
+        LoadingCache<String, Entry> cache = links;
         if (cache != null) {
             cache.invalidate(code);
         }
     }
 
     void clear() {
-        LoadingCache<String, CachedLink> cache = links;
+        LoadingCache<String, Entry> cache = links;
         if (cache != null) {
             cache.invalidateAll();
         }
+    }
+
+    /**
+     * Every copy is reloaded (from Redis, else PostgreSQL) in the background at its next read; that
+     * read still gets the copy. Unlike {@link #clear()} this sends no burst of reads to the levels
+     * below, at the price of one more answer from a copy that may be stale.
+     */
+    void revalidate() {
+        generation++;
     }
 
     @Override
     public void destroy() {
         refresher.shutdownNow();
     }
+
+    private record Entry(CachedLink link, long generation) {}
 }

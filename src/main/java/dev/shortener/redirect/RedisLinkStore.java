@@ -182,15 +182,24 @@ class RedisLinkStore implements DisposableBean {
             if (circuit.isOpen()) {
                 redis.execute(RedisConnection::ping, true);
                 if (circuit.close()) {
-                    // Invalidations published during the outage never reached this instance.
-                    near.clear();
-                    log.info("Redis answers again; circuit closed, near cache cleared");
+                    recovered();
                 }
             }
             retryPendingInvalidations();
         } catch (RuntimeException e) {
             // still down: the next probe tries again
         }
+    }
+
+    /**
+     * Invalidations published while this instance could not reach Redis may never have arrived (its
+     * subscription reconnects by itself, silently), so every near-cache copy is reloaded at its next
+     * read. Not dropped: a Redis that merely timed out under load would otherwise send the next read
+     * of every cached link to Redis at once.
+     */
+    private void recovered() {
+        near.revalidate();
+        log.info("Redis answers again; circuit closed, near-cache links are reloaded at their next read");
     }
 
     private void retryPendingInvalidations() {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import redis.embedded.RedisServer;
 
 /**
@@ -131,6 +132,11 @@ class RedisOutageTest {
             redirects(link("during"));
         }
         awaitCircuit(1.0);
+        // changed behind this instance's back: its invalidation could not be published
+        instance.bean(JdbcClient.class)
+                .sql("UPDATE urls SET original_url = 'https://example.com/moved' WHERE id = ?")
+                .param(cached.id())
+                .update();
         List<Link> fresh = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             fresh.add(link("open"));
@@ -144,6 +150,14 @@ class RedisOutageTest {
         redisServer.start();
 
         awaitCircuit(0.0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        String target;
+        do {
+            target = api.get("/" + cached.shortCode()).expect(302).header("Location");
+        } while (!target.endsWith("/moved") && System.nanoTime() < deadline);
+        assertThat(target)
+                .as("a change whose invalidation was missed during the outage is picked up once Redis is back")
+                .isEqualTo("https://example.com/moved");
         Link after = link("after");
         assertThat(cachedInRedis(redis, after)).isTrue();
         instance.bean(dev.shortener.event.ClickRecorder.class).flush();
@@ -162,5 +176,26 @@ class RedisOutageTest {
         // the lookup and the cache fill may each wait one command timeout (500 ms here), no more
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
         awaitCircuit(0.0);
+    }
+
+    @Test
+    void aRedisThatTimedOutLeavesTheNearCacheInPlace() throws Exception {
+        Link kept = link("kept");
+        Thread.sleep(600); // past the creation's second invalidation
+        redirects(kept);
+        awaitCircuit(0.0);
+        StringRedisTemplate redis = instance.bean(StringRedisTemplate.class);
+        redis.execute((org.springframework.data.redis.core.RedisCallback<Object>)
+                connection -> connection.execute("CLIENT", "PAUSE".getBytes(), "4000".getBytes(), "ALL".getBytes()));
+
+        // new links: each misses the near cache and times out on Redis twice (read, then fill)
+        redirects(link("slow"));
+        redirects(link("slower"));
+        awaitCircuit(1.0);
+        awaitCircuit(0.0);
+
+        assertThat(instance.bean(NearCache.class).get(kept.shortCode()))
+                .as("the near cache is not dropped when Redis comes back")
+                .isNotNull();
     }
 }
