@@ -81,6 +81,21 @@ class ClickRecorderTest extends ApiTest {
                 LocalDateTime.now(ZoneOffset.UTC));
     }
 
+    /** Redirects on {@code threads} virtual threads, {@code each} clicks apiece; returns when all are recorded. */
+    private void recordConcurrently(ClickRecorder recorder, int threads, int each) throws InterruptedException {
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            producers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    recorder.record(click(i));
+                }
+            }));
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+    }
+
     private long rows() {
         return db.sql("SELECT count(*) FROM events WHERE url_id = ? AND event_type = 'click'")
                 .param(urlId)
@@ -160,17 +175,7 @@ class ClickRecorderTest extends ApiTest {
     @Test
     void concurrentRedirectsAreEachRecordedExactlyOnceInBoundedBatches() throws InterruptedException {
         ClickRecorder recorder = recorder(settings(1000, 200, Duration.ofMillis(5), 3), true);
-        List<Thread> producers = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            producers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 2000; i++) {
-                    recorder.record(click(i));
-                }
-            }));
-        }
-        for (Thread producer : producers) {
-            producer.join();
-        }
+        recordConcurrently(recorder, 8, 2000);
 
         recorder.flush();
 
@@ -261,17 +266,7 @@ class ClickRecorderTest extends ApiTest {
                         3,
                         Duration.ofMillis(10)),
                 true);
-        List<Thread> producers = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            producers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 1500; i++) {
-                    recorder.record(click(i));
-                }
-            }));
-        }
-        for (Thread producer : producers) {
-            producer.join();
-        }
+        recordConcurrently(recorder, 4, 1500);
 
         recorder.flush();
 
