@@ -133,6 +133,28 @@ class CsvSplitterTest {
     }
 
     @Test
+    void aChunkEndsAtItsByteLimitBeforeItsRecordCount() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b\n");
+        for (int i = 0; i < 10; i++) {
+            csv.append(i).append(",").append("x".repeat(i % 3 == 0 ? 250 : 20)).append("\n");
+        }
+        CsvSplitter splitter =
+                new CsvSplitter(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
+        splitter.header();
+        List<Integer> sizes = new ArrayList<>();
+        List<CsvFile.Record> records = new ArrayList<>();
+
+        splitter.split(100, 300, (firstLine, count, content) -> {
+            sizes.add(count);
+            assertThat(content.length).isLessThan(300 + 260);
+            records.addAll(ChunkCodec.decode(content, firstLine));
+        });
+
+        assertThat(sizes).containsExactly(4, 4, 2);
+        assertThat(records).isEqualTo(parsed(csv.toString()));
+    }
+
+    @Test
     void anUnclosedQuoteStopsTheFileAtTheRecordItStartsAfterTheRecordsBeforeIt() throws Exception {
         Split split = split("a,b\n1,2\n3,\"open\n4,5\n", 10);
 
