@@ -95,6 +95,13 @@ start_app() {
     log "App pid $APP_PID on $APP_URL (-Xmx$BENCH_HEAP $BENCH_JAVA_OPTS $*)"
 }
 
+# jfr_option FILE: the JVM option recording a JFR profile into FILE when BENCH_JFR=true, else nothing.
+jfr_option() {
+    if [[ "${BENCH_JFR:-false}" == true ]]; then
+        echo "-XX:StartFlightRecording=filename=$1,settings=profile,dumponexit=true"
+    fi
+}
+
 # Graceful stop (the click recorder flushes), then a hard one if it hangs.
 stop_pid() {
     local pid="$1" i
@@ -136,6 +143,45 @@ cleanup() {
     done
     BENCH_PIDS=()
     drop_data_stores
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Waits (up to 15 min) until the 1-minute load average is below BENCH_WAIT_FOR_LOAD, if set.
+wait_for_quiet() {
+    [[ "${BENCH_WAIT_FOR_LOAD:-0}" == 0 ]] && return 0
+    local i
+    for ((i = 0; i < 90; i++)); do
+        awk -v max="$BENCH_WAIT_FOR_LOAD" '{ exit !($1 < max) }' /proc/loadavg && return 0
+        ((i % 6 == 0)) && log "Waiting for load average < $BENCH_WAIT_FOR_LOAD (now $(loadavg))"
+        sleep 10
+    done
+    log "Load average still $(loadavg); measuring anyway"
+}
+
+# CPU ticks (user + system) of the given pids.
+cpu_ticks() {
+    local pid total=0 t
+    for pid in "$@"; do
+        t="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)"
+        total=$((total + t))
+    done
+    echo "$total"
+}
+# busy and total jiffies of the whole machine
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+
+# The commit measured ("+dirty" when src or pom.xml have uncommitted changes).
+bench_commit() {
+    local commit
+    commit="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [[ -n "$(git -C "$REPO_ROOT" status --porcelain -- src pom.xml 2>/dev/null)" ]]; then commit="$commit+dirty"; fi
+    echo "$commit"
+}
+
+# One line for a summary: commit, CPUs, CPU model, JVM.
+machine_facts() {
+    echo "commit $(bench_commit) · $(nproc) CPUs · $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo) · $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 }
 
 # metric NAME LABEL_FILTER... : the sum of a Prometheus counter over the series whose labels

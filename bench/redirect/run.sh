@@ -32,32 +32,7 @@ WORK="$(mktemp -d /tmp/shortener-bench.XXXXXX)"
 trap 'cleanup; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# Waits (up to 15 min) until the 1-minute load average is below BENCH_WAIT_FOR_LOAD, if set.
-wait_for_quiet() {
-    [[ "$BENCH_WAIT_FOR_LOAD" == 0 ]] && return 0
-    local i
-    for ((i = 0; i < 90; i++)); do
-        awk -v max="$BENCH_WAIT_FOR_LOAD" '{ exit !($1 < max) }' /proc/loadavg && return 0
-        ((i % 6 == 0)) && log "Waiting for load average < $BENCH_WAIT_FOR_LOAD (now $(loadavg))"
-        sleep 10
-    done
-    log "Load average still $(loadavg); measuring anyway"
-}
-
-# CPU ticks (user + system) of the given pids.
-cpu_ticks() {
-    local pid total=0 t
-    for pid in "$@"; do
-        t="$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)"
-        total=$((total + t))
-    done
-    echo "$total"
-}
 nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
-# busy and total jiffies of the whole machine
-machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
 # Click events in the database, read through the API: GET /events flushes this instance's
 # recorder first, so every click it has taken is counted.
@@ -197,12 +172,8 @@ measure() {
 main() {
     log "Load average at start: $(loadavg); results in $RESULTS"
     reset_data_stores
-    local jfr=()
-    if [[ "$BENCH_JFR" == true ]]; then
-        jfr=("-XX:StartFlightRecording=filename=$RESULTS/app.jfr,settings=profile,dumponexit=true")
-    fi
     # shellcheck disable=SC2086
-    start_app "$WORK" "${jfr[@]}" $BENCH_APP_ARGS
+    start_app "$WORK" $(jfr_option "$RESULTS/app.jfr") $BENCH_APP_ARGS
     seed
     warm_cache
     start_nginx "$WORK" "$BENCH_NGINX_PORT"
@@ -223,13 +194,10 @@ main() {
 
 report() {
     local lost="$1"
-    local commit
-    commit="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    if [[ -n "$(git -C "$REPO_ROOT" status --porcelain -- src pom.xml 2>/dev/null)" ]]; then commit="$commit+dirty"; fi
     cat <<EOF
 # Redirect benchmark $STAMP
 
-commit $commit · $(nproc) CPUs · $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo) · $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
+$(machine_facts)
 app: -Xmx$BENCH_HEAP $BENCH_JAVA_OPTS $BENCH_APP_ARGS · $BENCH_LINKS links, Zipf s=$BENCH_ZIPF_S · wrk -t$BENCH_THREADS -d$BENCH_DURATION --latency (after a $BENCH_WARMUP warm-up) · 302s counted $([[ "$BENCH_COUNT_RESPONSES" == true ]] && echo "in response()" || echo "as requests minus non-3xx")
 
 | target | conns | round | req/s | p50 ms | p99 ms | errors | 302s (wrk) | 302s (app) | clicks | near hit % | db lookups | CPU µs/req | machine busy % | load before → after | app/nginx |

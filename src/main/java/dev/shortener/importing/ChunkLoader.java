@@ -117,14 +117,12 @@ class ChunkLoader {
 
     private Outcome load(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL statement_timeout = "
-                    + settings.statementTimeout().toMillis());
             // Every statement joins one chunk to large indexed tables: index lookups per staged row
             // are right whatever the statistics say. During a bulk load they lag behind, and a hash
-            // join would scan the whole table once per chunk.
-            statement.execute("SET LOCAL enable_hashjoin = off");
-            statement.execute("SET LOCAL enable_mergejoin = off");
-            statement.execute(entity.createStaging);
+            // join would scan the whole table once per chunk. One round trip for the three.
+            statement.execute("SET LOCAL statement_timeout = "
+                    + settings.statementTimeout().toMillis()
+                    + "; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
         }
         long maxId = rows.stream()
                 .map(Row::id)
@@ -142,6 +140,9 @@ class ChunkLoader {
         Outcome copied = copyNew(connection, entity, rows);
         if (copied != null) {
             return copied;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(entity.createStaging);
         }
         stage(connection, entity, rows);
         List<RowFailure> failures = new ArrayList<>();

@@ -17,9 +17,11 @@ final class ChunkRows {
 
     private final List<Row> rows = new ArrayList<>();
     private final List<ImportJobs.Failure> refused = new ArrayList<>();
-    private final Map<Long, List<String>> valuesByLine = new HashMap<>();
+    private final List<CsvFile.Record> records;
 
-    private ChunkRows() {}
+    private ChunkRows(List<CsvFile.Record> records) {
+        this.records = records;
+    }
 
     /**
      * Reads records of a file whose header is given in its stored form (CSV of normalized column
@@ -31,9 +33,8 @@ final class ChunkRows {
         for (int i = 0; i < names.size(); i++) {
             columns.putIfAbsent(names.get(i), i);
         }
-        ChunkRows chunk = new ChunkRows();
+        ChunkRows chunk = new ChunkRows(records);
         for (CsvFile.Record record : records) {
-            chunk.valuesByLine.put(record.line(), record.values());
             if (record.values().size() != names.size()) {
                 chunk.refused.add(new ImportJobs.Failure(
                         record.line(),
@@ -75,6 +76,10 @@ final class ChunkRows {
     List<ImportJobs.Failure> failures(List<RowFailure> loaderFailures) {
         List<ImportJobs.Failure> all = new ArrayList<>(refused.size() + loaderFailures.size());
         all.addAll(refused);
+        Map<Long, List<String>> valuesByLine = new HashMap<>();
+        if (!loaderFailures.isEmpty()) {
+            records.forEach(record -> valuesByLine.put(record.line(), record.values()));
+        }
         for (RowFailure failure : loaderFailures) {
             List<String> values = valuesByLine.get(failure.line());
             all.add(new ImportJobs.Failure(

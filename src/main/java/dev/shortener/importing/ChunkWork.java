@@ -106,7 +106,9 @@ class ChunkWork {
                 return Result.of(jobs.isPending(chunk) ? Kind.BUSY : Kind.DONE);
             }
             ImportJobs.Claim claim = claimed.get();
-            jobs.markStarted(claim.job());
+            if (!claim.jobStarted()) {
+                jobs.markStarted(claim.job());
+            }
             try {
                 Committed committed =
                         claim.attempts() > maxAttempts ? giveUp(claim, deadLetters) : attempt(claim, deadLetters);

@@ -30,6 +30,12 @@ final class CsvSplitter {
     /** A record as text, with the line it starts on. */
     record Text(long line, String text) {}
 
+    /**
+     * A chunk ends at this many bytes even when it holds fewer records than the chunk size, so that
+     * a chunk of long records stays small in memory wherever it is read.
+     */
+    static final int MAX_CHUNK_BYTES = 4 << 20;
+
     private static final int BUFFER = 1 << 16;
 
     private final InputStream in;
@@ -67,12 +73,19 @@ final class CsvSplitter {
         }
     }
 
-    /**
-     * Passes the records after the header to the sink, {@code chunkSize} records a chunk. Returns the
-     * failure of the record where the file stopped being CSV, or null.
-     */
+    /** {@link #split(int, int, Sink)} with chunks of at most about {@link #MAX_CHUNK_BYTES}. */
     @Nullable
     RowFailure split(int chunkSize, Sink sink) {
+        return split(chunkSize, MAX_CHUNK_BYTES, sink);
+    }
+
+    /**
+     * Passes the records after the header to the sink, {@code chunkSize} records a chunk, or fewer
+     * when the chunk reaches {@code maxChunkBytes} first (a chunk always holds at least one record).
+     * Returns the failure of the record where the file stopped being CSV, or null.
+     */
+    @Nullable
+    RowFailure split(int chunkSize, int maxChunkBytes, Sink sink) {
         ByteArrayOutputStream chunk = new ByteArrayOutputStream(BUFFER);
         ByteArrayOutputStream record = new ByteArrayOutputStream();
         long chunkLine = line;
@@ -90,7 +103,7 @@ final class CsvSplitter {
                     }
                     append(chunk, record);
                     records++;
-                    if (records >= chunkSize) {
+                    if (records >= chunkSize || chunk.size() >= maxChunkBytes) {
                         sink.chunk(chunkLine, records, chunk.toByteArray());
                         records = 0;
                     }

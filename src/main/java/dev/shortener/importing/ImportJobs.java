@@ -25,7 +25,10 @@ class ImportJobs {
             + " created_at, received_at, started_at, finished_at,"
             + " extract(epoch FROM coalesce(finished_at, " + NOW + ") - created_at)::float8 AS elapsed_seconds";
 
-    /** A chunk claimed for an attempt: what it holds and how to read it. */
+    /**
+     * A chunk claimed for an attempt: what it holds and how to read it, and whether its job was
+     * marked started already.
+     */
     record Claim(
             long chunk,
             long job,
@@ -35,7 +38,8 @@ class ImportJobs {
             int rows,
             long firstLine,
             byte[] content,
-            @Nullable String lastError) {}
+            @Nullable String lastError,
+            boolean jobStarted) {}
 
     /** A job whose heartbeat stopped, taken over by the caller. */
     record Stalled(long id, String state) {}
@@ -162,7 +166,7 @@ class ImportJobs {
                         + " WHERE c.id = (SELECT id FROM import_chunks WHERE id = ? AND state = 'pending'"
                         + " FOR UPDATE SKIP LOCKED) AND j.id = c.job_id"
                         + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
-                        + " c.last_error")
+                        + " c.last_error, j.started_at IS NOT NULL AND j.state <> 'queued'")
                 .param(chunk)
                 .query((rs, n) -> new Claim(
                         rs.getLong(1),
@@ -173,7 +177,8 @@ class ImportJobs {
                         rs.getInt(6),
                         rs.getLong(7),
                         rs.getBytes(8),
-                        rs.getString(9)))
+                        rs.getString(9),
+                        rs.getBoolean(10)))
                 .optional();
     }
 

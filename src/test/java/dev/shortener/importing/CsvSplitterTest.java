@@ -110,6 +110,51 @@ class CsvSplitterTest {
     }
 
     @Test
+    void chunksWithoutQuotesReadAsTheParserReadsThem() {
+        Random random = new Random(11);
+        String[] pieces = {"a", "bc", " ", "  ", "é", "😀", ",", ",", "\n", "\r\n", "\r", "\n\n", "x y", "\t"};
+        for (int chunk = 0; chunk < 5_000; chunk++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(30); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            byte[] content = text.toString().getBytes(StandardCharsets.UTF_8);
+            long firstLine = 2 + random.nextInt(100);
+
+            assertThat(ChunkCodec.decodeUnquoted(text.toString(), firstLine))
+                    .as("chunk '%s'", text)
+                    .isEqualTo(ChunkCodec.decodeWithParser(content, firstLine));
+        }
+        assertThat(ChunkCodec.decode("1,a,b\n\n2,,c\r\n3,d,".getBytes(StandardCharsets.UTF_8), 5))
+                .containsExactly(
+                        new CsvFile.Record(5, List.of("1", "a", "b")),
+                        new CsvFile.Record(7, List.of("2", "", "c")),
+                        new CsvFile.Record(8, List.of("3", "d", "")));
+    }
+
+    @Test
+    void aChunkEndsAtItsByteLimitBeforeItsRecordCount() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b\n");
+        for (int i = 0; i < 10; i++) {
+            csv.append(i).append(",").append("x".repeat(i % 3 == 0 ? 250 : 20)).append("\n");
+        }
+        CsvSplitter splitter =
+                new CsvSplitter(new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
+        splitter.header();
+        List<Integer> sizes = new ArrayList<>();
+        List<CsvFile.Record> records = new ArrayList<>();
+
+        splitter.split(100, 300, (firstLine, count, content) -> {
+            sizes.add(count);
+            assertThat(content.length).isLessThan(300 + 260);
+            records.addAll(ChunkCodec.decode(content, firstLine));
+        });
+
+        assertThat(sizes).containsExactly(4, 4, 2);
+        assertThat(records).isEqualTo(parsed(csv.toString()));
+    }
+
+    @Test
     void anUnclosedQuoteStopsTheFileAtTheRecordItStartsAfterTheRecordsBeforeIt() throws Exception {
         Split split = split("a,b\n1,2\n3,\"open\n4,5\n", 10);
 

@@ -200,6 +200,53 @@ class RowReadingTest {
         assertThat(CsvLine.parseTimestamp(text)).isNull();
     }
 
+    @ParameterizedTest(name = "{0} is not a timestamp")
+    @CsvSource({
+        "2023-02-29 00:00:00",
+        "2024-04-31 00:00:00",
+        "2024-13-01 00:00:00",
+        "2024-00-10 00:00:00",
+        "2024-01-00 00:00:00",
+        "2024-01-01 24:00:00",
+        "2024-01-01 23:60:00",
+        "2024-01-01 23:59:60",
+        "2024-01-01 2:59:590",
+        "2024/01/01 23:59:59",
+        "2024-01-01_23:59:59",
+        "2024-01-01 23:59:5x",
+    })
+    void impossibleDatesAndTimesOfTheSeedFormAreRefused(String text) {
+        assertThat(CsvLine.parseTimestamp(text)).isNull();
+    }
+
+    /** The seed files' form is read by hand: it must agree with the ISO formatter everywhere. */
+    @Test
+    void theSeedFormReadsAsTheIsoFormatterReadsIt() {
+        java.util.Random random = new java.util.Random(3);
+        int read = 0;
+        for (int i = 0; i < 100_000; i++) {
+            String text = "%04d-%02d-%02d%s%02d:%02d:%02d"
+                    .formatted(
+                            random.nextInt(10_000),
+                            random.nextInt(14),
+                            random.nextInt(33),
+                            random.nextBoolean() ? " " : "T",
+                            random.nextInt(26),
+                            random.nextInt(62),
+                            random.nextInt(62));
+            LocalDateTime expected;
+            try {
+                expected = LocalDateTime.parse(text.replace(' ', 'T'));
+                expected = expected.getYear() < 1 ? null : expected;
+            } catch (java.time.format.DateTimeParseException e) {
+                expected = null;
+            }
+            assertThat(CsvLine.parseTimestamp(text)).as(text).isEqualTo(expected);
+            read += expected == null ? 0 : 1;
+        }
+        assertThat(read).isGreaterThan(10_000);
+    }
+
     @Test
     void aValueWithANulCharacterIsRefused() {
         Object problems = read(Entity.USERS, "username,email\nad\0a,a@example.com\n");
