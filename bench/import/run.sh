@@ -11,7 +11,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${BENCH_DB:=shortener_import_bench}"
 : "${BENCH_REDIS_DB:=13}"
 : "${BENCH_APP_PORT:=18472}"
-: "${BENCH_JAVA_OPTS:=-XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}"
+: "${BENCH_JAVA_OPTS:=-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:+ExitOnOutOfMemoryError}"
 # shellcheck source=../lib/common.sh
 source "$HERE/../lib/common.sh"
 
