@@ -32,12 +32,7 @@ require psql redis-cli curl jq awk
 [[ "$BENCH_ROWS" -ge 1 ]] || die "BENCH_ROWS must be positive"
 [[ "$BENCH_ROUNDS" -ge 1 ]] || die "BENCH_ROUNDS must be positive"
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RESULTS="$BENCH_ROOT/results/import-$STAMP"
-mkdir -p "$RESULTS"
-WORK="$(mktemp -d /tmp/shortener-import-bench.XXXXXX)"
-trap 'cleanup; rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
+bench_workspace import
 
 COLUMNS_LIST="id,username,email,created_at"
 ROWS="$WORK/rows.tsv"

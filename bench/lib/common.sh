@@ -136,6 +136,17 @@ start_nginx() {
 }
 
 # Stops what this script started, newest first. Installed as the EXIT trap by each runner.
+# bench_workspace NAME: sets STAMP, RESULTS (bench/results/NAME-STAMP, created) and WORK (a
+# temporary directory), with traps that run cleanup and remove WORK on exit or Ctrl-C.
+bench_workspace() {
+    STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+    RESULTS="$BENCH_ROOT/results/$1-$STAMP"
+    mkdir -p "$RESULTS"
+    WORK="$(mktemp -d "/tmp/shortener-$1-bench.XXXXXX")"
+    trap 'cleanup; rm -rf "$WORK"' EXIT
+    trap 'exit 130' INT TERM
+}
+
 cleanup() {
     local i
     for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do

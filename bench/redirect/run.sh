@@ -25,12 +25,7 @@ source "$HERE/../lib/common.sh"
 require wrk nginx psql redis-cli curl awk
 [[ "$BENCH_THREADS" -ge 1 ]] || die "BENCH_THREADS must be positive"
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RESULTS="$BENCH_ROOT/results/redirect-$STAMP"
-mkdir -p "$RESULTS"
-WORK="$(mktemp -d /tmp/shortener-bench.XXXXXX)"
-trap 'cleanup; rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
+bench_workspace redirect
 
 nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
 
