@@ -78,21 +78,16 @@ public class ClickRecorder implements SmartLifecycle {
         this.dataSource = dataSource;
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.queued = Counter.builder("shortener.clicks.queued")
-                .description("Clicks handed to the in-memory queue")
-                .register(meters);
-        this.flushed = Counter.builder("shortener.clicks.flushed")
-                .description("Clicks committed to the events table")
-                .register(meters);
-        this.lost = Counter.builder("shortener.clicks.lost")
-                .description("Clicks that could not be written after every retry (alert on any)")
-                .register(meters);
-        this.writtenByCallers = Counter.builder("shortener.clicks.written.by.callers")
-                .description("Clicks that a redirect wrote itself because the queue stayed full")
-                .register(meters);
-        this.paced = Counter.builder("shortener.clicks.paced")
-                .description("Redirects slowed down because the click queue was filling up")
-                .register(meters);
+        this.queued = counter(meters, "shortener.clicks.queued", "Clicks handed to the in-memory queue");
+        this.flushed = counter(meters, "shortener.clicks.flushed", "Clicks committed to the events table");
+        this.lost = counter(
+                meters, "shortener.clicks.lost", "Clicks that could not be written after every retry (alert on any)");
+        this.writtenByCallers = counter(
+                meters,
+                "shortener.clicks.written.by.callers",
+                "Clicks that a redirect wrote itself because the queue stayed full");
+        this.paced = counter(
+                meters, "shortener.clicks.paced", "Redirects slowed down because the click queue was filling up");
         this.paceMaxNanos = settings.paceMax().toNanos();
         this.paceFrom = settings.queueCapacity() / 2;
         this.batchSizes = DistributionSummary.builder("shortener.clicks.batch.size")
@@ -104,6 +99,10 @@ public class ClickRecorder implements SmartLifecycle {
         Gauge.builder("shortener.clicks.queue.depth", queue, ArrayBlockingQueue::size)
                 .description("Clicks waiting to be written")
                 .register(meters);
+    }
+
+    private static Counter counter(MeterRegistry meters, String name, String description) {
+        return Counter.builder(name).description(description).register(meters);
     }
 
     /**
