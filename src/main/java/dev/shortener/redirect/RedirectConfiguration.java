@@ -1,31 +1,37 @@
 package dev.shortener.redirect;
 
-import jakarta.servlet.DispatcherType;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.catalina.Valve;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnBooleanProperty(name = "shortener.redirect.fast-path", matchIfMissing = true)
 class RedirectConfiguration {
 
     @Bean
-    @ConditionalOnBooleanProperty(name = "shortener.redirect.fast-path", matchIfMissing = true)
-    RedirectFilter redirectFilter(
+    RedirectValve redirectValve(
             LinkResolver links, Redirector redirector, ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
-        return new RedirectFilter(links, redirector, mappings);
+        return new RedirectValve(links, redirector, mappings);
     }
 
+    /** Puts the valve first in the engine, ahead of the valves Spring Boot adds (forwarded headers). */
     @Bean
-    @ConditionalOnBooleanProperty(name = "shortener.redirect.fast-path", matchIfMissing = true)
-    FilterRegistrationBean<RedirectFilter> redirectFilterRegistration(RedirectFilter filter) {
-        FilterRegistrationBean<RedirectFilter> registration = new FilterRegistrationBean<>(filter);
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        registration.setDispatcherTypes(DispatcherType.REQUEST);
-        registration.addUrlPatterns("/*");
-        return registration;
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> redirectValveFirst(RedirectValve valve) {
+        return new WebServerFactoryCustomizer<>() {
+            @Override
+            public void customize(TomcatServletWebServerFactory factory) {
+                List<Valve> valves = new ArrayList<>();
+                valves.add(valve);
+                valves.addAll(factory.getEngineValves());
+                factory.setEngineValves(valves);
+            }
+        };
     }
 }

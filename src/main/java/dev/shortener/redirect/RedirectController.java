@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The redirect endpoints as Spring MVC serves them: with the fast path on ({@link RedirectFilter})
+ * The redirect endpoints as Spring MVC serves them: with the fast path on ({@link RedirectValve})
  * only unknown, inactive and malformed codes get here, for their 404 problem. Literal routes ({@code /users}, {@code /health}, ...) are more specific than
  * {@code /{code}}, so Spring MVC keeps them ahead of it.
  */
@@ -41,7 +41,7 @@ class RedirectController {
             @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
             HttpServletRequest request,
             HttpServletResponse response) {
-        CachedLink link = request.getAttribute(RedirectFilter.RESOLVED) instanceof CachedLink resolved
+        CachedLink link = request.getAttribute(RedirectValve.RESOLVED) instanceof CachedLink resolved
                 ? resolved
                 : ShortCodes.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
         if (!link.active()) {

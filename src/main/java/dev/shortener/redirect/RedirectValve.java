@@ -1,33 +1,33 @@
 package dev.shortener.redirect;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.tomcat.util.buf.ByteChunk;
+import org.apache.tomcat.util.buf.MessageBytes;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.dao.DataAccessException;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * The fast path (ADR 0003): answers {@code GET /{code}} and {@code GET /urls/{code}/redirect} for
- * active links before Spring MVC and the other filters run. Everything else, including unknown and
- * inactive codes (whose 404 problem comes from {@link RedirectController}) and any first path
- * segment that Spring MVC maps literally ({@code /users}, {@code /metrics}, ...), goes down the
- * chain untouched.
+ * active links as the first valve of Tomcat's engine, before the forwarded-header valve, the
+ * servlet filter chain and Spring MVC. Everything else, including unknown and inactive codes
+ * (whose 404 problem comes from {@link RedirectController}), lookups that fail (Spring MVC tries
+ * again and answers the problem) and any first path segment that Spring MVC maps literally
+ * ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched.
  */
-class RedirectFilter implements Filter, SmartInitializingSingleton {
+class RedirectValve extends ValveBase implements SmartInitializingSingleton {
 
-    /** The link this filter already resolved for a request it passes on (so it is looked up once). */
-    static final String RESOLVED = RedirectFilter.class.getName() + ".resolved";
+    /** The link this valve already resolved for a request it passes on (so it is looked up once). */
+    static final String RESOLVED = RedirectValve.class.getName() + ".resolved";
 
     private static final String URLS_PREFIX = "/urls/";
     private static final String REDIRECT_SUFFIX = "/redirect";
@@ -37,8 +37,9 @@ class RedirectFilter implements Filter, SmartInitializingSingleton {
     private final ObjectProvider<RequestMappingInfoHandlerMapping> mappings;
     private volatile @Nullable Set<String> literalRoutes;
 
-    RedirectFilter(
+    RedirectValve(
             LinkResolver links, Redirector redirector, ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+        super(true);
         this.links = links;
         this.redirector = redirector;
         this.mappings = mappings;
@@ -64,32 +65,45 @@ class RedirectFilter implements Filter, SmartInitializingSingleton {
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-            throws IOException, ServletException {
-        HttpServletRequest request = (HttpServletRequest) req;
-        String code = "GET".equals(request.getMethod()) ? codeOf(request.getRequestURI()) : null;
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        String code = "GET".equals(request.getMethod()) ? codeOf(rawUri(request)) : null;
         if (code != null) {
             CachedLink link;
             try {
                 link = links.resolve(code);
-            } catch (DataAccessException e) {
-                // Spring MVC tries again and answers the failure as a problem (503)
-                chain.doFilter(req, res);
+            } catch (RuntimeException e) {
+                // Spring MVC tries again and answers the failure as a problem (503 for the database)
+                getNext().invoke(request, response);
                 return;
             }
             if (link.active()) {
-                redirector.redirect(code, link, request, (HttpServletResponse) res);
+                redirector.writeRedirect(code, link, request, response);
                 return;
             }
             request.setAttribute(RESOLVED, link);
         }
-        chain.doFilter(req, res);
+        getNext().invoke(request, response);
     }
 
-    /** The well-formed code of a redirect path, or null. The raw URI is used: a code needs no decoding. */
-    private @Nullable String codeOf(String uri) {
+    /**
+     * The request line's path, one byte a character: a short code is ASCII, so it needs neither
+     * percent- nor UTF-8 decoding (a path that would is no redirect path and fails {@link
+     * ShortCodes#isWellFormed}). Cheaper than {@code getRequestURI()}, whose UTF-8 decoder is made
+     * anew in every request's (virtual) thread.
+     */
+    private static @Nullable String rawUri(Request request) {
+        MessageBytes uri = request.getCoyoteRequest().requestURI();
+        if (uri.getType() != MessageBytes.T_BYTES) {
+            return null;
+        }
+        ByteChunk bytes = uri.getByteChunk();
+        return new String(bytes.getBuffer(), bytes.getStart(), bytes.getLength(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The well-formed code of a redirect path, or null. */
+    private @Nullable String codeOf(@Nullable String uri) {
         Set<String> routes = literalRoutes;
-        if (routes == null || uri.length() < 2) {
+        if (routes == null || uri == null || uri.length() < 2) {
             return null;
         }
         String code;

@@ -4,8 +4,12 @@ import dev.shortener.event.Click;
 import dev.shortener.event.ClickRecorder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import org.apache.catalina.connector.Response;
+import org.apache.tomcat.util.http.FastHttpDateFormat;
+import org.apache.tomcat.util.http.MimeHeaders;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -17,13 +21,39 @@ class Redirector {
     /** Referrer and user agent are stored up to this length; longer headers are cut. */
     static final int MAX_HEADER_LENGTH = 1024;
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private final ClickRecorder clicks;
+    private volatile HeaderValue date = new HeaderValue("", new byte[0]);
 
     Redirector(ClickRecorder clicks) {
         this.clicks = clicks;
     }
 
+    /** The answer through the servlet API (Spring MVC). */
     void redirect(String code, CachedLink link, HttpServletRequest request, HttpServletResponse response) {
+        record(code, link, request);
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        response.setHeader(HttpHeaders.LOCATION, location(link.originalUrl()));
+    }
+
+    /**
+     * The same answer written into Tomcat's response as bytes (the fast path). A header set as a
+     * string costs Tomcat a new charset encoder, a char buffer and a byte buffer when it is written:
+     * about 1 KB for each of Location and Date, a third of what a redirect allocated (JFR). The
+     * date's bytes are made once a second.
+     */
+    void writeRedirect(String code, CachedLink link, HttpServletRequest request, Response response) {
+        record(code, link, request);
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        MimeHeaders headers = response.getCoyoteResponse().getMimeHeaders();
+        byte[] location = location(link.originalUrl()).getBytes(StandardCharsets.ISO_8859_1);
+        headers.addValue(HttpHeaders.LOCATION).setBytes(location, 0, location.length);
+        byte[] now = dateBytes();
+        headers.addValue(HttpHeaders.DATE).setBytes(now, 0, now.length);
+    }
+
+    private void record(String code, CachedLink link, HttpServletRequest request) {
         clicks.record(new Click(
                 link.id(),
                 link.userId(),
@@ -32,12 +62,48 @@ class Redirector {
                 header(request, HttpHeaders.REFERER),
                 header(request, HttpHeaders.USER_AGENT),
                 LocalDateTime.now(ZoneOffset.UTC)));
-        response.setStatus(HttpServletResponse.SC_FOUND);
-        response.setHeader(HttpHeaders.LOCATION, link.originalUrl());
+    }
+
+    private byte[] dateBytes() {
+        // Tomcat keeps one string per second, so a new string means a new second.
+        String now = FastHttpDateFormat.getCurrentDate();
+        HeaderValue current = date;
+        if (!current.text().equals(now)) {
+            current = new HeaderValue(now, now.getBytes(StandardCharsets.ISO_8859_1));
+            date = current;
+        }
+        return current.bytes();
+    }
+
+    /**
+     * The target as a Location header may carry it: HTTP headers are ASCII, so characters beyond it
+     * (an internationalized path or host, which links may have) are sent percent-encoded as UTF-8,
+     * the form browsers send them in. Tomcat would otherwise drop the header and answer a 302
+     * without a target.
+     */
+    static String location(String url) {
+        int first = 0;
+        while (first < url.length() && url.charAt(first) < 0x80) {
+            first++;
+        }
+        if (first == url.length()) {
+            return url;
+        }
+        StringBuilder ascii = new StringBuilder(url.length() + 32).append(url, 0, first);
+        for (byte b : url.substring(first).getBytes(StandardCharsets.UTF_8)) {
+            if (b >= 0) {
+                ascii.append((char) b);
+            } else {
+                ascii.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+            }
+        }
+        return ascii.toString();
     }
 
     private static @Nullable String header(HttpServletRequest request, String name) {
         String value = request.getHeader(name);
         return value == null || value.length() <= MAX_HEADER_LENGTH ? value : value.substring(0, MAX_HEADER_LENGTH);
     }
+
+    private record HeaderValue(String text, byte[] bytes) {}
 }

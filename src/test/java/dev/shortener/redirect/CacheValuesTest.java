@@ -10,6 +10,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CacheValuesTest {
 
     @Test
+    void aLocationIsSentAsAsciiWithAnythingBeyondPercentEncodedAsUtf8() {
+        String ascii = "https://example.com/a?b=c%20d#e";
+        assertThat(Redirector.location(ascii)).isSameAs(ascii);
+        assertThat(Redirector.location("https://bücher.example/ö")).isEqualTo("https://b%C3%BCcher.example/%C3%B6");
+        assertThat(Redirector.location("https://example.com/😀")).isEqualTo("https://example.com/%F0%9F%98%80");
+    }
+
+    @Test
     void linksSurviveTheRoundTripThroughTheirRedisValue() {
         CachedLink active = new CachedLink(42, 7L, "https://example.com/a|b?c=1", true);
         CachedLink inactive = new CachedLink(43, null, "https://example.com/", false);

@@ -1,6 +1,7 @@
 package dev.shortener.redirect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.shortener.Api.Response;
 import dev.shortener.ApiTest;
@@ -9,6 +10,9 @@ import dev.shortener.event.ClickRecorder;
 import dev.shortener.link.Link;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,36 @@ class RedirectApiTest extends ApiTest {
         assertThat(json.get("original_url").asString()).isEqualTo("https://example.com/landing?q=1");
         assertThat(json.get("referrer").asString()).isEqualTo("https://news.example.org/");
         assertThat(json.get("user_agent").asString()).isEqualTo("ScenarioBrowser/1.0");
+    }
+
+    @Test
+    void aTargetBeyondAsciiIsSentPercentEncodedAndItsClickKeepsTheOriginal() {
+        String target = "https://example.com/straße/日本?q=ü";
+        Link link = link(target);
+
+        for (String path : new String[] {"/" + link.shortCode(), "/urls/" + link.shortCode() + "/redirect"}) {
+            Response response = api.get(path).expect(302);
+            assertThat(response.header("Location"))
+                    .isEqualTo("https://example.com/stra%C3%9Fe/%E6%97%A5%E6%9C%AC?q=%C3%BC");
+        }
+        clicks.flush();
+        assertThat(db.sql("SELECT details ->> 'original_url' FROM events WHERE url_id = ? AND event_type = 'click'")
+                        .param(link.id())
+                        .query(String.class)
+                        .list())
+                .containsExactly(target, target);
+    }
+
+    @Test
+    void aRedirectCarriesOneDateHeader() {
+        Link link = link("https://example.com/dated");
+
+        Response response = api.get("/" + link.shortCode()).expect(302);
+
+        assertThat(response.raw().headers().allValues("Date"))
+                .singleElement()
+                .satisfies(date -> assertThat(ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME))
+                        .isCloseTo(ZonedDateTime.now(), within(1, ChronoUnit.MINUTES)));
     }
 
     @Test
