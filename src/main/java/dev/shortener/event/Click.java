@@ -1,9 +1,8 @@
 package dev.shortener.event;
 
-import java.time.LocalDateTime;
 import org.jspecify.annotations.Nullable;
 
-/** One successful redirect, as handed to the {@link ClickRecorder}. */
+/** One successful redirect, as handed to the {@link ClickRecorder}; {@code atMillis} is its time since the epoch. */
 public record Click(
         long urlId,
         @Nullable Long userId,
@@ -11,4 +10,4 @@ public record Click(
         String originalUrl,
         @Nullable String referrer,
         @Nullable String userAgent,
-        LocalDateTime at) {}
+        long atMillis) {}

@@ -5,13 +5,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -22,6 +17,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -50,6 +46,9 @@ public class ClickRecorder implements SmartLifecycle {
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** A click's row is about this long; buffers start at this many bytes a click. */
+    private static final int ROW_BYTES = 192;
+
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final String COPY =
             "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
@@ -152,7 +151,7 @@ public class ClickRecorder implements SmartLifecycle {
         }
         // The writers cannot keep up (or have stopped): this caller pays for the write rather than lose the click.
         writtenByCallers.increment();
-        write(List.of(click));
+        write(List.of(click), new CopyText(ROW_BYTES));
     }
 
     /** Returns when every click recorded before this call is committed (or counted as lost). */
@@ -162,13 +161,14 @@ public class ClickRecorder implements SmartLifecycle {
             // Batches the writers took earlier were committed before they released their share of the lock.
             int remaining = queue.size();
             List<Click> batch = new ArrayList<>(Math.min(remaining, settings.batchSize()));
+            CopyText text = new CopyText(Math.min(remaining, settings.batchSize()) * ROW_BYTES);
             while (remaining > 0) {
                 int taken = queue.drainTo(batch, Math.min(settings.batchSize(), remaining));
                 if (taken == 0) {
                     break;
                 }
                 remaining -= taken;
-                write(batch);
+                write(batch, text);
                 batch.clear();
             }
         } finally {
@@ -178,13 +178,14 @@ public class ClickRecorder implements SmartLifecycle {
 
     private void writeLoop() {
         List<Click> batch = new ArrayList<>(settings.batchSize());
+        CopyText text = new CopyText(settings.batchSize() * ROW_BYTES);
         while (running) {
             try {
                 if (queue.isEmpty()) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 } else {
                     linger();
-                    writeBatch(batch);
+                    writeBatch(batch, text);
                 }
             } catch (RuntimeException e) {
                 log.error("Click writer failed; it carries on", e);
@@ -207,22 +208,22 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    private void writeBatch(List<Click> batch) {
+    private void writeBatch(List<Click> batch, CopyText text) {
         writing.readLock().lock();
         try {
             if (queue.drainTo(batch, settings.batchSize()) > 0) {
-                write(batch);
+                write(batch, text);
             }
         } finally {
             writing.readLock().unlock();
         }
     }
 
-    private void write(List<Click> batch) {
+    private void write(List<Click> batch, CopyText text) {
         long backoff = settings.retryBackoff().toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                insert(batch);
+                insert(batch, text);
                 committed(batch);
                 return;
             } catch (RuntimeException e) {
@@ -248,26 +249,31 @@ public class ClickRecorder implements SmartLifecycle {
      * {@link #flush()}): several times cheaper per row than INSERT, which matters because every
      * redirect costs one row.
      */
-    private void insert(List<Click> batch) {
-        StringBuilder csv = new StringBuilder(batch.size() * 192);
+    private void insert(List<Click> batch, CopyText text) {
+        text.clear();
         for (Click click : batch) {
-            csv.append(click.urlId()).append(',');
+            text.number(click.urlId()).ascii(',');
             if (click.userId() != null) {
-                csv.append(click.userId().longValue());
+                text.number(click.userId());
             }
-            csv.append(",click,")
-                    .append(click.at().truncatedTo(ChronoUnit.SECONDS))
-                    .append(',');
-            details(csv, click);
-            csv.append('\n');
+            text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
+            details(text, click);
+            text.ascii('\n');
         }
-        byte[] rows = csv.toString().getBytes(StandardCharsets.UTF_8);
         try (Connection connection = dataSource.getConnection()) {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new ByteArrayInputStream(rows));
-        } catch (SQLException | IOException e) {
+            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+            try {
+                copy.writeToCopy(text.bytes(), 0, text.length());
+                copy.endCopy();
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            }
+        } catch (SQLException e) {
             throw new IllegalStateException("COPY of " + batch.size() + " clicks failed: " + e.getMessage(), e);
         }
     }
@@ -277,47 +283,48 @@ public class ClickRecorder implements SmartLifecycle {
      * field: on the writers' path this is the largest cost after the COPY itself, so no object
      * mapper and no intermediate string.
      */
-    static void details(StringBuilder csv, Click click) {
-        csv.append("\"{\"\"short_code\"\":");
+    private static void details(CopyText csv, Click click) {
+        csv.ascii("\"{\"\"short_code\"\":");
         jsonString(csv, click.shortCode());
-        csv.append(",\"\"original_url\"\":");
+        csv.ascii(",\"\"original_url\"\":");
         jsonString(csv, click.originalUrl());
-        csv.append(",\"\"referrer\"\":");
+        csv.ascii(",\"\"referrer\"\":");
         jsonString(csv, click.referrer());
-        csv.append(",\"\"user_agent\"\":");
+        csv.ascii(",\"\"user_agent\"\":");
         jsonString(csv, click.userAgent());
-        csv.append("}\"");
+        csv.ascii("}\"");
     }
 
     /**
      * A JSON string (RFC 8259 escapes) inside a quoted CSV field (quotes doubled). NUL is dropped:
      * PostgreSQL's jsonb refuses it even escaped.
      */
-    private static void jsonString(StringBuilder csv, @Nullable String value) {
+    private static void jsonString(CopyText csv, @Nullable String value) {
         if (value == null) {
-            csv.append("null");
+            csv.ascii("null");
             return;
         }
-        csv.append("\"\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+        csv.ascii("\"\"");
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            i += Character.charCount(c);
             switch (c) {
-                case '"' -> csv.append("\\\"\"");
-                case '\\' -> csv.append("\\\\");
-                case '\n' -> csv.append("\\n");
-                case '\r' -> csv.append("\\r");
-                case '\t' -> csv.append("\\t");
+                case '"' -> csv.ascii("\\\"\"");
+                case '\\' -> csv.ascii("\\\\");
+                case '\n' -> csv.ascii("\\n");
+                case '\r' -> csv.ascii("\\r");
+                case '\t' -> csv.ascii("\\t");
                 case '\0' -> {}
                 default -> {
                     if (c < 0x20) {
-                        csv.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                        csv.ascii("\\u00").ascii(HEX[c >> 4]).ascii(HEX[c & 0xF]);
                     } else {
-                        csv.append(c);
+                        csv.codePoint(c);
                     }
                 }
             }
         }
-        csv.append("\"\"");
+        csv.ascii("\"\"");
     }
 
     private void committed(List<Click> batch) {
@@ -325,7 +332,7 @@ public class ClickRecorder implements SmartLifecycle {
         batchSizes.record(batch.size());
         long now = System.currentTimeMillis();
         for (Click click : batch) {
-            lag.record(Math.max(0, now - click.at().toInstant(ZoneOffset.UTC).toEpochMilli()), TimeUnit.MILLISECONDS);
+            lag.record(Math.max(0, now - click.atMillis()), TimeUnit.MILLISECONDS);
         }
     }
 

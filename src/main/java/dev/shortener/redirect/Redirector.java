@@ -5,8 +5,6 @@ import dev.shortener.event.ClickRecorder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import org.apache.catalina.connector.Response;
 import org.apache.tomcat.util.http.FastHttpDateFormat;
 import org.apache.tomcat.util.http.MimeHeaders;
@@ -61,7 +59,7 @@ class Redirector {
                 link.originalUrl(),
                 header(request, HttpHeaders.REFERER),
                 header(request, HttpHeaders.USER_AGENT),
-                LocalDateTime.now(ZoneOffset.UTC)));
+                System.currentTimeMillis()));
     }
 
     private byte[] dateBytes() {

@@ -78,7 +78,7 @@ class ClickRecorderTest extends ApiTest {
                 "https://example.com/" + n,
                 "https://ref.example/",
                 "Agent",
-                LocalDateTime.now(ZoneOffset.UTC));
+                System.currentTimeMillis());
     }
 
     /** Redirects on {@code threads} virtual threads, {@code each} clicks apiece; returns when all are recorded. */
@@ -215,8 +215,7 @@ class ClickRecorderTest extends ApiTest {
     @Test
     void nulCharactersThatJsonbRefusesAreDropped() {
         ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
-        recorder.record(
-                new Click(urlId, 7L, "c", "https://example.com/", "a\0b", null, LocalDateTime.now(ZoneOffset.UTC)));
+        recorder.record(new Click(urlId, 7L, "c", "https://example.com/", "a\0b", null, System.currentTimeMillis()));
 
         recorder.flush();
 
@@ -228,17 +227,36 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
+    void aClickIsStoredAtItsSecondInUtcAndALoneSurrogateAsAReplacementCharacter() {
+        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        LocalDateTime first = LocalDateTime.of(2026, 11, 28, 9, 5, 7, 900_000_000);
+        LocalDateTime second = LocalDateTime.of(2026, 11, 28, 9, 6, 0, 1_000_000);
+        for (LocalDateTime at : List.of(first, second)) {
+            recorder.record(new Click(
+                    urlId,
+                    7L,
+                    "t",
+                    "https://example.com/",
+                    null,
+                    "\uD800lone",
+                    at.toInstant(ZoneOffset.UTC).toEpochMilli()));
+        }
+
+        recorder.flush();
+
+        var stored = db.sql("SELECT \"timestamp\", details->>'user_agent' FROM events WHERE url_id = ? ORDER BY id")
+                .param(urlId)
+                .query((row, n) -> row.getObject(1, LocalDateTime.class) + " " + row.getString(2))
+                .list();
+        assertThat(stored).containsExactly("2026-11-28T09:05:07 \uFFFDlone", "2026-11-28T09:06 \uFFFDlone");
+    }
+
+    @Test
     void detailsKeepEveryCharacterOfTheHeadersThroughJsonAndCsvEscaping() {
         ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
         String referrer = "https://r.example/?q=\"quoted\",comma\\back\nline\ttab\u0001ctl é✓😀";
         recorder.record(new Click(
-                urlId,
-                7L,
-                "Ab_-9",
-                "https://example.com/a?b=\"c\"",
-                referrer,
-                null,
-                LocalDateTime.now(ZoneOffset.UTC)));
+                urlId, 7L, "Ab_-9", "https://example.com/a?b=\"c\"", referrer, null, System.currentTimeMillis()));
 
         recorder.flush();
 

@@ -1,0 +1,111 @@
+package dev.shortener.event;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+
+/**
+ * The text of one COPY, encoded as UTF-8 as it is written, in a buffer that a click writer reuses
+ * batch after batch: building a string first and encoding it afterwards allocated three copies of
+ * every batch (JFR), a fifth of what the redirect benchmark allocated.
+ */
+final class CopyText {
+
+    private byte[] bytes;
+    private int length;
+    private long second = Long.MIN_VALUE;
+    private String secondText = "";
+
+    CopyText(int capacity) {
+        bytes = new byte[Math.max(capacity, 64)];
+    }
+
+    void clear() {
+        length = 0;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** Characters known to be ASCII (SQL keywords, separators, digits). */
+    CopyText ascii(String text) {
+        room(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            bytes[length++] = (byte) text.charAt(i);
+        }
+        return this;
+    }
+
+    CopyText ascii(char c) {
+        room(1);
+        bytes[length++] = (byte) c;
+        return this;
+    }
+
+    CopyText number(long value) {
+        if (value < 0) {
+            ascii('-');
+            if (value == Long.MIN_VALUE) {
+                return ascii(Long.toString(value).substring(1));
+            }
+            value = -value;
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = length + digits - 1; i >= length; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += digits;
+        return this;
+    }
+
+    /** The UTC time of {@code epochMillis} to the second, as PostgreSQL reads a timestamp. */
+    CopyText timestamp(long epochMillis) {
+        long s = Math.floorDiv(epochMillis, 1000);
+        if (s != second) {
+            // clicks of one batch mostly share their second: one formatting each
+            secondText = LocalDateTime.ofEpochSecond(s, 0, ZoneOffset.UTC).toString();
+            second = s;
+        }
+        return ascii(secondText);
+    }
+
+    CopyText codePoint(int cp) {
+        room(4);
+        if (cp < 0x80) {
+            bytes[length++] = (byte) cp;
+        } else if (cp < 0x800) {
+            bytes[length++] = (byte) (0xC0 | cp >> 6);
+            bytes[length++] = (byte) (0x80 | cp & 0x3F);
+        } else if (cp < 0x10000) {
+            if (Character.isSurrogate((char) cp)) {
+                // a lone surrogate has no UTF-8 form; PostgreSQL would refuse the row
+                return codePoint(0xFFFD);
+            }
+            bytes[length++] = (byte) (0xE0 | cp >> 12);
+            bytes[length++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            bytes[length++] = (byte) (0x80 | cp & 0x3F);
+        } else {
+            bytes[length++] = (byte) (0xF0 | cp >> 18);
+            bytes[length++] = (byte) (0x80 | cp >> 12 & 0x3F);
+            bytes[length++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            bytes[length++] = (byte) (0x80 | cp & 0x3F);
+        }
+        return this;
+    }
+
+    private void room(int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+}
