@@ -17,7 +17,7 @@ export JAVA_HOME
 : "${BENCH_REDIS_DB:=11}"
 : "${BENCH_APP_PORT:=18470}"
 : "${BENCH_HEAP:=256m}"
-: "${BENCH_JAVA_OPTS:=-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:+ExitOnOutOfMemoryError}"
+: "${BENCH_JAVA_OPTS:=-XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}"
 : "${BENCH_KEEP_DB:=false}"
 
 BENCH_PIDS=()
