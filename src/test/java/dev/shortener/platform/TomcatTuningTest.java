@@ -16,10 +16,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 
 /** The server settings of this service that Spring Boot has no property for, seen over HTTP. */
 class TomcatTuningTest extends ApiTest {
+
+    @Autowired
+    ServletWebServerApplicationContext context;
 
     @Test
     void one_connection_carries_a_thousand_requests_then_is_closed_by_the_server() throws IOException {
@@ -55,6 +64,23 @@ class TomcatTuningTest extends ApiTest {
                 .expect(200);
 
         assertThat(page.header("Link")).startsWith("<https://").contains("rel=\"next\"");
+    }
+
+    @Test
+    void requestsRunOnVirtualThreadsWithOneNameAndNoInheritedThreadLocals() throws Exception {
+        Executor executor = ((TomcatWebServer) context.getWebServer())
+                .getTomcat()
+                .getConnector()
+                .getProtocolHandler()
+                .getExecutor();
+        InheritableThreadLocal<String> inherited = new InheritableThreadLocal<>();
+        inherited.set("from the poller");
+        CompletableFuture<String> seen = new CompletableFuture<>();
+
+        executor.execute(() -> seen.complete(Thread.currentThread().isVirtual() + " "
+                + Thread.currentThread().getName() + " " + inherited.get()));
+
+        assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("true tomcat-handler null");
     }
 
     /** The status line and headers of one answer; its body, if any, is skipped. */

@@ -117,10 +117,13 @@ class RedirectApiTest extends ApiTest {
     }
 
     @Test
-    void aRedirectCarriesOneDateHeader() {
+    void aRedirectCarriesOneDateAndOneZeroContentLength() {
         Link link = link("https://example.com/dated");
 
         Response response = api.get("/" + link.shortCode()).expect(302);
+
+        assertThat(response.raw().headers().allValues("Content-Length")).containsExactly("0");
+        assertThat(response.body()).isEmpty();
 
         assertThat(response.raw().headers().allValues("Date"))
                 .singleElement()
