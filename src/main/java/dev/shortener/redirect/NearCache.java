@@ -46,10 +46,10 @@ class NearCache implements DisposableBean {
                     }
 
                     /**
-                     * Keeps the cached objects when the link has not changed. Replacing them on
-                     * every refresh made each refresh round copy the whole cache into the old
-                     * generation and leave as much garbage there, which the parallel collector
-                     * could only reclaim with a full collection (a pause of 250-400 ms).
+                     * Keeps the cached objects when the link has not changed. Replacing them
+                     * copied every refreshed entry into the old generation again and left the
+                     * previous copy there as garbage, which the parallel collector reclaims only
+                     * in a full collection (ADR 0003).
                      */
                     @Override
                     public Entry reload(String code, Entry old) {
