@@ -6,12 +6,11 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Defaults of this benchmark, before common.sh fills in the shared ones: its own database, Redis
-# database and port (the redirect benchmark may run at the same time), and the JVM options of the
-# Dockerfile's ENTRYPOINT (G1), with the heap of the benchmarks.
+# database and port (the redirect benchmark may run at the same time). The JVM options are
+# common.sh's: the Dockerfile's, with the heap of the benchmarks.
 : "${BENCH_DB:=shortener_import_bench}"
 : "${BENCH_REDIS_DB:=13}"
 : "${BENCH_APP_PORT:=18472}"
-: "${BENCH_JAVA_OPTS:=-XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:+ExitOnOutOfMemoryError}"
 # shellcheck source=../lib/common.sh
 source "$HERE/../lib/common.sh"
 
