@@ -47,13 +47,10 @@ final class CopyText {
         return this;
     }
 
+    /** Ids are positive; anything else takes the slow way. */
     CopyText number(long value) {
         if (value < 0) {
-            ascii('-');
-            if (value == Long.MIN_VALUE) {
-                return ascii(Long.toString(value).substring(1));
-            }
-            value = -value;
+            return ascii(Long.toString(value));
         }
         int digits = 1;
         for (long rest = value / 10; rest > 0; rest /= 10) {
