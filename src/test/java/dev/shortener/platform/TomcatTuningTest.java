@@ -19,12 +19,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 
-/** The server settings of this service that Spring Boot has no property for, seen over HTTP. */
+/** The server settings of this service, seen over HTTP or on the running connector. */
 class TomcatTuningTest extends ApiTest {
 
     @Autowired
@@ -81,6 +82,16 @@ class TomcatTuningTest extends ApiTest {
                 + Thread.currentThread().getName() + " " + inherited.get()));
 
         assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("true tomcat-handler null");
+    }
+
+    @Test
+    void requestProcessorsAreKeptForMoreConcurrentRequestsThanTomcatsThreadDefault() {
+        var handler = ((TomcatWebServer) context.getWebServer())
+                .getTomcat()
+                .getConnector()
+                .getProtocolHandler();
+
+        assertThat(((AbstractProtocol<?>) handler).getProcessorCache()).isEqualTo(512);
     }
 
     /** The status line and headers of one answer; its body, if any, is skipped. */
