@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("shortener.clicks")
 record ClickSettings(
         @DefaultValue("16384") int queueCapacity,
-        @DefaultValue("250") int batchSize,
+        @DefaultValue("1000") int batchSize,
         @DefaultValue("2") int writers,
         @DefaultValue("20ms") Duration flushInterval,
         @DefaultValue("5ms") Duration paceMax,
