@@ -1,5 +1,6 @@
 package dev.shortener.redirect;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.catalina.Valve;
@@ -17,8 +18,11 @@ class RedirectConfiguration {
 
     @Bean
     RedirectValve redirectValve(
-            LinkResolver links, Redirector redirector, ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
-        return new RedirectValve(links, redirector, mappings);
+            LinkResolver links,
+            Redirector redirector,
+            ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
+            MeterRegistry meters) {
+        return new RedirectValve(links, redirector, mappings, meters);
     }
 
     /** Puts the valve first in the engine, ahead of the valves Spring Boot adds (forwarded headers). */

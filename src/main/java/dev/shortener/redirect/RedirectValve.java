@@ -1,10 +1,13 @@
 package dev.shortener.redirect;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
@@ -35,14 +38,32 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     private final LinkResolver links;
     private final Redirector redirector;
     private final ObjectProvider<RequestMappingInfoHandlerMapping> mappings;
+    private final Timer codeRoute;
+    private final Timer urlsRoute;
     private volatile @Nullable Set<String> literalRoutes;
 
     RedirectValve(
-            LinkResolver links, Redirector redirector, ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+            LinkResolver links,
+            Redirector redirector,
+            ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
+            MeterRegistry meters) {
         super(true);
         this.links = links;
         this.redirector = redirector;
         this.mappings = mappings;
+        this.codeRoute = redirects(meters, "/{code}");
+        this.urlsRoute = redirects(meters, "/urls/{code}/redirect");
+    }
+
+    /**
+     * The redirects this valve answers, in the series Spring MVC records for the same route and
+     * status, so that request rates, latency dashboards and alerts include them.
+     */
+    private static Timer redirects(MeterRegistry meters, String route) {
+        return Timer.builder("http.server.requests")
+                .tags("error", "none", "exception", "none", "method", "GET")
+                .tags("outcome", "REDIRECTION", "status", "302", "uri", route)
+                .register(meters);
     }
 
     /** Collects the first path segments that some controller or endpoint maps literally. */
@@ -66,6 +87,7 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
+        long start = System.nanoTime();
         String code = "GET".equals(request.getMethod()) ? codeOf(rawUri(request)) : null;
         if (code != null) {
             CachedLink link;
@@ -78,6 +100,10 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
             }
             if (link.active()) {
                 redirector.writeRedirect(code, link, request, response);
+                Timer route = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1
+                        ? codeRoute
+                        : urlsRoute;
+                route.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 return;
             }
             request.setAttribute(RESOLVED, link);

@@ -288,6 +288,36 @@ class RedirectApiTest extends ApiTest {
     }
 
     @Test
+    void redirectsOfBothRoutesAreInTheHttpRequestMetricsOfTheirRoute() {
+        Link link = link("https://example.com/timed");
+        String byCode = "uri=\"/{code}\"";
+        String byUrls = "uri=\"/urls/{code}/redirect\"";
+        double codeBefore = redirectCount(byCode);
+        double urlsBefore = redirectCount(byUrls);
+
+        api.get("/" + link.shortCode()).expect(302);
+        api.get("/" + link.shortCode()).expect(302);
+        api.get("/urls/" + link.shortCode() + "/redirect").expect(302);
+
+        assertThat(redirectCount(byCode) - codeBefore).isEqualTo(2);
+        assertThat(redirectCount(byUrls) - urlsBefore).isEqualTo(1);
+    }
+
+    /** The count of 302s in http_server_requests_seconds for one route, 0 before the first. */
+    private double redirectCount(String route) {
+        String series = "http_server_requests_seconds_count{application=\"shortener\",error=\"none\","
+                + "exception=\"none\",method=\"GET\",outcome=\"REDIRECTION\",status=\"302\"," + route + "} ";
+        return api.get("/metrics")
+                .expect(200)
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
+                .findFirst()
+                .orElse(0);
+    }
+
+    @Test
     void redirectOutcomesAndCacheLevelsAreExportedAsMetrics() {
         Link link = link("https://example.com/metered");
         api.get("/" + link.shortCode()).expect(302);
