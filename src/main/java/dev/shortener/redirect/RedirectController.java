@@ -21,6 +21,11 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "redirects")
 class RedirectController {
 
+    /** The two redirect routes; the fast path ({@link RedirectValve}) answers the same ones. */
+    static final String CODE_ROUTE = "/{code}";
+
+    static final String URLS_ROUTE = "/urls/{code}/redirect";
+
     private final LinkResolver links;
     private final Redirector redirector;
 
@@ -29,7 +34,7 @@ class RedirectController {
         this.redirector = redirector;
     }
 
-    @GetMapping({"/{code}", "/urls/{code}/redirect"})
+    @GetMapping({CODE_ROUTE, URLS_ROUTE})
     @Operation(summary = "Follow a short link: 302 to its original URL, recording one click event")
     @ApiResponse(
             responseCode = "302",

@@ -51,8 +51,8 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
         this.links = links;
         this.redirector = redirector;
         this.mappings = mappings;
-        this.codeRoute = redirects(meters, "/{code}");
-        this.urlsRoute = redirects(meters, "/urls/{code}/redirect");
+        this.codeRoute = redirects(meters, RedirectController.CODE_ROUTE);
+        this.urlsRoute = redirects(meters, RedirectController.URLS_ROUTE);
     }
 
     /**
