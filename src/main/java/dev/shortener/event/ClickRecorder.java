@@ -27,7 +27,9 @@ import org.springframework.stereotype.Component;
  * Records one {@code click} event per successful redirect without making the redirect wait for
  * PostgreSQL: clicks go to a bounded in-memory queue that {@code writers} threads empty in batches,
  * each batch one COPY on the thread's own connection, every {@code flush-interval} or
- * {@code batch-size} clicks. Several writers let PostgreSQL work on several batches at once.
+ * {@code batch-size} clicks. One writer by default: on a machine whose cores PostgreSQL shares with
+ * the redirects, one COPY at a time leaves them a core (ADR 0002); more writers let a PostgreSQL
+ * with cores of its own work on several batches at once.
  *
  * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed;
  * stopping the application context writes everything still queued (the recorder stops after the

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param queueCapacity clicks held in memory before callers feel back-pressure
  * @param batchSize most clicks written by one COPY
- * @param writers writer threads, each with its own connection, so that several batches are written
+ * @param writers writer threads, each with its own connection; more than one writes several batches
  *     at once
  * @param flushInterval longest a click waits in the queue while the batch fills
  * @param paceMax longest pause of a redirect while the queue is filling up (at a full queue); zero
@@ -23,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record ClickSettings(
         @DefaultValue("16384") int queueCapacity,
         @DefaultValue("1000") int batchSize,
-        @DefaultValue("2") int writers,
+        @DefaultValue("1") int writers,
         @DefaultValue("20ms") Duration flushInterval,
         @DefaultValue("5ms") Duration paceMax,
         @DefaultValue("200ms") Duration offerTimeout,
