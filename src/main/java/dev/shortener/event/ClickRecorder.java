@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -35,7 +38,9 @@ import org.springframework.stereotype.Component;
  * stopping the application context writes everything still queued (the recorder stops after the
  * web server and before the DataSource closes); a full queue makes the caller wait briefly and
  * then write its click itself, so clicks are never dropped to save time. A batch that keeps
- * failing is retried, then counted in {@code shortener.clicks.lost} and logged. A crash of the JVM
+ * failing is retried, then counted in {@code shortener.clicks.lost} and logged; a retry first asks
+ * PostgreSQL whether the failed attempt committed after all, so a lost answer to COMMIT does not
+ * store the batch twice. A crash of the JVM
  * loses what is queued at that moment (at most about one flush interval of clicks in normal
  * operation); see docs/adr/0002-click-pipeline.md.
  */
@@ -54,6 +59,8 @@ public class ClickRecorder implements SmartLifecycle {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final String COPY =
             "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
+    private static final String CURRENT_TRANSACTION = "SELECT pg_current_xact_id()::text";
+    private static final String TRANSACTION_STATUS = "SELECT pg_xact_status(?::xid8)";
 
     private final DataSource dataSource;
     private final ClickSettings settings;
@@ -222,10 +229,16 @@ public class ClickRecorder implements SmartLifecycle {
     }
 
     private void write(List<Click> batch, CopyText text) {
+        encode(batch, text);
         long backoff = settings.retryBackoff().toMillis();
+        Transaction written = new Transaction();
         for (int attempt = 1; ; attempt++) {
             try {
-                insert(batch, text);
+                String earlier = written.id;
+                if (earlier == null || !committedEarlier(earlier)) {
+                    written.id = null;
+                    insert(text, written);
+                }
                 committed(batch);
                 return;
             } catch (RuntimeException e) {
@@ -246,12 +259,36 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
+    /** The transaction of the latest attempt at a batch, once PostgreSQL has given it an id. */
+    private static final class Transaction {
+        @Nullable
+        String id;
+    }
+
     /**
-     * One COPY per batch, on a connection of its own (never the transaction of whoever called
-     * {@link #flush()}): several times cheaper per row than INSERT, which matters because every
-     * redirect costs one row.
+     * Whether an attempt that failed committed all the same: a connection lost while the answer to
+     * COMMIT was on its way leaves the writer without it, and writing the batch again would store
+     * its clicks twice. PostgreSQL keeps the outcome of every recent transaction id.
      */
-    private void insert(List<Click> batch, CopyText text) {
+    private boolean committedEarlier(String transaction) {
+        String status;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(TRANSACTION_STATUS)) {
+            query.setString(1, transaction);
+            try (ResultSet result = query.executeQuery()) {
+                status = result.next() ? result.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot tell whether transaction " + transaction + " committed", e);
+        }
+        if ("in progress".equals(status)) {
+            // open on a connection the server has not dropped yet: it may still commit
+            throw new IllegalStateException("Transaction " + transaction + " of an earlier attempt is still open");
+        }
+        return "committed".equals(status);
+    }
+
+    private void encode(List<Click> batch, CopyText text) {
         text.clear();
         for (Click click : batch) {
             text.number(click.urlId()).ascii(',');
@@ -262,21 +299,47 @@ public class ClickRecorder implements SmartLifecycle {
             details(text, click);
             text.ascii('\n');
         }
+    }
+
+    /**
+     * One COPY per batch, on a connection of its own (never the transaction of whoever called
+     * {@link #flush()}): several times cheaper per row than INSERT, which matters because every
+     * redirect costs one row. The transaction's id is noted first, so that a retry can ask whether
+     * this attempt committed if its connection is lost.
+     */
+    private void insert(CopyText text, Transaction attempt) {
         try (Connection connection = dataSource.getConnection()) {
-            if (!connection.getAutoCommit()) {
-                connection.setAutoCommit(true);
-            }
-            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+            connection.setAutoCommit(false);
             try {
-                copy.writeToCopy(text.bytes(), 0, text.length());
-                copy.endCopy();
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
+                try (Statement statement = connection.createStatement();
+                        ResultSet result = statement.executeQuery(CURRENT_TRANSACTION)) {
+                    result.next();
+                    attempt.id = result.getString(1);
                 }
+                CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+                try {
+                    copy.writeToCopy(text.bytes(), 0, text.length());
+                    copy.endCopy();
+                } finally {
+                    if (copy.isActive()) {
+                        copy.cancelCopy();
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollBack(connection);
+                throw e;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("COPY of " + batch.size() + " clicks failed: " + e.getMessage(), e);
+            throw new IllegalStateException("COPY of clicks failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollBack(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            log.debug("Rollback after a failed COPY failed too: {}", e.toString());
         }
     }
 

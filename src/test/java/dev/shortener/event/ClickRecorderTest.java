@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shortener.ApiTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -15,6 +17,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -35,6 +38,9 @@ class ClickRecorderTest extends ApiTest {
 
     @Autowired
     ObjectMapper json;
+
+    @Autowired
+    Environment env;
 
     private final List<ClickRecorder> started = new ArrayList<>();
     private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -170,6 +176,60 @@ class ClickRecorderTest extends ApiTest {
 
         assertThat(count("shortener.clicks.lost")).isEqualTo(4);
         assertThat(count("shortener.clicks.flushed")).isZero();
+    }
+
+    /** The application's database, reached through a proxy that can cut a connection at a chosen answer. */
+    private DataSource through(AnswerDroppingProxy proxy) {
+        URI database =
+                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
+        String query = database.getQuery() == null ? "" : database.getQuery() + "&";
+        return new DriverManagerDataSource(
+                "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath() + "?" + query
+                        + "sslmode=disable&gssEncMode=disable",
+                env.getRequiredProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password", ""));
+    }
+
+    private AnswerDroppingProxy proxyToDatabase() throws IOException {
+        URI database =
+                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
+        return new AnswerDroppingProxy(database.getHost(), database.getPort());
+    }
+
+    @Test
+    void aBatchWhoseCommitWasNotHeardIsNotWrittenAgain() throws IOException {
+        try (AnswerDroppingProxy proxy = proxyToDatabase()) {
+            ClickRecorder recorder = recorder(through(proxy), settings(100, 100, Duration.ofMinutes(10), 4), false);
+            for (int i = 0; i < 3; i++) {
+                recorder.record(click(i));
+            }
+            proxy.dropAnswerTo("COMMIT");
+
+            recorder.flush();
+
+            assertThat(proxy.dropped()).as("the answer to COMMIT was lost").isTrue();
+            assertThat(rows()).isEqualTo(3);
+            assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
+            assertThat(count("shortener.clicks.lost")).isZero();
+        }
+    }
+
+    @Test
+    void aBatchWhoseConnectionWentBeforeCommitIsWrittenOnce() throws IOException {
+        try (AnswerDroppingProxy proxy = proxyToDatabase()) {
+            ClickRecorder recorder = recorder(through(proxy), settings(100, 100, Duration.ofMinutes(10), 6), false);
+            for (int i = 0; i < 3; i++) {
+                recorder.record(click(i));
+            }
+            proxy.dropAnswerTo("COPY");
+
+            recorder.flush();
+
+            assertThat(proxy.dropped()).as("the connection went after the COPY").isTrue();
+            assertThat(rows()).isEqualTo(3);
+            assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
+            assertThat(count("shortener.clicks.lost")).isZero();
+        }
     }
 
     @Test

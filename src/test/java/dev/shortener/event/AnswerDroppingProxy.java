@@ -1,0 +1,123 @@
+package dev.shortener.event;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A TCP proxy in front of PostgreSQL that, once armed with a command tag, cuts the connection
+ * where the server's CommandComplete for that command would pass, without forwarding it: with
+ * {@code COMMIT} the transaction has committed and the client never hears so; with {@code COPY}
+ * the transaction is still open when its connection goes. Clients must connect with
+ * {@code sslmode=disable} and {@code gssEncMode=disable}, so that every server message is framed.
+ */
+final class AnswerDroppingProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final String host;
+    private final int port;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicReference<@Nullable String> armed = new AtomicReference<>();
+    private final AtomicBoolean dropped = new AtomicBoolean();
+
+    AnswerDroppingProxy(String host, int port) throws IOException {
+        this.host = host;
+        this.port = port;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Drops the connection at the next CommandComplete whose tag starts with {@code tag}. */
+    void dropAnswerTo(String tag) {
+        armed.set(tag);
+    }
+
+    /** Whether an armed answer was dropped. */
+    boolean dropped() {
+        return dropped.get();
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(host, port);
+                threads.execute(() -> requests(client, server));
+                threads.execute(() -> answers(server, client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static void requests(Socket client, Socket server) {
+        try (InputStream in = client.getInputStream();
+                OutputStream out = server.getOutputStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // one side went away: the other is closed below
+        } finally {
+            closeBoth(client, server);
+        }
+    }
+
+    /** Server messages are a type byte, a length that counts itself, then the body. */
+    private void answers(Socket server, Socket client) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(server.getInputStream()));
+                DataOutputStream out = new DataOutputStream(client.getOutputStream())) {
+            int type;
+            while ((type = in.read()) >= 0) {
+                int length = in.readInt();
+                byte[] body = in.readNBytes(length - 4);
+                String tag = armed.get();
+                if (type == 'C'
+                        && tag != null
+                        && new String(body, StandardCharsets.US_ASCII).startsWith(tag)
+                        && armed.compareAndSet(tag, null)) {
+                    dropped.set(true);
+                    return;
+                }
+                out.writeByte(type);
+                out.writeInt(length);
+                out.write(body);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // one side went away: the other is closed below
+        } finally {
+            closeBoth(client, server);
+        }
+    }
+
+    private static void closeBoth(Socket one, Socket other) {
+        for (Socket socket : new Socket[] {one, other}) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        threads.shutdownNow();
+    }
+}
