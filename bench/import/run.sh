@@ -85,7 +85,7 @@ measure_copy() {
     psql_bench -d "$BENCH_DB" -c "\\copy users ($COLUMNS_LIST) FROM '$FILE' (FORMAT csv, HEADER)" >/dev/null
     seconds="$(seconds_since "$start")"
     local busy load1
-    busy="$(busy_since "$mt0")"
+    busy="$(share_since 1 "$mt0")"
     load1="$(loadavg)"
     read -r count digest <<<"$(users_digest)"
     log "Round $round: \\copy $seconds s, $count rows"
@@ -143,7 +143,7 @@ measure_api() {
     api_import "$FILE" "api-r$round"
     local seconds="$API_SECONDS" cpu1 busy load1
     cpu1="$(cpu_ticks "$APP_PID")"
-    busy="$(busy_since "$mt0")"
+    busy="$(share_since 1 "$mt0")"
     load1="$(loadavg)"
     local state imported failed count digest app_cpu
     state="$(jq -r .state "$JOB")"
@@ -172,11 +172,6 @@ measure_reimport() {
     log "Re-import: $API_SECONDS s, $(jq -r .rows_imported "$JOB") imported, $count rows"
     printf 'reimport\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "-" "$API_SECONDS" "$count" "$digest" \
         "$(jq -r .rows_imported "$JOB")" "$(jq -r .rows_failed "$JOB")" "$(jq -r .state "$JOB")" "$load0" "$(loadavg)" >>"$ROWS"
-}
-
-# Busy share of the machine's CPUs since the machine_ticks snapshot given, in percent.
-busy_since() {
-    awk -v a="$1" -v b="$(machine_ticks)" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }'
 }
 
 main() {

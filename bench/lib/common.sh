@@ -179,8 +179,14 @@ cpu_ticks() {
     done
     echo "$total"
 }
-# busy and total jiffies of the whole machine
-machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+# busy, total and stolen jiffies of the whole machine (steal: time the hypervisor gave to others)
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat; }
+# share_since FIELD BEFORE [AFTER]: the percentage of the machine's jiffies between two
+# machine_ticks snapshots (AFTER: now) that were busy (FIELD 1) or stolen (FIELD 3).
+share_since() {
+    awk -v f="$1" -v a="$2" -v b="${3:-$(machine_ticks)}" \
+        'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[f] - x[f]) / (y[2] - x[2]) }'
+}
 
 # The commit measured ("+dirty" when src or pom.xml have uncommitted changes).
 bench_commit() {
@@ -195,18 +201,20 @@ machine_facts() {
     echo "commit $(bench_commit) · $(nproc) CPUs · $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo) · $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 }
 
-# metric NAME LABEL_FILTER... : the sum of a Prometheus counter over the series whose labels
-# contain every given label="value" pair, read from the app's /metrics.
+# metric SCRAPE NAME LABEL_FILTER... : the sum of a Prometheus counter over the series whose
+# labels contain every given label="value" pair, in a scrape of the app's /metrics, rounded.
+# metric_scaled SCALE SCRAPE NAME LABEL_FILTER... : the same sum times SCALE (1000: seconds to ms).
 metrics_snapshot() { curl -sf "$APP_URL/metrics"; }
-metric() {
-    local text="$1" name="$2"
-    shift 2
-    awk -v name="$name" -v filters="$*" '
+metric() { metric_scaled 1 "$@"; }
+metric_scaled() {
+    local scale="$1" text="$2" name="$3"
+    shift 3
+    awk -v scale="$scale" -v name="$name" -v filters="$*" '
         BEGIN { n = split(filters, f, " ") }
         index($0, name "{") == 1 || $1 == name {
             ok = 1
             for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) ok = 0
             if (ok) sum += $NF
         }
-        END { printf "%.0f\n", sum }' <<<"$text"
+        END { printf "%.0f\n", sum * scale }' <<<"$text"
 }

@@ -136,11 +136,12 @@ measure() {
         r302=$((requests - status))
         errors=$((errors + status))
     fi
-    local cpu_us busy
+    local cpu_us busy steal
     cpu_us="$(awk -v d=$((cpu1 - cpu0)) -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", r ? d / hz * 1e6 / r : 0 }')"
-    busy="$(awk -v a="$mt0" -v b="$mt1" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }')"
+    busy="$(share_since 1 "$mt0" "$mt1")"
+    steal="$(share_since 3 "$mt0" "$mt1")"
 
-    local served="-" clicks="-" hit="-" db="-"
+    local served="-" clicks="-" hit="-" db="-" paced="-" gc="-" jit="-"
     if [[ "$target" == app ]]; then
         sleep 1 # requests wrk gave up on at the end are still answered
         local c1 m1
@@ -157,11 +158,15 @@ measure() {
         misses=$(($(metric "$m1" shortener_cache_requests_total 'level="near"' 'result="miss"') - $(metric "$m0" shortener_cache_requests_total 'level="near"' 'result="miss"')))
         hit="$(awk -v h="$hits" -v m="$misses" 'BEGIN { printf "%.3f", (h + m) ? 100 * h / (h + m) : 0 }')"
         db=$(($(metric "$m1" shortener_redirects_total 'outcome="db_hit"') - $(metric "$m0" shortener_redirects_total 'outcome="db_hit"')))
+        # What else the app did meanwhile (these include the second after wrk stopped)
+        paced="$(awk -v p=$(($(metric "$m1" shortener_clicks_paced_total) - $(metric "$m0" shortener_clicks_paced_total))) -v s="$served" 'BEGIN { printf "%.0f", s ? 100 * p / s : 0 }')"
+        gc="$(($(metric "$m1" jvm_gc_pause_seconds_count) - $(metric "$m0" jvm_gc_pause_seconds_count))) / $(($(metric_scaled 1000 "$m1" jvm_gc_pause_seconds_sum) - $(metric_scaled 1000 "$m0" jvm_gc_pause_seconds_sum)))"
+        jit=$(($(metric "$m1" jvm_compilation_time_ms_total) - $(metric "$m0" jvm_compilation_time_ms_total)))
         printf '%s\n' "$m1" >"$RESULTS/metrics-after-c$conns-r$round.txt"
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$target" "$conns" "$round" "$rps" "$p50" "$p99" "$errors" "$r302" "$served" "$clicks" "$hit" "$db" \
-        "$cpu_us" "$busy" "$load0" "$load1" >>"$ROWS"
+        "$cpu_us" "$busy" "$load0" "$load1" "$paced" "$gc" "$jit" "$steal" >>"$ROWS"
 }
 
 main() {
@@ -195,8 +200,8 @@ report() {
 $(machine_facts)
 app: -Xmx$BENCH_HEAP $BENCH_JAVA_OPTS $BENCH_APP_ARGS · $BENCH_LINKS links, Zipf s=$BENCH_ZIPF_S · wrk -t$BENCH_THREADS -d$BENCH_DURATION --latency (after a $BENCH_WARMUP warm-up) · 302s counted $([[ "$BENCH_COUNT_RESPONSES" == true ]] && echo "in response()" || echo "as requests minus non-3xx")
 
-| target | conns | round | req/s | p50 ms | p99 ms | errors | 302s (wrk) | 302s (app) | clicks | near hit % | db lookups | CPU µs/req | machine busy % | load before → after | app/nginx |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| target | conns | round | req/s | p50 ms | p99 ms | errors | 302s (wrk) | 302s (app) | clicks | near hit % | db lookups | CPU µs/req | machine busy % | load before → after | paced % | GC pauses (n / ms) | JIT ms | steal % | app/nginx |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 EOF
     awk -F'\t' '
         { row[NR] = $0; if ($1 == "nginx") nginx[$2 "/" $3] = $4 }
@@ -204,8 +209,8 @@ EOF
             for (i = 1; i <= NR; i++) {
                 split(row[i], f, "\t")
                 ratio = (f[1] == "app" && nginx[f[2] "/" f[3]] > 0) ? sprintf("%.1f%%", 100 * f[4] / nginx[f[2] "/" f[3]]) : "-"
-                printf "| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |\n",
-                    f[1], f[2], f[3], f[4], f[5] / 1000, f[6] / 1000, f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14], f[15], f[16], ratio
+                printf "| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s | %s | %s | %s | %s |\n",
+                    f[1], f[2], f[3], f[4], f[5] / 1000, f[6] / 1000, f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14], f[15], f[16], f[17], f[18], f[19], f[20], ratio
             }
         }' "$ROWS"
     echo
