@@ -22,6 +22,12 @@ import org.springframework.stereotype.Component;
  *   <li>With virtual threads on, each request's thread gets one fixed name and no copy of the
  *       inheritable thread-locals of Tomcat's poller thread: numbering every thread's name and
  *       copying that map were a fifth of what a redirect allocated (JFR).
+ *   <li>The socket buffers of closed connections (two of 8 KB each) are kept for new ones, up to
+ *       {@code shortener.http.socket-buffer-cache}. Tomcat keeps none when the heap is smaller than
+ *       2 GB, so each connection's buffers lived as long as the connection, were promoted to the
+ *       old generation and died there: at 256 connections, each closed after its 1,000th request,
+ *       about 0.5 MB/s of them filled a 256 MB heap's old generation within minutes, and each full
+ *       collection stopped every request for about 250 ms.
  * </ul>
  */
 @Component
@@ -35,6 +41,12 @@ class TomcatTuning implements WebServerFactoryCustomizer<TomcatServletWebServerF
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
+        String socketBufferCache = environment.getProperty("shortener.http.socket-buffer-cache", "512");
+        factory.addConnectorCustomizers(connector -> {
+            if (!connector.setProperty("socket.bufferPool", socketBufferCache)) {
+                throw new IllegalStateException("Tomcat refused socket.bufferPool=" + socketBufferCache);
+            }
+        });
         factory.getEngineValves().stream()
                 .filter(RemoteIpValve.class::isInstance)
                 .map(RemoteIpValve.class::cast)

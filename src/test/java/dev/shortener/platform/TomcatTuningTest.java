@@ -94,6 +94,14 @@ class TomcatTuningTest extends ApiTest {
         assertThat(((AbstractProtocol<?>) handler).getProcessorCache()).isEqualTo(512);
     }
 
+    @Test
+    void socketBuffersOfClosedConnectionsAreKeptForNewOnesWithASmallHeap() {
+        var connector = ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector();
+
+        // Tomcat's default, -2, keeps none when the heap is smaller than 2 GB
+        assertThat(connector.getProperty("socket.bufferPool")).hasToString("512");
+    }
+
     /** The status line and headers of one answer; its body, if any, is skipped. */
     private static List<String> readHead(InputStream in) throws IOException {
         List<String> lines = new ArrayList<>();
