@@ -41,7 +41,7 @@ class TomcatTuning implements WebServerFactoryCustomizer<TomcatServletWebServerF
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
-        String socketBufferCache = environment.getProperty("shortener.http.socket-buffer-cache", "512");
+        String socketBufferCache = environment.getRequiredProperty("shortener.http.socket-buffer-cache");
         factory.addConnectorCustomizers(connector -> {
             if (!connector.setProperty("socket.bufferPool", socketBufferCache)) {
                 throw new IllegalStateException("Tomcat refused socket.bufferPool=" + socketBufferCache);
