@@ -76,6 +76,7 @@ public class ClickRecorder implements SmartLifecycle {
     private final Counter paced;
     private final long paceMaxNanos;
     private final int paceFrom;
+    private final Pacer pacer;
     private final DistributionSummary batchSizes;
     private final Timer lag;
 
@@ -98,6 +99,7 @@ public class ClickRecorder implements SmartLifecycle {
                 meters, "shortener.clicks.paced", "Redirects slowed down because the click queue was filling up");
         this.paceMaxNanos = settings.paceMax().toNanos();
         this.paceFrom = settings.queueCapacity() / 2;
+        this.pacer = new Pacer(settings.paceMax());
         this.batchSizes = DistributionSummary.builder("shortener.clicks.batch.size")
                 .description("Clicks per COPY")
                 .register(meters);
@@ -135,7 +137,8 @@ public class ClickRecorder implements SmartLifecycle {
      * Back-pressure that slows every redirect a little instead of stopping some of them for a long
      * time: past half the queue's capacity (about half a second of clicks at the default settings and
      * 20,000 redirects/s: the writers are really behind, not just between two batches) the caller
-     * sleeps in proportion to the backlog, up to {@code pace-max} when the queue is full. Clients that wait for their answers then send
+     * sleeps in proportion to the backlog, up to {@code pace-max} when the queue is full (held by the
+     * {@link Pacer}, whose one thread releases them all, rather than by a timer each). Clients that wait for their answers then send
      * fewer requests, the backlog settles where the writers keep up, and the queue rarely fills
      * (which would make whole batches of redirects wait for the next COPY).
      */
@@ -143,7 +146,7 @@ public class ClickRecorder implements SmartLifecycle {
         int depth = queue.size();
         if (depth > paceFrom && paceMaxNanos > 0) {
             paced.increment();
-            LockSupport.parkNanos(paceMaxNanos * (depth - paceFrom) / (settings.queueCapacity() - paceFrom));
+            pacer.pause(paceMaxNanos * (depth - paceFrom) / (settings.queueCapacity() - paceFrom));
         }
     }
 
@@ -418,12 +421,16 @@ public class ClickRecorder implements SmartLifecycle {
         for (int i = 1; i <= settings.writers(); i++) {
             writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(this::writeLoop));
         }
+        if (paceMaxNanos > 0) {
+            pacer.start("click-pacer");
+        }
     }
 
     /** Lets the writers finish their batches, then writes everything still queued. */
     @Override
     public void stop() {
         running = false;
+        pacer.stop();
         for (Thread writer : writers) {
             LockSupport.unpark(writer);
             try {
