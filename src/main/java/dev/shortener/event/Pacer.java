@@ -74,16 +74,22 @@ final class Pacer {
     }
 
     /**
-     * Returns when {@code nanos} have passed (rounded up to the next tick) or the pacer stopped.
-     * Without a ticker (before {@link #start} or after {@link #stop}) this is an ordinary timed park.
+     * Returns when {@code nanos} have passed (rounded up to the next tick), the pacer stopped or the
+     * caller is interrupted. Without a ticker (before {@link #start} or after {@link #stop}) this is
+     * an ordinary timed park.
      */
     void pause(long nanos) {
         Thread running = ticker;
         if (nanos <= 0) {
             return;
         }
+        Thread current = Thread.currentThread();
         if (running == null) {
-            LockSupport.parkNanos(this, nanos);
+            long deadline = System.nanoTime() + nanos;
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0 && !current.isInterrupted()) {
+                LockSupport.parkNanos(this, left);
+            }
             return;
         }
         Waiter waiter = new Waiter(Math.ceilDiv(System.nanoTime() - origin + nanos, TICK_NANOS));
@@ -92,7 +98,7 @@ final class Pacer {
             LockSupport.unpark(running);
         }
         try {
-            while (!waiter.released && releasedTick < waiter.tick && ticker != null) {
+            while (!waiter.released && releasedTick < waiter.tick && ticker != null && !current.isInterrupted()) {
                 LockSupport.park(this);
             }
         } finally {

@@ -83,6 +83,21 @@ class PacerTest {
     }
 
     @Test
+    void anInterruptedCallerIsNotHeld() throws InterruptedException {
+        pacer.start("pacer-test");
+        long[] took = new long[1];
+        Thread paused =
+                Thread.ofVirtual().start(() -> took[0] = millisOf(() -> pacer.pause(TimeUnit.SECONDS.toNanos(20))));
+        Thread.sleep(50);
+
+        paused.interrupt();
+        paused.join(Duration.ofSeconds(2));
+
+        assertThat(paused.isAlive()).isFalse();
+        assertThat(took[0]).isLessThan(2_000);
+    }
+
+    @Test
     void withoutATickerAPauseStillLastsItsTime() {
         assertThat(millisOf(() -> pacer.pause(TimeUnit.MILLISECONDS.toNanos(40))))
                 .isBetween(40L, 40L + 500);
