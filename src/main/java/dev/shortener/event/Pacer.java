@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A waiter is released at its tick or later, never earlier. The ticker sleeps, untimed, while
  * nobody waits; the first waiter after a quiet spell wakes it. A waiter that finds its tick passed
- * leaves its entry behind for the ticker's next turn of the wheel, and the ticker may still unpark it: a stray wake-up, which every
- * park in the JDK allows for.
+ * leaves its entry behind for the ticker's next turn of the wheel, and the ticker may still unpark
+ * it: a stray wake-up, which every park in the JDK allows for.
  */
 final class Pacer {
 
