@@ -30,9 +30,11 @@ import org.springframework.stereotype.Component;
  * Records one {@code click} event per successful redirect without making the redirect wait for
  * PostgreSQL: clicks go to a bounded in-memory queue that {@code writers} threads empty in batches,
  * each batch one COPY on the thread's own connection, every {@code flush-interval} or
- * {@code batch-size} clicks. One writer by default: on a machine whose cores PostgreSQL shares with
- * the redirects, one COPY at a time leaves them a core (ADR 0002); more writers let a PostgreSQL
- * with cores of its own work on several batches at once.
+ * {@code batch-size} clicks. The first writer takes every click; the others take batches only while
+ * the backlog is past half the queue, when redirects are being paced because the first writer is
+ * behind. On a machine whose cores PostgreSQL shares with the redirects, one COPY at a time leaves
+ * them a core and keeps their latency low, and a second COPY is worth its CPU only when the
+ * redirects would otherwise wait for the first (ADR 0002).
  *
  * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed;
  * stopping the application context writes everything still queued (the recorder stops after the
@@ -73,6 +75,7 @@ public class ClickRecorder implements SmartLifecycle {
     private final Counter flushed;
     private final Counter lost;
     private final Counter writtenByCallers;
+    private final Counter writtenByExtraWriters;
     private final Counter paced;
     private final long paceMaxNanos;
     private final int paceFrom;
@@ -95,6 +98,10 @@ public class ClickRecorder implements SmartLifecycle {
                 meters,
                 "shortener.clicks.written.by.callers",
                 "Clicks that a redirect wrote itself because the queue stayed full");
+        this.writtenByExtraWriters = counter(
+                meters,
+                "shortener.clicks.written.by.extra.writers",
+                "Clicks taken by writers beyond the first, which work only while the backlog is past half the queue");
         this.paced = counter(
                 meters, "shortener.clicks.paced", "Redirects slowed down because the click queue was filling up");
         this.paceMaxNanos = settings.paceMax().toNanos();
@@ -188,16 +195,25 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    private void writeLoop() {
+    /**
+     * The first writer takes whatever is queued, in batches that fill for up to one flush interval.
+     * An extra writer looks at the queue once a flush interval and takes full batches while the
+     * backlog is past half the queue, then goes back to looking.
+     */
+    private void writeLoop(boolean first) {
         List<Click> batch = new ArrayList<>(settings.batchSize());
         CopyText text = new CopyText(settings.batchSize() * ROW_BYTES);
+        int takesFrom = first ? 0 : paceFrom;
+        long idleNanos = first ? IDLE_PARK_NANOS : settings.flushInterval().toNanos();
         while (running) {
             try {
-                if (queue.isEmpty()) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-                } else {
+                if (queue.size() <= takesFrom) {
+                    LockSupport.parkNanos(this, idleNanos);
+                } else if (first) {
                     linger();
                     writeBatch(batch, text);
+                } else {
+                    writtenByExtraWriters.increment(writeBatch(batch, text));
                 }
             } catch (RuntimeException e) {
                 log.error("Click writer failed; it carries on", e);
@@ -220,12 +236,15 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    private void writeBatch(List<Click> batch, CopyText text) {
+    /** Returns the number of clicks taken. */
+    private int writeBatch(List<Click> batch, CopyText text) {
         writing.readLock().lock();
         try {
-            if (queue.drainTo(batch, settings.batchSize()) > 0) {
+            int taken = queue.drainTo(batch, settings.batchSize());
+            if (taken > 0) {
                 write(batch, text);
             }
+            return taken;
         } finally {
             writing.readLock().unlock();
         }
@@ -419,7 +438,8 @@ public class ClickRecorder implements SmartLifecycle {
         stopped = false;
         running = true;
         for (int i = 1; i <= settings.writers(); i++) {
-            writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(this::writeLoop));
+            boolean first = i == 1;
+            writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(() -> writeLoop(first)));
         }
         if (paceMaxNanos > 0) {
             pacer.start("click-pacer");
