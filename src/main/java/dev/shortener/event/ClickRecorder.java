@@ -30,11 +30,9 @@ import org.springframework.stereotype.Component;
  * Records one {@code click} event per successful redirect without making the redirect wait for
  * PostgreSQL: clicks go to a bounded in-memory queue that {@code writers} threads empty in batches,
  * each batch one COPY on the thread's own connection, every {@code flush-interval} or
- * {@code batch-size} clicks. The first writer takes every click; the others take batches only while
- * the backlog is past half the queue, when redirects are being paced because the first writer is
- * behind. On a machine whose cores PostgreSQL shares with the redirects, one COPY at a time leaves
- * them a core and keeps their latency low, and a second COPY is worth its CPU only when the
- * redirects would otherwise wait for the first (ADR 0002).
+ * {@code batch-size} clicks. One writer by default: on a machine whose cores PostgreSQL shares with
+ * the redirects, one COPY at a time leaves them a core (ADR 0002); more writers let a PostgreSQL
+ * with cores of its own work on several batches at once.
  *
  * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed;
  * stopping the application context writes everything still queued (the recorder stops after the
@@ -75,7 +73,6 @@ public class ClickRecorder implements SmartLifecycle {
     private final Counter flushed;
     private final Counter lost;
     private final Counter writtenByCallers;
-    private final Counter writtenByExtraWriters;
     private final Counter paced;
     private final long paceMaxNanos;
     private final int paceFrom;
@@ -98,10 +95,6 @@ public class ClickRecorder implements SmartLifecycle {
                 meters,
                 "shortener.clicks.written.by.callers",
                 "Clicks that a redirect wrote itself because the queue stayed full");
-        this.writtenByExtraWriters = counter(
-                meters,
-                "shortener.clicks.written.by.extra.writers",
-                "Clicks taken by writers beyond the first, which work only while the backlog is past half the queue");
         this.paced = counter(
                 meters, "shortener.clicks.paced", "Redirects slowed down because the click queue was filling up");
         this.paceMaxNanos = settings.paceMax().toNanos();
@@ -195,25 +188,16 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    /**
-     * The first writer takes whatever is queued, in batches that fill for up to one flush interval.
-     * An extra writer looks at the queue once a flush interval and takes full batches while the
-     * backlog is past half the queue, then goes back to looking.
-     */
-    private void writeLoop(boolean first) {
+    private void writeLoop() {
         List<Click> batch = new ArrayList<>(settings.batchSize());
         CopyText text = new CopyText(settings.batchSize() * ROW_BYTES);
-        int takesFrom = first ? 0 : paceFrom;
-        long idleNanos = first ? IDLE_PARK_NANOS : settings.flushInterval().toNanos();
         while (running) {
             try {
-                if (queue.size() <= takesFrom) {
-                    LockSupport.parkNanos(this, idleNanos);
-                } else if (first) {
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                } else {
                     linger();
                     writeBatch(batch, text);
-                } else {
-                    writtenByExtraWriters.increment(writeBatch(batch, text));
                 }
             } catch (RuntimeException e) {
                 log.error("Click writer failed; it carries on", e);
@@ -236,15 +220,12 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    /** Returns the number of clicks taken. */
-    private int writeBatch(List<Click> batch, CopyText text) {
+    private void writeBatch(List<Click> batch, CopyText text) {
         writing.readLock().lock();
         try {
-            int taken = queue.drainTo(batch, settings.batchSize());
-            if (taken > 0) {
+            if (queue.drainTo(batch, settings.batchSize()) > 0) {
                 write(batch, text);
             }
-            return taken;
         } finally {
             writing.readLock().unlock();
         }
@@ -438,8 +419,7 @@ public class ClickRecorder implements SmartLifecycle {
         stopped = false;
         running = true;
         for (int i = 1; i <= settings.writers(); i++) {
-            boolean first = i == 1;
-            writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(() -> writeLoop(first)));
+            writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(this::writeLoop));
         }
         if (paceMaxNanos > 0) {
             pacer.start("click-pacer");

@@ -345,44 +345,6 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
-    void anExtraWriterTakesBatchesOnlyWhileTheBacklogIsPastHalfTheQueue() throws InterruptedException {
-        ClickSettings settings = new ClickSettings(
-                10_000, 100, 2, Duration.ofMillis(2), Duration.ZERO, Duration.ofMillis(50), 3, Duration.ofMillis(10));
-        ClickRecorder recorder = recorder(settings, true);
-        // far below half the queue: the first writer keeps up alone
-        for (int round = 0; round < 20; round++) {
-            for (int i = 0; i < 100; i++) {
-                recorder.record(click(i));
-            }
-            Thread.sleep(5);
-        }
-        recorder.flush();
-        assertThat(rows()).isEqualTo(2_000);
-        assertThat(count("shortener.clicks.written.by.extra.writers")).isZero();
-
-        // a backlog of 9,000 waiting when the writers start: the extra writer helps down to half the queue
-        ClickRecorder behind = recorder(settings, false);
-        for (int i = 0; i < 9_000; i++) {
-            behind.record(click(i));
-        }
-        behind.start();
-        started.add(behind);
-        // the writers, not a flush (which would write the whole backlog itself), empty the queue
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (count("shortener.clicks.flushed") < 11_000 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-
-        assertThat(rows()).isEqualTo(11_000);
-        assertThat(count("shortener.clicks.flushed")).isEqualTo(11_000);
-        assertThat(count("shortener.clicks.written.by.extra.writers"))
-                .as("batches taken past the 5,000 mark, at most one of them started just above it")
-                .isPositive()
-                .isLessThanOrEqualTo(4_000 + 100);
-        assertThat(count("shortener.clicks.lost")).isZero();
-    }
-
-    @Test
     void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
         ClickRecorder recorder = recorder(
                 new ClickSettings(
