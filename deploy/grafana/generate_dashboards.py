@@ -146,6 +146,9 @@ DASHBOARDS = {
             q('sum(rate(shortener_clicks_queued_total{instance=~"$instance"}[5m]))', "queued"),
             q('sum(rate(shortener_clicks_flushed_total{instance=~"$instance"}[5m]))', "flushed"),
             q('sum(rate(shortener_clicks_lost_total{instance=~"$instance"}[5m]))', "lost")], "ops"),
+        ts("Click writers behind: paced redirects, clicks written by redirects", [
+            q('sum(rate(shortener_clicks_paced_total{instance=~"$instance"}[5m]))', "paced redirects"),
+            q('sum(rate(shortener_clicks_written_by_callers_total{instance=~"$instance"}[5m]))', "by redirects (queue full)")], "ops"),
         ts("Click queue depth", [q('shortener_clicks_queue_depth{instance=~"$instance"}', "{{instance}}")]),
         ts("Click batch size", [
             q('sum(rate(shortener_clicks_batch_size_sum{instance=~"$instance"}[5m])) / sum(rate(shortener_clicks_batch_size_count{instance=~"$instance"}[5m]))', "average"),
