@@ -70,7 +70,7 @@ final class Pacer {
                 Thread.currentThread().interrupt();
             }
         }
-        releaseUpTo(Long.MAX_VALUE);
+        releaseAll();
     }
 
     /**
@@ -122,7 +122,7 @@ final class Pacer {
             if (ticker == Thread.currentThread()) {
                 // failed, not stopped: nobody may go on waiting for a ticker that is gone
                 ticker = null;
-                releaseUpTo(Long.MAX_VALUE);
+                releaseAll();
             }
         }
     }
@@ -143,10 +143,10 @@ final class Pacer {
         }
     }
 
-    private void releaseUpTo(long tick) {
-        releasedTick = tick;
+    private void releaseAll() {
+        releasedTick = Long.MAX_VALUE;
         for (ConcurrentLinkedQueue<Waiter> slot : slots) {
-            release(slot, tick);
+            release(slot, Long.MAX_VALUE);
         }
     }
 
