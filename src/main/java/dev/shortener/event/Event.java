@@ -17,7 +17,13 @@ public record Event(
         LocalDateTime timestamp,
 
         @Schema(types = "object", description = "Free-form JSON object; its keys depend on event_type")
-        JsonNode details) {
+        JsonNode details,
+
+        @Schema(
+                description =
+                        "Who caused it: key:<id>, user:<id> (a session) or anonymous; null for clicks and imports")
+        @Nullable
+        String actor) {
 
     /** Recorded when a link is created; details {@code short_code}, {@code original_url}. */
     public static final String CREATED = "created";

@@ -1,5 +1,6 @@
 package dev.shortener.event;
 
+import dev.shortener.identity.Caller;
 import dev.shortener.link.Links;
 import dev.shortener.platform.JsonBody;
 import dev.shortener.platform.PageRequest;
@@ -71,7 +72,9 @@ class EventController {
     }
 
     @GetMapping("/events")
-    @Operation(summary = "List events by id, filtered and one page at a time; includes every click so far")
+    @Operation(
+            summary = "List events of the caller's links (admins: all) by id, filtered and one page at a time;"
+                    + " includes every click so far")
     @ApiResponse(responseCode = "200", description = "A page of events; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<Event>> list(
@@ -92,21 +95,29 @@ class EventController {
                     @RequestParam(name = "per_page", required = false)
                     @Nullable
                     String perPage) {
+        Caller caller = Caller.current();
         Events.Filter filter = new Events.Filter(
                 PageRequest.optionalLong("url_id", urlId),
                 PageRequest.optionalLong("user_id", userId),
-                eventType == null || eventType.isBlank() ? null : eventType.trim());
+                eventType == null || eventType.isBlank() ? null : eventType.trim(),
+                caller.admin() ? null : caller.userId() != null ? caller.userId() : -1L);
         PageRequest paging = PageRequest.of(page, perPage);
         clicks.flush();
         return paging.respond(events.page(filter, paging.offset(), paging.perPage()), events.count(filter));
     }
 
     @GetMapping("/events/{id}")
-    @Operation(summary = "One event")
-    @ApiResponse(responseCode = "404", description = "No such event")
+    @Operation(summary = "One event of a link of the caller")
+    @ApiResponse(responseCode = "404", description = "No such event of a link of the caller")
     Event get(@PathVariable long id) {
         clicks.flush();
-        return events.find(id).orElseThrow(() -> Problems.notFound("Event " + id + " does not exist"));
+        Caller caller = Caller.current();
+        return events.find(id)
+                .filter(event -> caller.admin()
+                        || links.find(event.urlId())
+                                .filter(link -> caller.owns(link.userId()))
+                                .isPresent())
+                .orElseThrow(() -> Problems.notFound("Event " + id + " does not exist"));
     }
 
     @PostMapping("/events")
@@ -132,7 +143,12 @@ class EventController {
         if (userId != null && !users.exists(userId)) {
             throw Problems.notFound("User " + userId + " does not exist");
         }
-        Event event = events.append(input.urlId(), userId, input.eventType(), input.details());
+        Event event = events.append(
+                input.urlId(),
+                userId,
+                input.eventType(),
+                input.details(),
+                Caller.current().actor());
         return ResponseEntity.created(URI.create("/events/" + event.id())).body(event);
     }
 }

@@ -17,7 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Repository
 class Events {
 
-    private static final String COLUMNS = "id, url_id, user_id, event_type, \"timestamp\", details::text AS details";
+    private static final String COLUMNS =
+            "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
 
     private final JdbcClient db;
     private final ObjectMapper json;
@@ -32,13 +33,15 @@ class Events {
     record Filter(
             @Nullable Long urlId,
             @Nullable Long userId,
-            @Nullable String eventType) {
+            @Nullable String eventType,
+            @Nullable Long linkOwner) {
 
         SqlFilter sql() {
             return new SqlFilter()
                     .equal("url_id", urlId)
                     .equal("user_id", userId)
-                    .equal("event_type", eventType);
+                    .equal("event_type", eventType)
+                    .where("url_id IN (SELECT id FROM urls WHERE user_id = ?)", linkOwner);
         }
     }
 
@@ -66,10 +69,10 @@ class Events {
     }
 
     /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */
-    Event append(long urlId, @Nullable Long userId, String eventType, ObjectNode details) {
-        return db.sql("INSERT INTO events (url_id, user_id, event_type, details) VALUES (?, ?, ?, ?::jsonb)"
+    Event append(long urlId, @Nullable Long userId, String eventType, ObjectNode details, String actor) {
+        return db.sql("INSERT INTO events (url_id, user_id, event_type, details, actor) VALUES (?, ?, ?, ?::jsonb, ?)"
                         + " RETURNING " + COLUMNS)
-                .params(urlId, userId, eventType, json.writeValueAsString(details))
+                .params(urlId, userId, eventType, json.writeValueAsString(details), actor)
                 .query(rows)
                 .single();
     }
@@ -81,6 +84,7 @@ class Events {
                 rs.getObject("user_id", Long.class),
                 rs.getString("event_type"),
                 rs.getObject("timestamp", LocalDateTime.class),
-                json.readTree(rs.getString("details")));
+                json.readTree(rs.getString("details")),
+                rs.getString("actor"));
     }
 }

@@ -31,7 +31,7 @@ class LinkHistory {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("short_code", link.shortCode());
         details.put("original_url", link.originalUrl());
-        append(link, Event.CREATED, details);
+        append(link, Event.CREATED, details, created.actor());
     }
 
     @EventListener
@@ -39,17 +39,17 @@ class LinkHistory {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("field", updated.field());
         details.set("new_value", json.valueToTree(updated.newValue()));
-        append(updated.link(), Event.UPDATED, details);
+        append(updated.link(), Event.UPDATED, details, updated.actor());
     }
 
     @EventListener
     void deleted(LinkDeleted deleted) {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("reason", deleted.reason());
-        append(deleted.link(), Event.DELETED, details);
+        append(deleted.link(), Event.DELETED, details, deleted.actor());
     }
 
-    private void append(Link link, String type, ObjectNode details) {
-        events.append(link.id(), link.userId(), type, details);
+    private void append(Link link, String type, ObjectNode details, String actor) {
+        events.append(link.id(), link.userId(), type, details, actor);
     }
 }

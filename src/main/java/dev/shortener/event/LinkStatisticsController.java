@@ -1,5 +1,7 @@
 package dev.shortener.event;
 
+import dev.shortener.identity.Caller;
+import dev.shortener.link.Links;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -15,9 +17,11 @@ import org.springframework.web.bind.annotation.RestController;
 class LinkStatisticsController {
 
     private final ClickStatistics statistics;
+    private final Links links;
 
-    LinkStatisticsController(ClickStatistics statistics) {
+    LinkStatisticsController(ClickStatistics statistics, Links links) {
         this.statistics = statistics;
+        this.links = links;
     }
 
     @GetMapping("/urls/{id}/stats")
@@ -26,8 +30,15 @@ class LinkStatisticsController {
             responseCode = "200",
             description = "The statistics, including every click recorded so far",
             content = @Content(schema = @Schema(implementation = LinkStatistics.class)))
-    @ApiResponse(responseCode = "404", description = "No such link (and no events of it)")
+    @ApiResponse(responseCode = "404", description = "No such link of the caller (admins: and no events of it)")
     LinkStatistics stats(@PathVariable long id) {
-        return statistics.of(id).orElseThrow(() -> Problems.notFound("Link " + id + " does not exist"));
+        Caller caller = Caller.current();
+        // Admins also see the statistics of deleted links; an owner sees those of its live links.
+        boolean allowed = caller.admin()
+                || links.find(id).filter(link -> caller.owns(link.userId())).isPresent();
+        return statistics
+                .of(id)
+                .filter(found -> allowed)
+                .orElseThrow(() -> Problems.notFound("Link " + id + " does not exist"));
     }
 }

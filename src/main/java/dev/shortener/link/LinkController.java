@@ -1,5 +1,6 @@
 package dev.shortener.link;
 
+import dev.shortener.identity.Caller;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -11,7 +12,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -52,8 +55,17 @@ class LinkController {
             responseCode = "422",
             description = "Invalid fields (original_url, title, user_id, short_code, is_active)")
     @ApiResponse(responseCode = "503", description = "No free short code was found in the allowed attempts")
+    @ApiResponse(responseCode = "403", description = "A link for another user, asked by a non-admin")
     ResponseEntity<Link> create(@RequestBody(required = false) byte @Nullable [] body) {
-        Link link = links.create(NewLink.read(body, json));
+        Caller caller = Caller.current();
+        NewLink wanted = NewLink.read(body, json);
+        if (!caller.admin()) {
+            if (wanted.userId() != null && !wanted.userId().equals(caller.userId())) {
+                throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may create links for another user");
+            }
+            wanted = wanted.ownedBy(caller.userId());
+        }
+        Link link = links.create(wanted, caller.actor());
         return ResponseEntity.created(URI.create("/urls/" + link.id())).body(link);
     }
 
@@ -61,6 +73,7 @@ class LinkController {
     @Operation(summary = "List links by id, filtered and one page at a time")
     @ApiResponse(responseCode = "200", description = "A page of links; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
+    @ApiResponse(responseCode = "403", description = "Another user's links, asked by a non-admin")
     ResponseEntity<List<Link>> list(
             @Parameter(description = "Only links of this user", schema = @Schema(type = "integer"))
                     @RequestParam(name = "user_id", required = false)
@@ -79,8 +92,16 @@ class LinkController {
                     @RequestParam(name = "per_page", required = false)
                     @Nullable
                     String perPage) {
+        Caller caller = Caller.current();
+        Long owner = PageRequest.optionalLong("user_id", userId);
+        if (!caller.admin()) {
+            if (owner != null && !owner.equals(caller.userId())) {
+                throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may list another user's links");
+            }
+            owner = caller.userId() != null ? caller.userId() : -1L;
+        }
         Links.Filter filter = new Links.Filter(
-                PageRequest.optionalLong("user_id", userId),
+                owner,
                 optionalBoolean("is_active", isActive),
                 shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
         PageRequest paging = PageRequest.of(page, perPage);
@@ -88,10 +109,11 @@ class LinkController {
     }
 
     @GetMapping("/urls/{id}")
-    @Operation(summary = "One link")
-    @ApiResponse(responseCode = "404", description = "No such link")
+    @Operation(summary = "One link of the caller")
+    @ApiResponse(responseCode = "404", description = "No such link of the caller")
     Link get(@PathVariable long id) {
-        return links.find(id).orElseThrow(() -> notFound(id));
+        Caller caller = Caller.current();
+        return links.find(id).filter(link -> caller.owns(link.userId())).orElseThrow(() -> notFound(id));
     }
 
     @PutMapping("/urls/{id}")
@@ -105,7 +127,9 @@ class LinkController {
     @ApiResponse(responseCode = "404", description = "No such link")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
     Link update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        return links.update(id, LinkChanges.read(body, json)).orElseThrow(() -> notFound(id));
+        UnaryOperator<Link> change = LinkChanges.read(body, json);
+        get(id);
+        return links.update(id, change, Caller.current().actor()).orElseThrow(() -> notFound(id));
     }
 
     @DeleteMapping("/urls/{id}")
@@ -113,7 +137,8 @@ class LinkController {
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such link")
     ResponseEntity<Void> delete(@PathVariable long id) {
-        if (!links.delete(id)) {
+        get(id);
+        if (!links.delete(id, Caller.current().actor())) {
             throw notFound(id);
         }
         return ResponseEntity.noContent().build();

@@ -100,7 +100,7 @@ public class Links {
      * custom code is a 409 and an unknown user a 404.
      */
     @Transactional
-    Link create(NewLink link) {
+    Link create(NewLink link, String actor) {
         Long userId = link.userId();
         if (userId != null && !users.exists(userId)) {
             throw unknownUser(userId);
@@ -124,7 +124,7 @@ public class Links {
         Link saved = created.orElseThrow(() -> customCode != null
                 ? Problems.conflict("The short code " + customCode + " is already taken")
                 : Problems.unavailable("No free short code was found; try again"));
-        events.publishEvent(new LinkCreated(saved));
+        events.publishEvent(new LinkCreated(saved, actor));
         return saved;
     }
 
@@ -141,7 +141,7 @@ public class Links {
      * LinkUpdated} per field whose value changed; empty when there is no such link.
      */
     @Transactional
-    Optional<Link> update(long id, UnaryOperator<Link> change) {
+    Optional<Link> update(long id, UnaryOperator<Link> change, String actor) {
         Optional<Link> current = db.sql("SELECT " + COLUMNS + " FROM urls WHERE id = ? FOR UPDATE")
                 .param(id)
                 .query(Link.class)
@@ -156,7 +156,7 @@ public class Links {
                 .query(Link.class)
                 .single();
         changedFields(current.get(), updated)
-                .forEach((field, value) -> events.publishEvent(new LinkUpdated(updated, field, value)));
+                .forEach((field, value) -> events.publishEvent(new LinkUpdated(updated, field, value, actor)));
         return Optional.of(updated);
     }
 
@@ -177,12 +177,12 @@ public class Links {
 
     /** Deletes a link at its user's request; false if there is no such link. */
     @Transactional
-    boolean delete(long id) {
+    boolean delete(long id, String actor) {
         Optional<Link> deleted = db.sql("DELETE FROM urls WHERE id = ? RETURNING " + COLUMNS)
                 .param(id)
                 .query(Link.class)
                 .optional();
-        deleted.ifPresent(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED)));
+        deleted.ifPresent(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED, actor)));
         return deleted.isPresent();
     }
 
@@ -197,7 +197,7 @@ public class Links {
                 .list()
                 .stream()
                 .sorted(Comparator.comparingLong(Link::id))
-                .forEach(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED)));
+                .forEach(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED, user.actor())));
     }
 
     private static RuntimeException unknownUser(long userId) {

@@ -46,4 +46,9 @@ record NewLink(
         fields.validate();
         return new NewLink(userId, Objects.requireNonNull(url), title, code, active == null || active);
     }
+
+    /** The same link, owned by {@code owner}. */
+    NewLink ownedBy(@Nullable Long owner) {
+        return new NewLink(owner, originalUrl, title, shortCode, isActive);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.shortener.platform;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -119,6 +121,28 @@ public final class JsonBody {
             return null;
         }
         return value.booleanValue();
+    }
+
+    /** A required, non-empty array of strings. */
+    public @Nullable List<String> requiredStrings(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            errors.put(field, "is required");
+            return null;
+        }
+        if (!value.isArray() || value.isEmpty()) {
+            errors.put(field, "must be a non-empty array of strings");
+            return null;
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isString()) {
+                errors.put(field, "must be a non-empty array of strings");
+                return null;
+            }
+            texts.add(item.stringValue());
+        }
+        return texts;
     }
 
     /** An optional JSON object; absent or null gives an empty object. */

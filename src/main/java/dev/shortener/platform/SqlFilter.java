@@ -15,8 +15,13 @@ public final class SqlFilter {
 
     /** Adds {@code column = value} unless {@code value} is null. */
     public SqlFilter equal(String column, @Nullable Object value) {
+        return where(column + " = ?", value);
+    }
+
+    /** Adds a condition with one parameter, unless {@code value} is null. */
+    public SqlFilter where(String condition, @Nullable Object value) {
         if (value != null) {
-            conditions.add(column + " = ?");
+            conditions.add(condition);
             params.add(value);
         }
         return this;

@@ -2,9 +2,11 @@ package dev.shortener.redirect;
 
 import dev.shortener.event.Click;
 import dev.shortener.event.ClickRecorder;
+import dev.shortener.platform.SecurityHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.apache.catalina.connector.Response;
 import org.apache.tomcat.util.http.FastHttpDateFormat;
 import org.apache.tomcat.util.http.MimeHeaders;
@@ -24,6 +26,10 @@ class Redirector {
     private static final byte[] DATE = ascii(HttpHeaders.DATE);
     private static final byte[] CONTENT_LENGTH = ascii(HttpHeaders.CONTENT_LENGTH);
     private static final byte[] ZERO = ascii("0");
+    /** What Spring Security writes on the servlet path, so that both paths answer alike. */
+    private static final byte[][] SECURITY_HEADERS = SecurityHeaders.ALL.entrySet().stream()
+            .flatMap(header -> Stream.of(ascii(header.getKey()), ascii(header.getValue())))
+            .toArray(byte[][]::new);
 
     private final ClickRecorder clicks;
     private volatile HeaderValue date = new HeaderValue("", new byte[0]);
@@ -55,6 +61,11 @@ class Redirector {
         byte[] now = dateBytes();
         headers.addValue(DATE, 0, DATE.length).setBytes(now, 0, now.length);
         headers.addValue(CONTENT_LENGTH, 0, CONTENT_LENGTH.length).setBytes(ZERO, 0, ZERO.length);
+        for (int i = 0; i < SECURITY_HEADERS.length; i += 2) {
+            byte[] name = SECURITY_HEADERS[i];
+            byte[] value = SECURITY_HEADERS[i + 1];
+            headers.addValue(name, 0, name.length).setBytes(value, 0, value.length);
+        }
     }
 
     private void record(String code, CachedLink link, HttpServletRequest request) {

@@ -1,5 +1,6 @@
 package dev.shortener.user;
 
+import dev.shortener.identity.Caller;
 import dev.shortener.platform.JsonBody;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
@@ -95,6 +96,15 @@ class UserController {
         return paging.respond(users.page(paging.offset(), paging.perPage()), users.count());
     }
 
+    @GetMapping("/users/me")
+    @Operation(summary = "The user the caller's key or session acts for")
+    @ApiResponse(responseCode = "404", description = "The key belongs to no user (an operator's key)")
+    User me() {
+        Long id = Caller.current().userId();
+        return (id == null ? java.util.Optional.<User>empty() : users.find(id))
+                .orElseThrow(() -> Problems.notFound("This credential belongs to no user"));
+    }
+
     @GetMapping("/users/{id}")
     @Operation(summary = "One user")
     @ApiResponse(responseCode = "404", description = "No such user")
@@ -126,7 +136,7 @@ class UserController {
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such user")
     ResponseEntity<Void> delete(@PathVariable long id) {
-        if (!users.delete(id)) {
+        if (!users.delete(id, Caller.current().actor())) {
             throw notFound(id);
         }
         return ResponseEntity.noContent().build();

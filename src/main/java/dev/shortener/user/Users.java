@@ -76,7 +76,7 @@ public class Users {
 
     /** Deletes a user after the features that hold the user's data removed it; false if unknown. */
     @Transactional
-    boolean delete(long id) {
+    boolean delete(long id, String actor) {
         if (db.sql("SELECT id FROM users WHERE id = ? FOR UPDATE")
                 .param(id)
                 .query(Long.class)
@@ -84,7 +84,7 @@ public class Users {
                 .isEmpty()) {
             return false;
         }
-        events.publishEvent(new UserDeleted(id));
+        events.publishEvent(new UserDeleted(id, actor));
         return db.sql("DELETE FROM users WHERE id = ?").param(id).update() == 1;
     }
 

@@ -1,0 +1,194 @@
+package dev.shortener.identity;
+
+import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.PageRequest;
+import dev.shortener.platform.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+
+@RestController
+@Tag(name = "api-keys")
+class ApiKeyController {
+
+    /** A key to create. */
+    @Schema(name = "ApiKeyInput", example = """
+            {"name":"deploy script","scopes":["links:read","links:write"],"expires_at":"2027-12-31T00:00:00Z"}""")
+    record KeyInput(
+            @Schema(description = "Admins only: the user the key acts for (default: the caller's user)") @Nullable
+            Long userId,
+
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 100)
+            String name,
+
+            @Schema(
+                    requiredMode = Schema.RequiredMode.REQUIRED,
+                    description = "links:read, links:write, stats:read, admin")
+            Set<Scope> scopes,
+
+            @Schema(description = "UTC, or with an offset; in the future") @Nullable
+            LocalDateTime expiresAt) {
+
+        static KeyInput read(byte @Nullable [] body, ObjectMapper json) {
+            JsonBody fields = JsonBody.parse(body, json);
+            Long userId = fields.optionalId("user_id");
+            String name = fields.requiredText("name", 100);
+            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+            List<String> texts = fields.requiredStrings("scopes");
+            for (String text : texts == null ? List.<String>of() : texts) {
+                Scope scope = Scope.of(text);
+                if (scope == null) {
+                    fields.reject(
+                            "scopes", "has an unknown scope " + text + " (links:read, links:write, stats:read, admin)");
+                } else {
+                    scopes.add(scope);
+                }
+            }
+            LocalDateTime expiresAt = expiry(fields, fields.optionalText("expires_at", 40, false));
+            fields.validate();
+            return new KeyInput(userId, name == null ? "" : name.trim(), scopes, expiresAt);
+        }
+
+        private static @Nullable LocalDateTime expiry(JsonBody fields, @Nullable String text) {
+            if (text == null) {
+                return null;
+            }
+            LocalDateTime at;
+            try {
+                at = text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")
+                        ? OffsetDateTime.parse(text)
+                                .withOffsetSameInstant(ZoneOffset.UTC)
+                                .toLocalDateTime()
+                        : LocalDateTime.parse(text);
+            } catch (DateTimeParseException e) {
+                fields.reject("expires_at", "must be an ISO-8601 date and time, such as 2027-12-31T00:00:00Z");
+                return null;
+            }
+            if (!at.isAfter(LocalDateTime.now(ZoneOffset.UTC))) {
+                fields.reject("expires_at", "must be in the future");
+                return null;
+            }
+            return at;
+        }
+    }
+
+    private final ApiKeys keys;
+    private final KeyIntrospector introspector;
+    private final ObjectMapper json;
+
+    ApiKeyController(ApiKeys keys, KeyIntrospector introspector, ObjectMapper json) {
+        this.keys = keys;
+        this.introspector = introspector;
+        this.json = json;
+    }
+
+    @PostMapping("/api-keys")
+    @Operation(
+            summary = "Create an API key for the caller's user (admins: for any user); its secret is shown only in"
+                    + " this answer")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = KeyInput.class)))
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = ApiKey.Issued.class)))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(
+            responseCode = "403",
+            description = "A key for another user, or with scopes the caller lacks, asked by a non-admin")
+    @ApiResponse(responseCode = "404", description = "No such user")
+    @ApiResponse(responseCode = "422", description = "Invalid fields (name, scopes, expires_at, user_id)")
+    ResponseEntity<ApiKey.Issued> create(@RequestBody(required = false) byte @Nullable [] body) {
+        Caller caller = Caller.current();
+        KeyInput input = KeyInput.read(body, json);
+        Long userId = input.userId() != null ? input.userId() : caller.userId();
+        if (!caller.admin()) {
+            if (!Objects.equals(userId, caller.userId())) {
+                throw forbidden("Only an admin may create keys for another user");
+            }
+            if (!caller.scopes().containsAll(input.scopes())) {
+                throw forbidden("A key cannot grant scopes its creator lacks: " + caller.scopes());
+            }
+        }
+        if (userId == null && !input.scopes().contains(Scope.ADMIN)) {
+            throw Problems.invalidFields(Map.of("user_id", "is required for a key without the admin scope"));
+        }
+        ApiKeySecret secret = ApiKeySecret.generate();
+        ApiKey key;
+        try {
+            key = keys.create(userId, input.name(), secret, input.scopes(), input.expiresAt());
+        } catch (DataIntegrityViolationException e) {
+            throw Problems.notFound("User " + userId + " does not exist");
+        }
+        return ResponseEntity.created(URI.create("/api-keys/" + key.id())).body(new ApiKey.Issued(key, secret));
+    }
+
+    @GetMapping("/api-keys")
+    @Operation(summary = "List the caller's unrevoked keys (admins: everyone's, or one user's); never their secrets")
+    @ApiResponse(responseCode = "200", description = "A page of keys; X-Total-Count and Link headers")
+    @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
+    ResponseEntity<List<ApiKey>> list(
+            @Parameter(description = "Admins only: the keys of this user", schema = @Schema(type = "integer"))
+                    @RequestParam(name = "user_id", required = false)
+                    @Nullable
+                    String userId,
+            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
+            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
+                    @RequestParam(name = "per_page", required = false)
+                    @Nullable
+                    String perPage) {
+        Caller caller = Caller.current();
+        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : ownKeys(caller);
+        PageRequest paging = PageRequest.of(page, perPage);
+        return paging.respond(keys.page(owner, paging.offset(), paging.perPage()), keys.count(owner));
+    }
+
+    @DeleteMapping("/api-keys/{id}")
+    @Operation(summary = "Revoke a key; every instance refuses it within a second")
+    @ApiResponse(responseCode = "204", description = "Revoked")
+    @ApiResponse(responseCode = "404", description = "No such key of the caller")
+    ResponseEntity<Void> revoke(@PathVariable long id) {
+        Caller caller = Caller.current();
+        if (!keys.revoke(id, caller.admin() ? null : ownKeys(caller))) {
+            throw Problems.notFound("API key " + id + " does not exist");
+        }
+        introspector.forget();
+        return ResponseEntity.noContent().build();
+    }
+
+    /** A non-admin caller's own keys; one without a user (which cannot be made) owns none. */
+    private static long ownKeys(Caller caller) {
+        return caller.userId() != null ? caller.userId() : -1;
+    }
+
+    private static ErrorResponseException forbidden(String detail) {
+        return Problems.problem(HttpStatus.FORBIDDEN, detail);
+    }
+}

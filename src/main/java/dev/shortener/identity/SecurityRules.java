@@ -1,0 +1,135 @@
+package dev.shortener.identity;
+
+import dev.shortener.platform.SecurityHeaders;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Arrays;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Who may call which route (docs/security.md has the table). Every route has a rule here; a route
+ * added without one is admin-only, and {@code AuthorizationMatrixTest} fails until it has its own.
+ * Rules check authorities only, so the open mode's anonymous caller passes them like a key would.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+class SecurityRules {
+
+    static final String ADMIN_ROLE = "ROLE_ADMIN";
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityRules.class);
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
+    @Bean
+    SecurityFilterChain api(
+            HttpSecurity http, AuthSettings settings, KeyIntrospector keys, SessionContexts sessions, ObjectMapper json)
+            throws Exception {
+        AuthSettings.Mode mode = settings.parsedMode();
+        logMode(mode);
+        SecurityProblems problems = new SecurityProblems(json);
+        http.authorizeHttpRequests(SecurityRules::rules)
+                .oauth2ResourceServer(resource -> resource.authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems)
+                        .opaqueToken(token -> token.introspector(keys)))
+                .exceptionHandling(
+                        errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .anonymous(anonymous -> anonymous.authenticationFilter(new OpenAccess(mode)))
+                .securityContext(context -> context.securityContextRepository(sessions))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                // Only a session's changes need a token: a key is not sent by a browser on its own.
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(SecurityRules::sessionChange))
+                .headers(headers -> {
+                    headers.defaultsDisabled();
+                    SecurityHeaders.ALL.forEach(
+                            (name, value) -> headers.addHeaderWriter(new StaticHeadersWriter(name, value)));
+                })
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable);
+        return http.build();
+    }
+
+    private static void rules(
+            AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry routes) {
+        String[] anyScope = Arrays.stream(Scope.values()).map(Scope::authority).toArray(String[]::new);
+        routes.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                .permitAll()
+                // public: probes, API documentation, signing in
+                .requestMatchers(HttpMethod.GET, "/health", "/health/ready", "/openapi.json", "/openapi.json/**")
+                .permitAll()
+                .requestMatchers(HttpMethod.GET, "/docs", "/docs/**", "/swagger-ui/**")
+                .permitAll()
+                // internal: nginx refuses it and the deployed stack scrapes it on the private network
+                .requestMatchers(HttpMethod.GET, "/metrics")
+                .permitAll()
+                .requestMatchers(HttpMethod.POST, "/auth/session")
+                .permitAll()
+                // operators only
+                .requestMatchers(HttpMethod.POST, "/*/bulk", "/events")
+                .hasAuthority(ADMIN_ROLE)
+                .requestMatchers("/imports", "/imports/**")
+                .hasAuthority(ADMIN_ROLE)
+                .requestMatchers(HttpMethod.GET, "/users/me")
+                .hasAnyAuthority(anyScope)
+                .requestMatchers("/users", "/users/**")
+                .hasAuthority(ADMIN_ROLE)
+                // every credential: its own keys and session
+                .requestMatchers("/api-keys", "/api-keys/**", "/auth/session")
+                .hasAnyAuthority(anyScope)
+                // links, limited to their owner by the controllers
+                .requestMatchers(HttpMethod.GET, "/urls/*/redirect")
+                .permitAll()
+                .requestMatchers(HttpMethod.GET, "/urls/*/stats", "/events", "/events/*")
+                .hasAuthority(Scope.STATS_READ.authority())
+                .requestMatchers(HttpMethod.GET, "/urls", "/urls/*")
+                .hasAuthority(Scope.LINKS_READ.authority())
+                .requestMatchers(HttpMethod.POST, "/urls")
+                .hasAuthority(Scope.LINKS_WRITE.authority())
+                .requestMatchers(HttpMethod.PUT, "/urls/*")
+                .hasAuthority(Scope.LINKS_WRITE.authority())
+                .requestMatchers(HttpMethod.DELETE, "/urls/*")
+                .hasAuthority(Scope.LINKS_WRITE.authority())
+                // redirects: GET /{code} (literal routes above are more specific)
+                .requestMatchers(HttpMethod.GET, "/*")
+                .permitAll()
+                .anyRequest()
+                .hasAuthority(ADMIN_ROLE);
+    }
+
+    /** A state change carried by a session cookie, not by an API key. */
+    private static boolean sessionChange(HttpServletRequest request) {
+        return !SAFE_METHODS.contains(request.getMethod())
+                && request.getHeader(HttpHeaders.AUTHORIZATION) == null
+                && request.getSession(false) != null;
+    }
+
+    private static void logMode(AuthSettings.Mode mode) {
+        switch (mode) {
+            case KEYS ->
+                log.info("Authentication: AUTH_MODE=keys; every route but redirects, health, docs and sign-in"
+                        + " needs an API key or a session");
+            case OPEN ->
+                log.warn("Authentication: AUTH_MODE=open; anyone who reaches this instance may read and change"
+                        + " everything");
+            case LOOPBACK_OPEN ->
+                log.info(
+                        "Authentication: AUTH_MODE unset; open to clients on this machine (loopback),"
+                                + " API keys required from every other address. Set AUTH_MODE=keys or AUTH_MODE=open to choose");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.shortener.identity;
+
+import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Browser sessions: sign in with an API key, get the CSRF token that a session's changes carry,
+ * sign out. The session cookie is HttpOnly and SameSite=Lax; a change without the token is 403.
+ */
+@RestController
+@Tag(name = "session")
+class SessionController {
+
+    /** Who the session (or the key) acts as, and the token its changes must send. */
+    @Schema(name = "Session")
+    record SessionInfo(
+            String actor,
+            @Nullable Long userId,
+            List<Scope> scopes,
+
+            @Schema(description = "Send it as X-CSRF-TOKEN with every POST, PUT and DELETE of this session") @Nullable
+            String csrfToken) {
+
+        static SessionInfo of(Caller caller, HttpServletRequest request) {
+            CsrfToken token = request.getSession(false) == null
+                    ? null
+                    : (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+            return new SessionInfo(
+                    caller.actor(),
+                    caller.userId(),
+                    caller.scopes().stream().sorted().toList(),
+                    token == null ? null : token.getToken());
+        }
+    }
+
+    private final KeyIntrospector keys;
+    private final SessionContexts sessions;
+    private final ObjectMapper json;
+
+    SessionController(KeyIntrospector keys, SessionContexts sessions, ObjectMapper json) {
+        this.keys = keys;
+        this.sessions = sessions;
+        this.json = json;
+    }
+
+    @PostMapping("/auth/session")
+    @Operation(summary = "Sign in: exchange an API key for a browser session (cookie) and its CSRF token")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(example = "{\"api_key\":\"sk_...\"}", type = "object")))
+    @ApiResponse(
+            responseCode = "201",
+            description = "Signed in; the session cookie is set",
+            content = @Content(schema = @Schema(implementation = SessionInfo.class)))
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "401", description = "The API key is unknown, revoked or expired")
+    @ApiResponse(responseCode = "422", description = "No api_key")
+    ResponseEntity<SessionInfo> signIn(
+            @RequestBody(required = false) byte @Nullable [] body,
+            HttpServletRequest request,
+            HttpServletResponse response) {
+        JsonBody fields = JsonBody.parse(body, json);
+        String key = fields.requiredText("api_key", 200);
+        fields.validate();
+        Caller caller;
+        try {
+            caller = keys.introspect(Objects.requireNonNull(key)).inSession();
+        } catch (AuthenticationException e) {
+            ErrorResponseException refused =
+                    Problems.problem(HttpStatus.UNAUTHORIZED, "The API key is unknown, revoked or expired");
+            refused.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"shortener\"");
+            throw refused;
+        }
+        HttpSession previous = request.getSession(false);
+        if (previous != null) {
+            previous.invalidate(); // a new session id at every sign-in (no fixation)
+        }
+        request.getSession(true);
+        SecurityContext context =
+                SecurityContextHolder.getContextHolderStrategy().createEmptyContext();
+        context.setAuthentication(
+                UsernamePasswordAuthenticationToken.authenticated(caller, null, caller.getAuthorities()));
+        SecurityContextHolder.getContextHolderStrategy().setContext(context);
+        sessions.saveContext(context, request, response);
+        return ResponseEntity.status(HttpStatus.CREATED).body(SessionInfo.of(caller, request));
+    }
+
+    @GetMapping("/auth/session")
+    @Operation(summary = "Who the caller is; for a session, also its CSRF token")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The caller",
+            content = @Content(schema = @Schema(implementation = SessionInfo.class)))
+    @ApiResponse(responseCode = "401", description = "No credential")
+    SessionInfo current(HttpServletRequest request) {
+        return SessionInfo.of(Caller.current(), request);
+    }
+
+    @DeleteMapping("/auth/session")
+    @Operation(summary = "Sign out: end the session (needs its CSRF token)")
+    @ApiResponse(responseCode = "204", description = "Signed out")
+    @ApiResponse(responseCode = "403", description = "No or a wrong CSRF token")
+    ResponseEntity<Void> signOut(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        SecurityContextHolder.getContextHolderStrategy().clearContext();
+        return ResponseEntity.noContent().build();
+    }
+}
