@@ -13,8 +13,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,14 +26,33 @@ public final class Api {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private final String base;
-    private final HttpClient http = HttpClient.newBuilder()
+    private static final HttpClient HTTP = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    private final String base;
+    private final Map<String, String> defaults;
+
     public Api(String base) {
+        this(base, Map.of());
+    }
+
+    private Api(String base, Map<String, String> defaults) {
         this.base = base;
+        this.defaults = defaults;
+    }
+
+    /** The same client, sending this header with every request (a credential, say). */
+    public Api with(String header, String value) {
+        Map<String, String> headers = new LinkedHashMap<>(defaults);
+        headers.put(header, value);
+        return new Api(base, Map.copyOf(headers));
+    }
+
+    /** The same client with an API key. */
+    public Api withKey(String key) {
+        return with("Authorization", "Bearer " + key);
     }
 
     public String base() {
@@ -74,11 +95,11 @@ public final class Api {
     }
 
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return send(request(path).GET());
     }
 
     public Response delete(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+        return send(request(path).DELETE());
     }
 
     public Response post(String path, Object json) {
@@ -91,7 +112,7 @@ public final class Api {
 
     /** Sends a raw body with the given Content-Type (or none when null). */
     public Response raw(String method, String path, String body, String contentType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, BodyPublishers.ofString(body));
+        HttpRequest.Builder request = request(path).method(method, BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -99,8 +120,17 @@ public final class Api {
     }
 
     public Response send(String method, String path, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, BodyPublishers.noBody());
-        headers.forEach(request::header);
+        return send(method, path, null, headers);
+    }
+
+    /** Any request: a JSON body (or none) and extra headers. */
+    public Response send(String method, String path, @Nullable String json, Map<String, String> headers) {
+        HttpRequest.Builder request =
+                request(path).method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::setHeader);
         return send(request);
     }
 
@@ -112,7 +142,7 @@ public final class Api {
                 + "Content-Type: text/csv\r\n\r\n"
                 + content + "\r\n--" + boundary + "--\r\n";
         BodyPublisher publisher = BodyPublishers.ofString(body, StandardCharsets.UTF_8);
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(request(path)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(publisher));
     }
@@ -125,7 +155,7 @@ public final class Api {
     private Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response =
-                    http.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
+                    HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
             return new Response(response.statusCode(), response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -133,6 +163,13 @@ public final class Api {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A request to {@code path} with the default headers; explicit ones set later replace them. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+        defaults.forEach(request::setHeader);
+        return request;
     }
 
     private URI uri(String path) {

@@ -165,7 +165,7 @@ class ApiKeyController {
                     @Nullable
                     String perPage) {
         Caller caller = Caller.current();
-        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : ownKeys(caller);
+        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : Long.valueOf(ownKeys(caller));
         PageRequest paging = PageRequest.of(page, perPage);
         return paging.respond(keys.page(owner, paging.offset(), paging.perPage()), keys.count(owner));
     }

@@ -70,7 +70,13 @@ class SecurityRules {
         routes.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
                 .permitAll()
                 // public: probes, API documentation, signing in
-                .requestMatchers(HttpMethod.GET, "/health", "/health/ready", "/openapi.json", "/openapi.json/**")
+                .requestMatchers(
+                        HttpMethod.GET,
+                        "/health",
+                        "/health/ready",
+                        "/openapi.json",
+                        "/openapi.json.yaml",
+                        "/openapi.json/**")
                 .permitAll()
                 .requestMatchers(HttpMethod.GET, "/docs", "/docs/**", "/swagger-ui/**")
                 .permitAll()

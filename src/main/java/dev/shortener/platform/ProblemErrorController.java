@@ -25,7 +25,8 @@ class ProblemErrorController implements ErrorController {
             produces = {})
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer i ? i : HttpStatus.INTERNAL_SERVER_ERROR.value();
+        // a request for /error itself, not a forwarded error, names no resource
+        int status = code instanceof Integer i ? i : HttpStatus.NOT_FOUND.value();
         HttpStatusCode statusCode = HttpStatusCode.valueOf(status);
         HttpStatus known = HttpStatus.resolve(status);
         String detail = status == 404 ? "No resource at this path" : known != null ? known.getReasonPhrase() : "Error";
