@@ -44,7 +44,13 @@ class SecurityRules {
         http.authorizeHttpRequests(SecurityRules::rules)
                 .oauth2ResourceServer(resource -> resource.authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems)
-                        .opaqueToken(token -> token.introspector(keys)))
+                        .opaqueToken(token -> token.introspector(keys))
+                        // RFC 9728 metadata, which the 401 challenge points to: what a key may hold
+                        .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(about ->
+                                about.resourceName("URL shortener API")
+                                        .scopes(scopes -> Arrays.stream(Scope.values())
+                                                .forEach(scope -> scopes.add(scope.text())))
+                                        .tlsClientCertificateBoundAccessTokens(false))))
                 .exceptionHandling(
                         errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .anonymous(anonymous -> anonymous.authenticationFilter(new OpenAccess(mode)))

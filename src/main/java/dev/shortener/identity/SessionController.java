@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.introspection.OAuth2IntrospectionException;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -94,7 +95,9 @@ class SessionController {
         Caller caller;
         try {
             caller = keys.introspect(Objects.requireNonNull(key)).inSession();
-        } catch (AuthenticationException e) {
+        } catch (AuthenticationServiceException e) {
+            throw Problems.unavailable("Credentials cannot be checked now; try again shortly");
+        } catch (OAuth2IntrospectionException e) {
             ErrorResponseException refused =
                     Problems.problem(HttpStatus.UNAUTHORIZED, "The API key is unknown, revoked or expired");
             refused.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"shortener\"");
