@@ -3,6 +3,7 @@ package dev.shortener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -26,7 +27,18 @@ class OpenApiTest extends ApiTest {
             new String[] {"/events", "get"},
             new String[] {"/events", "post"},
             new String[] {"/events/{id}", "get"},
-            new String[] {"/{entity}/bulk", "post"});
+            new String[] {"/{entity}/bulk", "post"},
+            new String[] {"/users/me", "get"},
+            new String[] {"/api-keys", "post"},
+            new String[] {"/api-keys", "get"},
+            new String[] {"/api-keys/{id}", "delete"},
+            new String[] {"/auth/session", "post"},
+            new String[] {"/auth/session", "get"},
+            new String[] {"/auth/session", "delete"});
+
+    /** Anyone may call these; every other operation names its credentials. */
+    private static final Set<String> PUBLIC = Set.of(
+            "get /health", "get /health/ready", "get /{code}", "get /urls/{code}/redirect", "post /auth/session");
 
     @Test
     void theSpecDocumentsEveryEndpointWithItsErrors() {
@@ -60,6 +72,33 @@ class OpenApiTest extends ApiTest {
         assertThat(paths.path("/{entity}/bulk").path("post").path("parameters").toString())
                 .as("one bulk operation documents the three entities")
                 .contains("users", "urls", "events");
+    }
+
+    @Test
+    void everyProtectedOperationNamesItsCredentials() {
+        JsonNode spec = api.get("/openapi.json").expect(200).json();
+        JsonNode schemes = spec.path("components").path("securitySchemes");
+        assertThat(schemes.path("apiKey").path("scheme").asString()).isEqualTo("bearer");
+        assertThat(schemes.path("session").path("in").asString()).isEqualTo("cookie");
+
+        spec.path("paths")
+                .properties()
+                .forEach(path -> path.getValue().properties().forEach(operation -> {
+                    String name = operation.getKey() + " " + path.getKey();
+                    JsonNode security = operation.getValue().path("security");
+                    if (PUBLIC.contains(name)) {
+                        assertThat(security.isMissingNode())
+                                .as("%s is public", name)
+                                .isTrue();
+                    } else {
+                        assertThat(security.toString())
+                                .as("credentials of %s", name)
+                                .contains("apiKey", "session");
+                        assertThat(operation.getValue().path("responses").propertyNames())
+                                .as("401 and 403 of %s", name)
+                                .contains("401", "403");
+                    }
+                }));
     }
 
     @Test
