@@ -33,6 +33,7 @@ COPY --from=build /tmp/layers/snapshot-dependencies/ ./
 COPY --from=build /tmp/layers/application/ ./
 USER 10001:10001
 ENV SERVER_PORT=8080 \
+    AUTH_MODE=keys \
     SHORTENER_DATA_DIR=/tmp/shortener-data \
     SHUTDOWN_TIMEOUT=20s
 EXPOSE 8080

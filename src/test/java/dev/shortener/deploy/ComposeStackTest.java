@@ -136,6 +136,10 @@ class ComposeStackTest {
                     .isGreaterThan(20);
             assertThat(service.get("read_only")).isEqualTo(true);
             assertThat(at(service, "environment", "REDIS_URL").toString()).startsWith("redis://:${REDIS_PASSWORD");
+            assertThat(at(service, "environment", "AUTH_MODE"))
+                    .as("keys for %s", app)
+                    .isEqualTo("keys");
+            assertThat(at(service, "environment", "ADMIN_API_KEY").toString()).startsWith("${ADMIN_API_KEY:?");
             String nginxAddress = at(services().get("nginx"), "networks", "internal", "ipv4_address")
                     .toString();
             assertThat(Pattern.matches(

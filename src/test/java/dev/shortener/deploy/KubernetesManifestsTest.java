@@ -145,6 +145,9 @@ class KubernetesManifestsTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(at(settings, "data", "MANAGEMENT_SERVER_PORT")).isEqualTo("8081");
+        assertThat(at(settings, "data", "AUTH_MODE")).as("API keys required").isEqualTo("keys");
+        assertThat(named(container(manifests).get("env"), "ADMIN_API_KEY").toString())
+                .contains("shortener-admin");
         assertThat(named(container(manifests).get("ports"), "metrics").get("containerPort"))
                 .isEqualTo(8081);
         assertThat(at(manifests.one("ServiceMonitor", "shortener"), "spec", "endpoints")
