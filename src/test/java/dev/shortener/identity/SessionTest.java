@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
+import dev.shortener.AppInstance;
 import dev.shortener.KeysMode;
 import java.time.Duration;
 import java.util.Map;
@@ -79,6 +80,22 @@ class SessionTest {
         assertThat(history)
                 .extracting(event -> event.get("actor").asString())
                 .containsOnly("key:" + key.get("id").asLong());
+    }
+
+    @Test
+    void everyInstanceKnowsTheSession() {
+        Api.Response signedIn = signIn().expect(201);
+        try (AppInstance second = AppInstance.start(Map.of("shortener.auth.mode", "keys"))) {
+            Api there = second.api().with("Cookie", Keys.sessionCookie(signedIn));
+            assertThat(there.get("/users/me").expect(200).json().get("id").asLong())
+                    .isEqualTo(user);
+            there.send(
+                            "POST",
+                            "/urls",
+                            LINK,
+                            Map.of(CSRF, signedIn.json().get("csrf_token").asString()))
+                    .expect(201);
+        }
     }
 
     @Test
