@@ -28,6 +28,23 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(
+                        "dev.shortener.identity..",
+                        "dev.shortener.user..",
+                        "dev.shortener.link..",
+                        "dev.shortener.event..",
+                        "dev.shortener.redirect..",
+                        "dev.shortener.importing..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void identityKnowsNoFeature() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.shortener.identity..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
                         "dev.shortener.user..",
                         "dev.shortener.link..",
                         "dev.shortener.event..",

@@ -38,6 +38,8 @@ public final class ShortCode {
             "openapi.json",
             "openapi",
             "imports",
+            "api-keys",
+            "auth",
             "swagger-ui",
             "swagger-ui.html",
             "webjars",

@@ -85,7 +85,9 @@ class ShortCodeTest {
                 "imports",
                 "swagger-ui",
                 "error",
-                "actuator"
+                "actuator",
+                "api-keys",
+                "Auth"
             })
     void codesThatNameARouteAreReservedIgnoringCase(String code) {
         assertThat(ShortCode.isReserved(code)).isTrue();
