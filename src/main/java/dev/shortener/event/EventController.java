@@ -95,12 +95,11 @@ class EventController {
                     @RequestParam(name = "per_page", required = false)
                     @Nullable
                     String perPage) {
-        Caller caller = Caller.current();
         Events.Filter filter = new Events.Filter(
                 PageRequest.optionalLong("url_id", urlId),
                 PageRequest.optionalLong("user_id", userId),
                 eventType == null || eventType.isBlank() ? null : eventType.trim(),
-                caller.admin() ? null : caller.userId() != null ? caller.userId() : -1L);
+                Caller.current().listableOwner());
         PageRequest paging = PageRequest.of(page, perPage);
         clicks.flush();
         return paging.respond(events.page(filter, paging.offset(), paging.perPage()), events.count(filter));

@@ -165,7 +165,7 @@ class ApiKeyController {
                     @Nullable
                     String perPage) {
         Caller caller = Caller.current();
-        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : Long.valueOf(ownKeys(caller));
+        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : caller.listableOwner();
         PageRequest paging = PageRequest.of(page, perPage);
         return paging.respond(keys.page(owner, paging.offset(), paging.perPage()), keys.count(owner));
     }
@@ -175,17 +175,11 @@ class ApiKeyController {
     @ApiResponse(responseCode = "204", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such key of the caller")
     ResponseEntity<Void> revoke(@PathVariable long id) {
-        Caller caller = Caller.current();
-        if (!keys.revoke(id, caller.admin() ? null : ownKeys(caller))) {
+        if (!keys.revoke(id, Caller.current().listableOwner())) {
             throw Problems.notFound("API key " + id + " does not exist");
         }
         introspector.forget();
         return ResponseEntity.noContent().build();
-    }
-
-    /** A non-admin caller's own keys; one without a user (which cannot be made) owns none. */
-    private static long ownKeys(Caller caller) {
-        return caller.userId() != null ? caller.userId() : -1;
     }
 
     private static ErrorResponseException forbidden(String detail) {

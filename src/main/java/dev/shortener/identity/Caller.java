@@ -31,7 +31,12 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
     private static final long serialVersionUID = 1L;
 
     /** Anyone, in the open mode: the contract's anonymous API, with every right. */
+    private static final long NO_USER = 0;
+
     public static final Caller ANONYMOUS = new Caller(null, null, EnumSet.allOf(Scope.class), "anonymous");
+
+    /** An anonymous request where the mode gives anonymous callers no right (public routes only). */
+    public static final Caller NOBODY = new Caller(null, null, EnumSet.noneOf(Scope.class), "anonymous");
 
     public Caller {
         scopes = Set.copyOf(scopes);
@@ -55,10 +60,18 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
         return admin() || (userId != null && userId.equals(ownerId));
     }
 
-    /** The caller of the current request; anonymous where no rule asked for a credential. */
+    /**
+     * Whose data a list shows this caller: null (everyone's) for an admin, otherwise its own user's
+     * ({@code 0}, which no user has, for a caller without one).
+     */
+    public @Nullable Long listableOwner() {
+        return admin() ? null : userId != null ? userId : NO_USER;
+    }
+
+    /** The caller of the current request; {@link #NOBODY} where no rule asked for a credential. */
     public static Caller current() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        return authentication != null && authentication.getPrincipal() instanceof Caller caller ? caller : ANONYMOUS;
+        return authentication != null && authentication.getPrincipal() instanceof Caller caller ? caller : NOBODY;
     }
 
     @Override

@@ -56,6 +56,8 @@ class ApiKeyLifecycleTest {
 
         assertThat(secret).matches("sk_[0-9A-Za-z]{43}");
         assertThat(issued.get("prefix").asString()).isEqualTo(secret.substring(0, 11));
+        assertThat(issued.get("scopes").toString()).isEqualTo("[\"links:read\"]");
+        assertThat(issued.get("user_id").asLong()).isEqualTo(user);
         Map<String, Object> row = db.sql("SELECT * FROM api_keys WHERE id = ?")
                 .param(issued.get("id").asLong())
                 .query()
