@@ -29,11 +29,23 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(
                         "dev.shortener.identity..",
+                        "dev.shortener.abuse..",
                         "dev.shortener.user..",
                         "dev.shortener.link..",
                         "dev.shortener.event..",
                         "dev.shortener.redirect..",
                         "dev.shortener.importing..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void abuseControlDependsOnlyOnLinksAndIdentity() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.shortener.abuse..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.shortener.event..", "dev.shortener.redirect..", "dev.shortener.importing..")
                 .check(CLASSES);
     }
 

@@ -38,7 +38,12 @@ class OpenApiTest extends ApiTest {
 
     /** Anyone may call these; every other operation names its credentials. */
     private static final Set<String> PUBLIC = Set.of(
-            "get /health", "get /health/ready", "get /{code}", "get /urls/{code}/redirect", "post /auth/session");
+            "get /health",
+            "get /health/ready",
+            "get /{code}",
+            "get /urls/{code}/redirect",
+            "post /auth/session",
+            "post /abuse-reports");
 
     @Test
     void theSpecDocumentsEveryEndpointWithItsErrors() {

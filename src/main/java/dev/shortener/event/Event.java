@@ -31,6 +31,10 @@ public record Event(
     public static final String UPDATED = "updated";
     /** Recorded when a link is deleted; details {@code reason}. */
     public static final String DELETED = "deleted";
+    /** Recorded when an admin takes a link down; details {@code reason}. */
+    public static final String BLOCKED = "blocked";
+    /** Recorded when an admin puts a blocked link back. */
+    public static final String UNBLOCKED = "unblocked";
     /** Recorded per successful redirect. */
     public static final String CLICK = "click";
 

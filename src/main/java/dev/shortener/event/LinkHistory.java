@@ -1,5 +1,6 @@
 package dev.shortener.event;
 
+import dev.shortener.abuse.LinkBlocked;
 import dev.shortener.link.Link;
 import dev.shortener.link.LinkCreated;
 import dev.shortener.link.LinkDeleted;
@@ -47,6 +48,20 @@ class LinkHistory {
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("reason", deleted.reason());
         append(deleted.link(), Event.DELETED, details, deleted.actor());
+    }
+
+    @EventListener
+    void takenDownOrRestored(LinkBlocked change) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        if (change.blocked()) {
+            details.put("reason", change.reason());
+        }
+        events.append(
+                change.urlId(),
+                change.userId(),
+                change.blocked() ? Event.BLOCKED : Event.UNBLOCKED,
+                details,
+                change.actor());
     }
 
     private void append(Link link, String type, ObjectNode details, String actor) {

@@ -25,7 +25,12 @@ class ApiDocsSecurity {
 
     /** The operations anyone may call, as the OpenAPI document names them (SecurityRules permits them). */
     static final Set<String> PUBLIC_OPERATIONS = Set.of(
-            "GET /health", "GET /health/ready", "GET /{code}", "GET /urls/{code}/redirect", "POST /auth/session");
+            "GET /health",
+            "GET /health/ready",
+            "GET /{code}",
+            "GET /urls/{code}/redirect",
+            "POST /auth/session",
+            "POST /abuse-reports");
 
     @Bean
     OpenApiCustomizer securitySchemes() {

@@ -89,12 +89,14 @@ class SecurityRules {
                 // internal: nginx refuses it and the deployed stack scrapes it on the private network
                 .requestMatchers(HttpMethod.GET, "/metrics")
                 .permitAll()
-                .requestMatchers(HttpMethod.POST, "/auth/session")
+                .requestMatchers(HttpMethod.POST, "/auth/session", "/abuse-reports")
                 .permitAll()
                 // operators only
                 .requestMatchers(HttpMethod.POST, "/*/bulk", "/events")
                 .hasAuthority(ADMIN_ROLE)
-                .requestMatchers("/imports", "/imports/**")
+                .requestMatchers("/imports", "/imports/**", "/blocked-domains", "/blocked-domains/**")
+                .hasAuthority(ADMIN_ROLE)
+                .requestMatchers("/abuse-reports", "/abuse-reports/**", "/urls/*/block", "/blocked-links")
                 .hasAuthority(ADMIN_ROLE)
                 .requestMatchers(HttpMethod.GET, "/users/me")
                 .hasAnyAuthority(anyScope)

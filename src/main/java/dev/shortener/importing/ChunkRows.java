@@ -1,5 +1,7 @@
 package dev.shortener.importing;
 
+import dev.shortener.link.Destination;
+import dev.shortener.link.Destinations;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -8,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The records of a chunk read as rows of its entity: the valid rows to load and the records refused
@@ -25,9 +28,9 @@ final class ChunkRows {
 
     /**
      * Reads records of a file whose header is given in its stored form (CSV of normalized column
-     * names).
+     * names); the targets of links must pass the destination policy as they do in the API.
      */
-    static ChunkRows read(Entity entity, String header, List<CsvFile.Record> records) {
+    static ChunkRows read(Entity entity, String header, List<CsvFile.Record> records, Destinations destinations) {
         List<String> names = parseHeader(header);
         Map<String, Integer> columns = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
@@ -44,6 +47,15 @@ final class ChunkRows {
             }
             CsvLine line = new CsvLine(record.line(), columns, record.values());
             Row row = entity.read(line);
+            if (row instanceof UrlRow url) {
+                Destination.Verdict verdict = destinations.judge(url.originalUrl());
+                if (verdict.accepted()) {
+                    row = url.withOriginalUrl(Objects.requireNonNull(verdict.url()));
+                } else {
+                    line.reject("original_url", verdict.message());
+                    row = null;
+                }
+            }
             if (row == null) {
                 chunk.refused.add(
                         new ImportJobs.Failure(record.line(), ChunkCodec.encode(record.values()), line.problems()));

@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.link.Destinations;
 import dev.shortener.redirect.LinkInvalidation;
 import java.time.Duration;
 import java.util.List;
@@ -72,6 +73,7 @@ class ChunkWork {
     private final ImportMetrics metrics;
     private final ImportSettings settings;
     private final LinkInvalidation links;
+    private final Destinations destinations;
     private final TransactionTemplate transactions;
 
     ChunkWork(
@@ -82,8 +84,10 @@ class ChunkWork {
             ImportMetrics metrics,
             ImportSettings settings,
             LinkInvalidation links,
+            Destinations destinations,
             PlatformTransactionManager transactions) {
         this.jobs = jobs;
+        this.destinations = destinations;
         this.links = links;
         this.loader = loader;
         this.queue = queue;
@@ -139,8 +143,8 @@ class ChunkWork {
     }
 
     private @Nullable Committed attempt(ImportJobs.Claim claim, boolean deadLetters) {
-        ChunkRows rows =
-                ChunkRows.read(claim.entity(), claim.header(), ChunkCodec.decode(claim.content(), claim.firstLine()));
+        ChunkRows rows = ChunkRows.read(
+                claim.entity(), claim.header(), ChunkCodec.decode(claim.content(), claim.firstLine()), destinations);
         return transactions.execute(status -> {
             if (!jobs.lockPending(claim.chunk())) {
                 return null;

@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.link.Destinations;
 import dev.shortener.redirect.LinkInvalidation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.io.IOException;
@@ -70,6 +71,7 @@ class DeadLetters {
     private final ImportMetrics metrics;
     private final ImportProgress progress;
     private final LinkInvalidation links;
+    private final Destinations destinations;
     private final TransactionTemplate transactions;
 
     DeadLetters(
@@ -78,8 +80,10 @@ class DeadLetters {
             ImportMetrics metrics,
             ImportProgress progress,
             LinkInvalidation links,
+            Destinations destinations,
             PlatformTransactionManager transactions) {
         this.db = db;
+        this.destinations = destinations;
         this.links = links;
         this.loader = loader;
         this.metrics = metrics;
@@ -169,7 +173,8 @@ class DeadLetters {
         ChunkRows rows = ChunkRows.read(
                 entity,
                 locked.get().header(),
-                List.of(new CsvFile.Record(letter.line(), records.getFirst().values())));
+                List.of(new CsvFile.Record(letter.line(), records.getFirst().values())),
+                destinations);
         ChunkLoader.Outcome outcome = loader.loadWithin(entity, rows.rows());
         List<ImportJobs.Failure> failures = rows.failures(outcome.failures());
         if (failures.isEmpty()) {

@@ -45,6 +45,11 @@ record UrlRow(
         return new UrlRow(in.line(), id, userId, shortCode, originalUrl, title, isActive, createdAt, updatedAt);
     }
 
+    /** The same row with the target the destination policy keeps. */
+    UrlRow withOriginalUrl(String url) {
+        return new UrlRow(line, id, userId, shortCode, url, title, isActive, createdAt, updatedAt);
+    }
+
     @Override
     public String cacheKey() {
         return shortCode;

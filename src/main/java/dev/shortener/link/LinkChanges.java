@@ -19,9 +19,9 @@ record LinkChanges(
         @Nullable Boolean isActive) {
 
     /** Reads the body into the change it asks for. */
-    static UnaryOperator<Link> read(byte @Nullable [] body, ObjectMapper json) {
+    static UnaryOperator<Link> read(byte @Nullable [] body, ObjectMapper json, Destinations destinations) {
         JsonBody fields = JsonBody.parse(body, json);
-        String url = LinkFields.originalUrl(fields, false);
+        String url = LinkFields.originalUrl(fields, false, destinations);
         boolean retitles = fields.has("title");
         String title = LinkFields.title(fields);
         Boolean active = fields.optionalBoolean("is_active");

@@ -32,10 +32,12 @@ import tools.jackson.databind.ObjectMapper;
 class LinkController {
 
     private final Links links;
+    private final Destinations destinations;
     private final ObjectMapper json;
 
-    LinkController(Links links, ObjectMapper json) {
+    LinkController(Links links, Destinations destinations, ObjectMapper json) {
         this.links = links;
+        this.destinations = destinations;
         this.json = json;
     }
 
@@ -58,7 +60,7 @@ class LinkController {
     @ApiResponse(responseCode = "403", description = "A link for another user, asked by a non-admin")
     ResponseEntity<Link> create(@RequestBody(required = false) byte @Nullable [] body) {
         Caller caller = Caller.current();
-        NewLink wanted = NewLink.read(body, json);
+        NewLink wanted = NewLink.read(body, json, destinations);
         if (!caller.admin()) {
             if (wanted.userId() != null && !wanted.userId().equals(caller.userId())) {
                 throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may create links for another user");
@@ -98,7 +100,7 @@ class LinkController {
             if (owner != null && !owner.equals(caller.userId())) {
                 throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may list another user's links");
             }
-            owner = caller.userId() != null ? caller.userId() : -1L;
+            owner = caller.listableOwner();
         }
         Links.Filter filter = new Links.Filter(
                 owner,
@@ -127,7 +129,7 @@ class LinkController {
     @ApiResponse(responseCode = "404", description = "No such link")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
     Link update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        UnaryOperator<Link> change = LinkChanges.read(body, json);
+        UnaryOperator<Link> change = LinkChanges.read(body, json, destinations);
         get(id);
         return links.update(id, change, Caller.current().actor()).orElseThrow(() -> notFound(id));
     }

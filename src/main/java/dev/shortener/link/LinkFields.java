@@ -10,16 +10,22 @@ final class LinkFields {
 
     private LinkFields() {}
 
-    /** {@code original_url}, required or optional; an invalid one is recorded as a field error. */
-    static @Nullable String originalUrl(JsonBody fields, boolean required) {
+    /**
+     * {@code original_url}, required or optional, as the destination policy keeps it; a refused one
+     * is recorded as a field error naming the rule.
+     */
+    static @Nullable String originalUrl(JsonBody fields, boolean required, Destinations destinations) {
         String url = required
                 ? fields.requiredText("original_url", OriginalUrl.MAX_LENGTH)
                 : fields.optionalText("original_url", OriginalUrl.MAX_LENGTH, false);
-        if (url != null && !OriginalUrl.isValid(url)) {
-            fields.reject("original_url", OriginalUrl.RULE);
+        if (url == null) {
             return null;
         }
-        return url;
+        Destination.Verdict verdict = destinations.judge(url);
+        if (!verdict.accepted()) {
+            fields.reject("original_url", verdict.message());
+        }
+        return verdict.url();
     }
 
     /** {@code title}: a string of at most {@value #TITLE_MAX_LENGTH} characters, or null. */

@@ -33,9 +33,9 @@ record NewLink(
 
         @Schema(defaultValue = "true") boolean isActive) {
 
-    static NewLink read(byte @Nullable [] body, ObjectMapper json) {
+    static NewLink read(byte @Nullable [] body, ObjectMapper json, Destinations destinations) {
         JsonBody fields = JsonBody.parse(body, json);
-        String url = LinkFields.originalUrl(fields, true);
+        String url = LinkFields.originalUrl(fields, true, destinations);
         String title = LinkFields.title(fields);
         Long userId = fields.optionalId("user_id");
         String code = fields.optionalText("short_code", ShortCode.MAX_LENGTH, true);

@@ -1,5 +1,6 @@
 package dev.shortener.redirect;
 
+import dev.shortener.abuse.LinkBlocked;
 import dev.shortener.link.LinkCreated;
 import dev.shortener.link.LinkDeleted;
 import dev.shortener.link.LinkUpdated;
@@ -46,6 +47,11 @@ public class LinkInvalidation implements MessageListener {
     @TransactionalEventListener(fallbackExecution = true)
     void deleted(LinkDeleted event) {
         invalidate(event.link().shortCode());
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void takenDownOrRestored(LinkBlocked event) {
+        invalidate(event.shortCode());
     }
 
     /**

@@ -67,10 +67,15 @@ class LinkResolver {
     }
 
     private CachedLink load(String code) {
-        return db.sql("SELECT id, user_id, original_url, is_active FROM urls WHERE short_code = ?")
+        return db.sql("SELECT u.id, u.user_id, u.original_url, u.is_active, b.url_id IS NOT NULL FROM urls u"
+                        + " LEFT JOIN link_blocks b ON b.url_id = u.id WHERE u.short_code = ?")
                 .param(code)
-                .query((row, n) -> new CachedLink(
-                        row.getLong(1), row.getObject(2, Long.class), row.getString(3), row.getBoolean(4)))
+                .query((row, n) -> CachedLink.of(
+                        row.getLong(1),
+                        row.getObject(2, Long.class),
+                        row.getString(3),
+                        row.getBoolean(4),
+                        row.getBoolean(5)))
                 .optional()
                 .orElse(CachedLink.ABSENT);
     }

@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -41,6 +42,7 @@ class RedirectController {
             description = "Redirect to the original URL",
             headers = @Header(name = "Location", description = "The link's original_url"))
     @ApiResponse(responseCode = "404", description = "Unknown or inactive short code (no click is recorded)")
+    @ApiResponse(responseCode = "410", description = "The link was taken down for abuse")
     @ApiResponse(responseCode = "503", description = "The link is not cached and the database is unavailable")
     void redirect(
             @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
@@ -50,8 +52,15 @@ class RedirectController {
                 ? resolved
                 : ShortCodes.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
         if (!link.active()) {
-            throw Problems.notFound(
-                    link.absent() ? "No link has the short code " + code : "The link " + code + " is inactive");
+            HttpStatus status = link.blocked() ? HttpStatus.GONE : HttpStatus.NOT_FOUND;
+            String detail = link.blocked()
+                    ? "The link " + code + " was taken down for abuse"
+                    : link.absent() ? "No link has the short code " + code : "The link " + code + " is inactive";
+            if (ErrorPage.wanted(request)) {
+                ErrorPage.write(response, status, detail);
+                return;
+            }
+            throw Problems.problem(status, detail);
         }
         redirector.redirect(code, link, request, response);
     }

@@ -290,6 +290,41 @@ class AuthorizationMatrixTest {
         rules.put(
                 "DELETE /imports/dead-letters/{id}",
                 admin("DELETE", fx -> "/imports/dead-letters/987654321", null, 404));
+        rules.put("GET /blocked-domains", admin("GET", fx -> "/blocked-domains", null, 200));
+        rules.put(
+                "POST /blocked-domains",
+                admin(
+                        "POST",
+                        fx -> "/blocked-domains",
+                        fx -> "{\"domain\":\"blocked" + System.nanoTime() + ".example\"}",
+                        201));
+        rules.put(
+                "DELETE /blocked-domains/{domain}",
+                admin("DELETE", fx -> "/blocked-domains/never-blocked.example", null, 404));
+        // abuse: anyone reports, admins take links down
+        rules.put(
+                "POST /abuse-reports",
+                rule(
+                        "POST",
+                        fx -> "/abuse-reports",
+                        fx -> "{\"short_code\":\"" + fx.code() + "\",\"reason\":\"spam\"}",
+                        null,
+                        201,
+                        201,
+                        201,
+                        201,
+                        401,
+                        401,
+                        403));
+        rules.put("GET /abuse-reports", admin("GET", fx -> "/abuse-reports", null, 200));
+        rules.put(
+                "POST /abuse-reports/{id}/resolve",
+                admin("POST", fx -> "/abuse-reports/987654321/resolve", fx -> "{\"resolution\":\"none\"}", 404));
+        rules.put(
+                "PUT /urls/{id}/block",
+                admin("PUT", fx -> "/urls/" + fx.link() + "/block", fx -> "{\"reason\":\"test\"}", 200));
+        rules.put("DELETE /urls/{id}/block", admin("DELETE", fx -> "/urls/" + fx.link() + "/block", null, 404));
+        rules.put("GET /blocked-links", admin("GET", fx -> "/blocked-links", null, 200));
         // errors forwarded by the container: an ERROR dispatch only, whatever the method
         rules.put("* /error", rule("GET", fx -> "/error", null, null, 404, 404, 404, 404, 401, 401, 404));
         return rules;
