@@ -132,7 +132,7 @@ stop_app() { # port: SIGTERM, then wait for the graceful shutdown to finish
 
 # --- nginx ----------------------------------------------------------------------------------
 mkdir -p "$TMP/nginx/shortener" "$TMP/nginx/temp"
-cp "$ROOT"/deploy/nginx/{http,app,status,security-headers}.conf "$TMP/nginx/shortener/"
+cp "$ROOT"/deploy/nginx/{http,app,status,security-headers,real-ip}.conf "$TMP/nginx/shortener/"
 # All load comes from one address here, so the per-client write limit is lifted for the test.
 sed -i 's/rate=[0-9]*r\/s/rate=100000r\/s/' "$TMP/nginx/shortener/http.conf"
 

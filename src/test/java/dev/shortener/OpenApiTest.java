@@ -110,5 +110,10 @@ class OpenApiTest extends ApiTest {
     void swaggerUiIsServedAtDocs() {
         int status = api.get("/docs").status();
         assertThat(status).isIn(200, 302);
+        Api.Response page = api.get("/swagger-ui/index.html").expect(200);
+        assertThat(page.header("Content-Security-Policy"))
+                .as("Swagger UI runs scripts: no policy of ours")
+                .isNull();
+        assertThat(api.get("/health").header("Content-Security-Policy")).contains("default-src 'none'");
     }
 }

@@ -17,7 +17,11 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.HeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -36,7 +40,12 @@ class SecurityRules {
 
     @Bean
     SecurityFilterChain api(
-            HttpSecurity http, AuthSettings settings, KeyIntrospector keys, SessionContexts sessions, ObjectMapper json)
+            HttpSecurity http,
+            AuthSettings settings,
+            KeyIntrospector keys,
+            SessionContexts sessions,
+            SecurityHeaders securityHeaders,
+            ObjectMapper json)
             throws Exception {
         AuthSettings.Mode mode = settings.parsedMode();
         logMode(mode);
@@ -60,8 +69,7 @@ class SecurityRules {
                 .csrf(csrf -> csrf.requireCsrfProtectionMatcher(SecurityRules::sessionChange))
                 .headers(headers -> {
                     headers.defaultsDisabled();
-                    SecurityHeaders.ALL.forEach(
-                            (name, value) -> headers.addHeaderWriter(new StaticHeadersWriter(name, value)));
+                    securityHeaders.all().forEach((name, value) -> headers.addHeaderWriter(writer(name, value)));
                 })
                 .requestCache(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
@@ -123,6 +131,17 @@ class SecurityRules {
                 .permitAll()
                 .anyRequest()
                 .hasAuthority(ADMIN_ROLE);
+    }
+
+    /** A header for every answer; the content security policy spares pages that bring their own. */
+    private static HeaderWriter writer(String name, String value) {
+        StaticHeadersWriter writer = new StaticHeadersWriter(name, value);
+        if (!name.equals(SecurityHeaders.CONTENT_SECURITY_POLICY)) {
+            return writer;
+        }
+        RequestMatcher ownPolicy = request -> SecurityHeaders.OWN_POLICY_PATHS.stream()
+                .anyMatch(path -> request.getRequestURI().startsWith(path));
+        return new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(ownPolicy), writer);
     }
 
     /** A state change carried by a session cookie, not by an API key. */

@@ -26,16 +26,18 @@ class Redirector {
     private static final byte[] DATE = ascii(HttpHeaders.DATE);
     private static final byte[] CONTENT_LENGTH = ascii(HttpHeaders.CONTENT_LENGTH);
     private static final byte[] ZERO = ascii("0");
-    /** What Spring Security writes on the servlet path, so that both paths answer alike. */
-    private static final byte[][] SECURITY_HEADERS = SecurityHeaders.ALL.entrySet().stream()
-            .flatMap(header -> Stream.of(ascii(header.getKey()), ascii(header.getValue())))
-            .toArray(byte[][]::new);
 
     private final ClickRecorder clicks;
+    /** What Spring Security writes on the servlet path, as name and value bytes, so both paths answer alike. */
+    private final byte[][] securityHeaders;
+
     private volatile HeaderValue date = new HeaderValue("", new byte[0]);
 
-    Redirector(ClickRecorder clicks) {
+    Redirector(ClickRecorder clicks, SecurityHeaders securityHeaders) {
         this.clicks = clicks;
+        this.securityHeaders = securityHeaders.all().entrySet().stream()
+                .flatMap(header -> Stream.of(ascii(header.getKey()), ascii(header.getValue())))
+                .toArray(byte[][]::new);
     }
 
     /** The answer through the servlet API (Spring MVC). */
@@ -61,9 +63,11 @@ class Redirector {
         byte[] now = dateBytes();
         headers.addValue(DATE, 0, DATE.length).setBytes(now, 0, now.length);
         headers.addValue(CONTENT_LENGTH, 0, CONTENT_LENGTH.length).setBytes(ZERO, 0, ZERO.length);
-        for (int i = 0; i < SECURITY_HEADERS.length; i += 2) {
-            byte[] name = SECURITY_HEADERS[i];
-            byte[] value = SECURITY_HEADERS[i + 1];
+        for (int i = 0; i < securityHeaders.length; i += 2) {
+            byte[] name = securityHeaders[i];
+            // A copy: Tomcat recycles the header's bytes for later responses and may write into a
+            // buffer of 32 bytes or more (a Content-Length), which would corrupt a shared value.
+            byte[] value = securityHeaders[i + 1].clone();
             headers.addValue(name, 0, name.length).setBytes(value, 0, value.length);
         }
     }

@@ -77,7 +77,7 @@ class NginxConfigTest {
         int port = DeployFiles.freePort();
         int statusPort = DeployFiles.freePort();
         Path pieces = Files.createDirectories(home.resolve("shortener"));
-        for (String piece : List.of("http.conf", "app.conf", "status.conf", "security-headers.conf")) {
+        for (String piece : List.of("http.conf", "app.conf", "status.conf", "security-headers.conf", "real-ip.conf")) {
             Files.copy(DeployFiles.root().resolve("deploy/nginx").resolve(piece), pieces.resolve(piece));
         }
         Files.writeString(
@@ -157,7 +157,10 @@ class NginxConfigTest {
         var response = send(HttpRequest.newBuilder(uri("/abc123")).header("X-Forwarded-For", "198.51.100.7"));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(response.headers().allValues("X-Frame-Options"))
+                .as("the replica's header is replaced, not doubled")
+                .containsExactly("DENY");
+        assertThat(response.headers().allValues("Content-Security-Policy")).hasSize(1);
         assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
         assertThat(response.headers().firstValue("Server")).hasValue("nginx");
         assertThat(lastHeaders.get("X-real-ip")).isEqualTo("127.0.0.1");
@@ -254,6 +257,9 @@ class NginxConfigTest {
             exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
             byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            // as the application sends them
+            exchange.getResponseHeaders().set("X-Frame-Options", "SAMEORIGIN");
+            exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'");
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();

@@ -63,7 +63,39 @@ class RedirectPathsTest extends ApiTest {
             assertThat(fast.status()).isEqualTo(302);
             assertThat(servlet.status()).isEqualTo(fast.status());
             assertThat(headers(servlet)).as(path).isEqualTo(headers(fast));
-            assertThat(headers(fast)).containsKeys("x-content-type-options", "x-frame-options", "cache-control");
+            assertThat(headers(fast))
+                    .containsKeys(
+                            "x-content-type-options",
+                            "x-frame-options",
+                            "cache-control",
+                            "referrer-policy",
+                            "content-security-policy")
+                    .doesNotContainKey("strict-transport-security");
+        }
+    }
+
+    @Test
+    void theFastPathsHeadersSurviveTheResponsesAfterIt() {
+        Link link = new TestLinks(api, context).create(unique("kept"), "https://example.com/kept", true);
+        String policy = api.get("/health").header("Content-Security-Policy");
+        for (int i = 0; i < 30; i++) {
+            // Tomcat reuses the header slots of a redirect for the next answer on the connection
+            assertThat(api.get("/" + link.shortCode()).expect(302).header("Content-Security-Policy"))
+                    .isEqualTo(policy);
+            api.get("/openapi.json").expect(200);
+        }
+    }
+
+    @Test
+    void behindTlsBothPathsSendHsts() {
+        try (AppInstance tls = AppInstance.start(Map.of("shortener.http.hsts-max-age", "365d"))) {
+            Link link = new TestLinks(tls.api(), tls.context()).create(unique("tls"), "https://example.com/tls", true);
+            tls.api().get("/" + link.shortCode()).expect(302);
+            Api.Response fast = tls.api().get("/" + link.shortCode()).expect(302);
+            Api.Response api = tls.api().get("/health").expect(200);
+
+            assertThat(fast.header("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
+            assertThat(api.header("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
         }
     }
 
