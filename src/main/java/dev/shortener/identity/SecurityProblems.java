@@ -4,12 +4,8 @@ import dev.shortener.platform.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.AuthenticationException;
@@ -69,17 +65,6 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
     }
 
     private void write(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
-        ProblemDetail problem = Problems.complete(ProblemDetail.forStatusAndDetail(status, detail));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", String.valueOf(problem.getType()));
-        body.put("title", String.valueOf(problem.getTitle()));
-        body.put("status", problem.getStatus());
-        body.put("detail", detail);
-        if (problem.getProperties() != null) {
-            body.putAll(problem.getProperties());
-        }
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), body);
+        Problems.write(response, json, status, detail);
     }
 }

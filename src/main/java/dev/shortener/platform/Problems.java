@@ -1,11 +1,16 @@
 package dev.shortener.platform;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The one error contract: RFC 9457 problem details with a stable {@code type} URI per problem, a
@@ -67,6 +72,23 @@ public final class Problems {
             problem.setProperty("error", firstLine(problem.getDetail()));
         }
         return problem;
+    }
+
+    /** Writes a problem straight to a response, for code that runs before Spring MVC (filters). */
+    public static void write(HttpServletResponse response, ObjectMapper json, HttpStatus status, String detail)
+            throws IOException {
+        ProblemDetail problem = complete(ProblemDetail.forStatusAndDetail(status, detail));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", String.valueOf(problem.getType()));
+        body.put("title", String.valueOf(problem.getTitle()));
+        body.put("status", problem.getStatus());
+        body.put("detail", detail);
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), body);
     }
 
     static URI type(HttpStatusCode status) {
