@@ -20,7 +20,11 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
             "shortener.embedded.clean=true",
             "shortener.auth.mode=keys",
             "shortener.auth.admin-api-key=" + KeysMode.ADMIN_KEY,
-            "shortener.auth.last-used-flush=200ms"
+            "shortener.auth.last-used-flush=200ms",
+            // these tests make hundreds of changes a minute with one key; RateLimitTest checks the limits
+            "shortener.rate-limits.writes=100000",
+            "shortener.rate-limits.reads=100000",
+            "shortener.rate-limits.sign-ins=100000"
         })
 public @interface KeysMode {
 

@@ -1,6 +1,7 @@
 package dev.shortener.identity;
 
 import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.Metered;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -85,6 +86,8 @@ class SessionController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "401", description = "The API key is unknown, revoked or expired")
     @ApiResponse(responseCode = "422", description = "No api_key")
+    @ApiResponse(responseCode = "429", description = "Too many sign-in attempts from this address")
+    @Metered(Metered.Budget.SIGN_IN)
     ResponseEntity<SessionInfo> signIn(
             @RequestBody(required = false) byte @Nullable [] body,
             HttpServletRequest request,

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Liveness (no dependency touched) and readiness (PostgreSQL and Redis answer in time). */
 @RestController
 @Tag(name = "health")
+@Metered(Metered.Budget.NONE)
 class HealthController {
 
     @ConfigurationProperties("shortener.health")

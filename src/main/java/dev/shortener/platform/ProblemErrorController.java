@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @Hidden
+@Metered(Metered.Budget.NONE)
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping(

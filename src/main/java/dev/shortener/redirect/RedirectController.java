@@ -1,5 +1,7 @@
 package dev.shortener.redirect;
 
+import dev.shortener.abuse.RateLimits;
+import dev.shortener.platform.Metered;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @Tag(name = "redirects")
+@Metered(Metered.Budget.NONE) // a known code is never limited; unknown ones draw on their own budget
 class RedirectController {
 
     /** The two redirect routes; the fast path ({@link RedirectValve}) answers the same ones. */
@@ -29,10 +32,12 @@ class RedirectController {
 
     private final LinkResolver links;
     private final Redirector redirector;
+    private final RateLimits limits;
 
-    RedirectController(LinkResolver links, Redirector redirector) {
+    RedirectController(LinkResolver links, Redirector redirector, RateLimits limits) {
         this.links = links;
         this.redirector = redirector;
+        this.limits = limits;
     }
 
     @GetMapping({CODE_ROUTE, URLS_ROUTE})
@@ -43,6 +48,7 @@ class RedirectController {
             headers = @Header(name = "Location", description = "The link's original_url"))
     @ApiResponse(responseCode = "404", description = "Unknown or inactive short code (no click is recorded)")
     @ApiResponse(responseCode = "410", description = "The link was taken down for abuse")
+    @ApiResponse(responseCode = "429", description = "Too many lookups of codes that do not exist (a scan)")
     @ApiResponse(responseCode = "503", description = "The link is not cached and the database is unavailable")
     void redirect(
             @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
@@ -51,6 +57,9 @@ class RedirectController {
         CachedLink link = request.getAttribute(RedirectValve.RESOLVED) instanceof CachedLink resolved
                 ? resolved
                 : ShortCodes.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
+        if (link.absent()) {
+            limits.unknownCode(request);
+        }
         if (!link.active()) {
             HttpStatus status = link.blocked() ? HttpStatus.GONE : HttpStatus.NOT_FOUND;
             String detail = link.blocked()
