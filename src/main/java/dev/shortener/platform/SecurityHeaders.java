@@ -31,7 +31,8 @@ public final class SecurityHeaders {
         headers.put("X-Frame-Options", "DENY");
         headers.put("Cache-Control", "no-store");
         headers.put("Referrer-Policy", "strict-origin-when-cross-origin");
-        headers.put(CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'");
+        // Nothing may load from a JSON answer or a redirect; X-Frame-Options already forbids framing.
+        headers.put(CONTENT_SECURITY_POLICY, "default-src 'none'");
         if (hstsMaxAge.isPositive()) {
             headers.put("Strict-Transport-Security", "max-age=" + hstsMaxAge.toSeconds() + "; includeSubDomains");
         }

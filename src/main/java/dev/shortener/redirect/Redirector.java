@@ -26,6 +26,11 @@ class Redirector {
     private static final byte[] DATE = ascii(HttpHeaders.DATE);
     private static final byte[] CONTENT_LENGTH = ascii(HttpHeaders.CONTENT_LENGTH);
     private static final byte[] ZERO = ascii("0");
+    /**
+     * Tomcat recycles a header's bytes for later responses and writes into a buffer of this size or
+     * more (a Content-Length), which would corrupt a shared value: longer values are copied.
+     */
+    private static final int TOMCAT_REUSED_BUFFER = 32;
 
     private final ClickRecorder clicks;
     /** What Spring Security writes on the servlet path, as name and value bytes, so both paths answer alike. */
@@ -65,9 +70,10 @@ class Redirector {
         headers.addValue(CONTENT_LENGTH, 0, CONTENT_LENGTH.length).setBytes(ZERO, 0, ZERO.length);
         for (int i = 0; i < securityHeaders.length; i += 2) {
             byte[] name = securityHeaders[i];
-            // A copy: Tomcat recycles the header's bytes for later responses and may write into a
-            // buffer of 32 bytes or more (a Content-Length), which would corrupt a shared value.
-            byte[] value = securityHeaders[i + 1].clone();
+            byte[] value = securityHeaders[i + 1];
+            if (value.length >= TOMCAT_REUSED_BUFFER) {
+                value = value.clone();
+            }
             headers.addValue(name, 0, name.length).setBytes(value, 0, value.length);
         }
     }

@@ -90,12 +90,14 @@ class RedirectPathsTest extends ApiTest {
     void behindTlsBothPathsSendHsts() {
         try (AppInstance tls = AppInstance.start(Map.of("shortener.http.hsts-max-age", "365d"))) {
             Link link = new TestLinks(tls.api(), tls.context()).create(unique("tls"), "https://example.com/tls", true);
-            tls.api().get("/" + link.shortCode()).expect(302);
-            Api.Response fast = tls.api().get("/" + link.shortCode()).expect(302);
             Api.Response api = tls.api().get("/health").expect(200);
-
-            assertThat(fast.header("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
             assertThat(api.header("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
+            for (int i = 0; i < 30; i++) {
+                // a value of 32 bytes or more, which Tomcat would write into were it shared
+                assertThat(tls.api().get("/" + link.shortCode()).expect(302).header("Strict-Transport-Security"))
+                        .isEqualTo("max-age=31536000; includeSubDomains");
+                tls.api().get("/openapi.json").expect(200);
+            }
         }
     }
 
