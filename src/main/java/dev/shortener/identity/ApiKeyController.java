@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -98,6 +100,8 @@ class ApiKeyController {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyController.class);
+
     private final ApiKeys keys;
     private final KeyIntrospector introspector;
     private final ObjectMapper json;
@@ -140,13 +144,29 @@ class ApiKeyController {
         if (userId == null && !input.scopes().contains(Scope.ADMIN)) {
             throw Problems.invalidFields(Map.of("user_id", "is required for a key without the admin scope"));
         }
+        LocalDateTime expiresAt = input.expiresAt();
+        Long creator = caller.keyId();
+        if (!caller.admin() && creator != null) {
+            // a key made with a key lives no longer than it: a stolen short-lived key cannot mint a lasting one
+            LocalDateTime limit = keys.expiry(creator);
+            if (limit != null && (expiresAt == null || expiresAt.isAfter(limit))) {
+                expiresAt = limit;
+            }
+        }
         ApiKeySecret secret = ApiKeySecret.generate();
         ApiKey key;
         try {
-            key = keys.create(userId, input.name(), secret, input.scopes(), input.expiresAt());
+            key = keys.create(userId, input.name(), secret, input.scopes(), expiresAt);
         } catch (DataIntegrityViolationException e) {
             throw Problems.notFound("User " + userId + " does not exist");
         }
+        log.info(
+                "API key {} created for user {} with scopes {}, expiring {}, by {}",
+                key.id(),
+                userId,
+                key.scopes(),
+                expiresAt,
+                caller.actor());
         return ResponseEntity.created(URI.create("/api-keys/" + key.id())).body(new ApiKey.Issued(key, secret));
     }
 
@@ -175,9 +195,11 @@ class ApiKeyController {
     @ApiResponse(responseCode = "204", description = "Revoked")
     @ApiResponse(responseCode = "404", description = "No such key of the caller")
     ResponseEntity<Void> revoke(@PathVariable long id) {
-        if (!keys.revoke(id, Caller.current().listableOwner())) {
+        Caller caller = Caller.current();
+        if (!keys.revoke(id, caller.listableOwner())) {
             throw Problems.notFound("API key " + id + " does not exist");
         }
+        log.info("API key {} revoked by {}", id, caller.actor());
         introspector.forget();
         return ResponseEntity.noContent().build();
     }

@@ -90,6 +90,16 @@ class ApiKeys {
                 .findFirst();
     }
 
+    /** When a key expires; null when it never does (or is gone). */
+    @Nullable
+    LocalDateTime expiry(long id) {
+        return db.sql("SELECT expires_at FROM api_keys WHERE id = ?")
+                .param(id)
+                .query((rs, row) -> rs.getObject(1, LocalDateTime.class))
+                .optional()
+                .orElse(null);
+    }
+
     /** Whether the key is neither revoked nor expired (a browser session lives only as long). */
     boolean active(long id) {
         return db.sql("SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = ? AND " + ACTIVE

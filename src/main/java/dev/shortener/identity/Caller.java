@@ -22,7 +22,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
  * @param keyId the key used, directly or to sign the session in; null for anonymous callers
  * @param userId the user the caller acts for; null for operator keys and anonymous callers
  * @param actor recorded beside every change the caller makes: {@code key:<id>}, {@code
- *     user:<id>} or {@code anonymous}
+ *     user:<id>/key:<id>} (a session and the key that signed it in) or {@code anonymous}
  */
 public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> scopes, String actor)
         implements OAuth2AuthenticatedPrincipal, Serializable {
@@ -46,9 +46,9 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
         return new Caller(keyId, userId, scopes, "key:" + keyId);
     }
 
-    /** The same rights, recorded as the user (or the key) behind a browser session. */
+    /** The same rights, recorded as the user behind a browser session and the key that signed it in. */
     Caller inSession() {
-        return new Caller(keyId, userId, scopes, userId != null ? "user:" + userId : actor);
+        return new Caller(keyId, userId, scopes, userId != null ? "user:" + userId + "/" + actor : actor);
     }
 
     public boolean admin() {

@@ -60,7 +60,7 @@ class KeyIntrospector implements OpaqueTokenIntrospector, SmartInitializingSingl
         if (admin != null) {
             ApiKeySecret secret = new ApiKeySecret(admin);
             keys.bootstrap(secret);
-            log.info("ADMIN_API_KEY is an admin key ({})", secret);
+            log.info("ADMIN_API_KEY is an admin key");
         }
     }
 

@@ -8,7 +8,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 /**
  * The anonymous caller where the mode lets it act: in {@code open} mode everyone, and with
  * {@code AUTH_MODE} unset the clients on this machine (the address after the trusted-proxy
- * rules). Elsewhere an anonymous request holds no right and a protected route answers 401.
+ * rules) that name this machine and do not come from another web site. Elsewhere an anonymous
+ * request holds no right and a protected route answers 401.
  */
 final class OpenAccess extends AnonymousAuthenticationFilter {
 
@@ -33,8 +34,35 @@ final class OpenAccess extends AnonymousAuthenticationFilter {
         return switch (mode) {
             case OPEN -> true;
             case KEYS -> false;
-            case LOOPBACK_OPEN -> loopback(request.getRemoteAddr());
+            case LOOPBACK_OPEN ->
+                loopback(request.getRemoteAddr()) && localName(request.getServerName()) && !fromAnotherSite(request);
         };
+    }
+
+    /**
+     * A browser on this machine sends requests that a web page asks for: those carry the page's
+     * origin, and a DNS-rebinding page names its own host, so neither is the local user.
+     */
+    private static boolean fromAnotherSite(HttpServletRequest request) {
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return true;
+        }
+        String origin = request.getHeader("Origin");
+        if (origin == null) {
+            return false;
+        }
+        try {
+            String host = java.net.URI.create(origin).getHost();
+            return host == null || !localName(host);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    static boolean localName(String host) {
+        String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return name.equals("localhost") || name.endsWith(".localhost") || loopback(name);
     }
 
     static boolean loopback(String address) {

@@ -25,8 +25,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Who may call which route (docs/security.md has the table). Every route has a rule here; a route
- * added without one is admin-only, and {@code AuthorizationMatrixTest} fails until it has its own.
+ * Who may call which route (docs/security.md has the table). A route that no matcher names is
+ * admin-only, but for a GET of one path segment, which is a redirect; {@code AuthorizationMatrixTest}
+ * fails for any mapped route without its own row.
  * Rules check authorities only, so the open mode's anonymous caller passes them like a key would.
  */
 @Configuration(proxyBeanMethods = false)
@@ -92,6 +93,8 @@ class SecurityRules {
                         "/openapi.json.yaml",
                         "/openapi.json/**")
                 .permitAll()
+                .requestMatchers(HttpMethod.HEAD, "/health", "/health/ready")
+                .permitAll()
                 .requestMatchers(HttpMethod.GET, "/docs", "/docs/**", "/swagger-ui/**")
                 .permitAll()
                 // internal: nginx refuses it and the deployed stack scrapes it on the private network
@@ -116,9 +119,15 @@ class SecurityRules {
                 // links, limited to their owner by the controllers
                 .requestMatchers(HttpMethod.GET, "/urls/*/redirect")
                 .permitAll()
+                .requestMatchers(HttpMethod.HEAD, "/urls/*/redirect")
+                .permitAll()
                 .requestMatchers(HttpMethod.GET, "/urls/*/stats", "/events", "/events/*")
                 .hasAuthority(Scope.STATS_READ.authority())
+                .requestMatchers(HttpMethod.HEAD, "/urls/*/stats", "/events", "/events/*")
+                .hasAuthority(Scope.STATS_READ.authority())
                 .requestMatchers(HttpMethod.GET, "/urls", "/urls/*")
+                .hasAuthority(Scope.LINKS_READ.authority())
+                .requestMatchers(HttpMethod.HEAD, "/urls", "/urls/*")
                 .hasAuthority(Scope.LINKS_READ.authority())
                 .requestMatchers(HttpMethod.POST, "/urls")
                 .hasAuthority(Scope.LINKS_WRITE.authority())
@@ -128,6 +137,8 @@ class SecurityRules {
                 .hasAuthority(Scope.LINKS_WRITE.authority())
                 // redirects: GET /{code} (literal routes above are more specific)
                 .requestMatchers(HttpMethod.GET, "/*")
+                .permitAll()
+                .requestMatchers(HttpMethod.HEAD, "/*")
                 .permitAll()
                 .anyRequest()
                 .hasAuthority(ADMIN_ROLE);
@@ -146,9 +157,9 @@ class SecurityRules {
 
     /** A state change carried by a session cookie, not by an API key. */
     private static boolean sessionChange(HttpServletRequest request) {
-        return !SAFE_METHODS.contains(request.getMethod())
-                && request.getHeader(HttpHeaders.AUTHORIZATION) == null
-                && request.getSession(false) != null;
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+        return !SAFE_METHODS.contains(request.getMethod()) && !bearer && request.getSession(false) != null;
     }
 
     private static void logMode(AuthSettings.Mode mode) {

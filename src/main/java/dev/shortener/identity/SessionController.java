@@ -83,8 +83,9 @@ class SessionController {
             responseCode = "201",
             description = "Signed in; the session cookie is set",
             content = @Content(schema = @Schema(implementation = SessionInfo.class)))
-    @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON object, or not sent as application/json")
     @ApiResponse(responseCode = "401", description = "The API key is unknown, revoked or expired")
+    @ApiResponse(responseCode = "403", description = "Sent by a page of another site")
     @ApiResponse(responseCode = "422", description = "No api_key")
     @ApiResponse(responseCode = "429", description = "Too many sign-in attempts from this address")
     @Metered(Metered.Budget.SIGN_IN)
@@ -92,6 +93,15 @@ class SessionController {
             @RequestBody(required = false) byte @Nullable [] body,
             HttpServletRequest request,
             HttpServletResponse response) {
+        // A form on another site could post a key of its owner's choosing (login CSRF): a browser
+        // sends application/json only from a page of this site, and says where a request came from.
+        if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
+            throw Problems.problem(HttpStatus.FORBIDDEN, "Signing in from another site is refused");
+        }
+        String type = request.getContentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw Problems.badRequest("Sign in with a JSON body (Content-Type: application/json)");
+        }
         JsonBody fields = JsonBody.parse(body, json);
         String key = fields.requiredText("api_key", 200);
         fields.validate();

@@ -131,6 +131,44 @@ class ApiKeyLifecycleTest {
     }
 
     @Test
+    void aKeyMadeWithAKeyLivesNoLongerThanIt() {
+        long user = keys.newUser();
+        String until = OffsetDateTime.now(ZoneOffset.UTC)
+                .plusDays(1)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .toString();
+        String brief = keys.admin()
+                .post(
+                        "/api-keys",
+                        Map.of("name", "brief", "scopes", List.of("links:read"), "user_id", user, "expires_at", until))
+                .expect(201)
+                .json()
+                .get("key")
+                .asString();
+
+        JsonNode minted = anonymous
+                .withKey(brief)
+                .post("/api-keys", Map.of("name", "forever", "scopes", List.of("links:read")))
+                .expect(201)
+                .json();
+
+        assertThat(minted.get("expires_at").asString()).isEqualTo(until.replace("Z", ""));
+    }
+
+    @Test
+    void headIsAnsweredAsGet() {
+        Api reader = anonymous.withKey(
+                keys.newKey(keys.newUser(), "links:read").get("key").asString());
+        String code = keys.newLink(keys.newUser()).get("short_code").asString();
+
+        assertThat(anonymous.send("HEAD", "/health", Map.of()).status()).isEqualTo(200);
+        assertThat(anonymous.send("HEAD", "/" + code, Map.of()).status()).isEqualTo(302);
+        assertThat(reader.send("HEAD", "/urls", Map.of()).status()).isEqualTo(200);
+        assertThat(anonymous.send("HEAD", "/urls", Map.of()).status()).isEqualTo(401);
+        assertThat(reader.send("HEAD", "/users", Map.of()).status()).isEqualTo(403);
+    }
+
+    @Test
     void badKeyRequestsAreFieldErrors() {
         long user = keys.newUser();
         Api admin = keys.admin();

@@ -35,6 +35,19 @@ class AuthModeTest extends ApiTest {
     }
 
     @Test
+    void aWebPageInALocalBrowserIsNotTheLocalUser() {
+        String user = USER.formatted(unique("page"));
+        api.send("POST", "/users", user, Map.of("Sec-Fetch-Site", "cross-site")).expect(401);
+        api.send("POST", "/users", user, Map.of("Origin", "https://evil.example"))
+                .expect(401);
+        api.send("POST", "/users", user, Map.of("Origin", "http://localhost:8080", "Sec-Fetch-Site", "same-origin"))
+                .expect(201);
+        assertThat(OpenAccess.localName("localhost")).isTrue();
+        assertThat(OpenAccess.localName("[::1]")).isTrue();
+        assertThat(OpenAccess.localName("rebound.example")).isFalse();
+    }
+
+    @Test
     void openModeLetsEveryAddressInAndSaysSo(CapturedOutput output) {
         try (AppInstance open = AppInstance.start(Map.of("shortener.auth.mode", "open"))) {
             open.api()

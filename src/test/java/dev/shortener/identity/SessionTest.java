@@ -46,8 +46,9 @@ class SessionTest {
         assertThat(signedIn.header("Set-Cookie")).contains("HttpOnly").containsIgnoringCase("SameSite=Lax");
         Api browser = anonymous.with("Cookie", Keys.sessionCookie(signedIn));
         String token = signedIn.json().get("csrf_token").asString();
+        String actor = "user:" + user + "/key:" + key.get("id").asLong();
         assertThat(browser.get("/auth/session").expect(200).json().get("actor").asString())
-                .isEqualTo("user:" + user);
+                .isEqualTo(actor);
 
         browser.send("POST", "/urls", LINK, Map.of()).expect(403);
         browser.send("POST", "/urls", LINK, Map.of(CSRF, "forged")).expect(403);
@@ -60,7 +61,7 @@ class SessionTest {
                 .expect(200)
                 .json()
                 .get(0);
-        assertThat(created.get("actor").asString()).isEqualTo("user:" + user);
+        assertThat(created.get("actor").asString()).isEqualTo(actor);
         assertThat(created.get("details").has("actor"))
                 .as("details keep the contract's shape")
                 .isFalse();
@@ -128,6 +129,33 @@ class SessionTest {
         browser.send("DELETE", "/auth/session", null, Map.of(CSRF, token)).expect(204);
         browser.get("/urls").expect(401);
         assertThat(Keys.sessionCookie(signIn().expect(201))).isNotEqualTo(Keys.sessionCookie(first));
+    }
+
+    @Test
+    void theCookieIsSecureWhenTheRequestCameOverTls() {
+        Api.Response overTls = anonymous.send(
+                "POST",
+                "/auth/session",
+                "{\"api_key\":\"" + key.get("key").asString() + "\"}",
+                Map.of("X-Forwarded-Proto", "https"));
+        assertThat(overTls.expect(201).header("Set-Cookie")).contains("Secure");
+        assertThat(signIn().expect(201).header("Set-Cookie")).doesNotContain("Secure");
+    }
+
+    @Test
+    void anotherSiteCannotSignABrowserIn() {
+        String body = "{\"api_key\":\"" + key.get("key").asString() + "\"}";
+        anonymous
+                .send("POST", "/auth/session", body, Map.of("Sec-Fetch-Site", "cross-site"))
+                .expect(403);
+        anonymous.raw("POST", "/auth/session", body, "text/plain").expect(400);
+    }
+
+    @Test
+    void onlyABearerKeySparesTheCsrfToken() {
+        Api browser = anonymous.with("Cookie", Keys.sessionCookie(signIn().expect(201)));
+        browser.send("POST", "/urls", LINK, Map.of("Authorization", "Basic eDp5"))
+                .expect(403);
     }
 
     @Test
