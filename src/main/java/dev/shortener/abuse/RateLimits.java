@@ -79,7 +79,7 @@ public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
 
     /** A key's or a session's own budget; anonymous callers share their address's. */
     private static String who(Caller caller, HttpServletRequest request) {
-        return caller.keyId() != null || caller.userId() != null ? caller.actor() : address(request);
+        return caller.accountable(request.getRemoteAddr());
     }
 
     private static String address(HttpServletRequest request) {

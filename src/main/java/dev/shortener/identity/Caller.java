@@ -68,6 +68,11 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
         return admin() ? null : userId != null ? userId : NO_USER;
     }
 
+    /** Whose budgets a request draws on: the credential's, or else the client address's. */
+    public String accountable(String clientAddress) {
+        return keyId != null || userId != null ? actor : "ip:" + clientAddress;
+    }
+
     /** The caller of the current request; {@link #NOBODY} where no rule asked for a credential. */
     public static Caller current() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();

@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.identity.Caller;
 import dev.shortener.platform.JsonBody;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
@@ -10,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -100,12 +102,14 @@ class ImportJobController {
             content = @Content)
     @ApiResponse(responseCode = "400", description = "Last-Event-ID is not an event id of this stream")
     @ApiResponse(responseCode = "404", description = "No such job")
+    @ApiResponse(responseCode = "429", description = "The caller holds IMPORT_EVENTS_PER_CALLER streams open already")
     ResponseEntity<SseEmitter> events(
             @PathVariable long id,
             @Parameter(description = "The id of the last event received, to resume after it")
                     @RequestHeader(name = "Last-Event-ID", required = false)
                     @Nullable
-                    String lastEventId) {
+                    String lastEventId,
+            HttpServletRequest request) {
         ImportJob job = jobs.find(id).orElseThrow(() -> jobNotFound(id));
         long lastSeen = -1;
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -121,7 +125,7 @@ class ImportJobController {
         return ResponseEntity.ok()
                 .header("Cache-Control", "no-store")
                 .header("X-Accel-Buffering", "no")
-                .body(streams.open(job, lastSeen));
+                .body(streams.open(job, lastSeen, Caller.current().accountable(request.getRemoteAddr())));
     }
 
     @GetMapping("/imports/dead-letters")

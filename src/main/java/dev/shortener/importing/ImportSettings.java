@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  *     IMPORT_PROGRESS_INTERVAL})
  * @param eventsTimeout longest life of one event stream; the client reconnects with {@code
  *     Last-Event-ID} ({@code IMPORT_EVENTS_TIMEOUT})
+ * @param eventsPerCaller event streams one caller (key, session or client address) may hold open
+ *     at once ({@code IMPORT_EVENTS_PER_CALLER}); one more is a 429
  * @param deadLetterStreamLength approximate number of entries kept in the dead-letter stream
  *     ({@code IMPORT_DEAD_LETTER_STREAM_LENGTH})
  * @param redisPrefix prefix of the Redis keys and channels of imports, so that deployments can
@@ -40,6 +42,7 @@ record ImportSettings(
         @DefaultValue("15s") Duration sweepInterval,
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("10m") Duration eventsTimeout,
+        @DefaultValue("10") int eventsPerCaller,
         @DefaultValue("100000") long deadLetterStreamLength,
         @DefaultValue("import:") String redisPrefix,
         @DefaultValue Worker worker) {

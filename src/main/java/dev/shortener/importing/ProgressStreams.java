@@ -1,8 +1,10 @@
 package dev.shortener.importing;
 
+import dev.shortener.platform.Problems;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +13,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -38,6 +42,7 @@ class ProgressStreams implements SmartLifecycle {
     private final ImportProgress progress;
     private final ImportSettings settings;
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> openPerCaller = new ConcurrentHashMap<>();
     private final ExecutorService relays = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
 
@@ -47,12 +52,24 @@ class ProgressStreams implements SmartLifecycle {
         this.settings = settings;
     }
 
-    /** Streams the job's progress from the version after {@code lastSeen} (-1: from the start). */
-    SseEmitter open(ImportJob job, long lastSeen) {
+    /**
+     * Streams the job's progress from the version after {@code lastSeen} (-1: from the start); a
+     * caller that holds {@code IMPORT_EVENTS_PER_CALLER} streams open already gets a 429.
+     */
+    SseEmitter open(ImportJob job, long lastSeen, String caller) {
+        AtomicInteger held = openPerCaller.computeIfAbsent(caller, key -> new AtomicInteger());
+        if (held.incrementAndGet() > settings.eventsPerCaller()) {
+            held.decrementAndGet();
+            throw Problems.problem(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "At most " + settings.eventsPerCaller() + " progress streams may be open at once; close one");
+        }
         SseEmitter emitter = new SseEmitter(settings.eventsTimeout().toMillis());
         AtomicBoolean closed = new AtomicBoolean();
         Runnable close = () -> {
-            closed.set(true);
+            if (!closed.getAndSet(true)) {
+                held.decrementAndGet();
+            }
             open.remove(emitter);
         };
         emitter.onCompletion(close);
