@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +47,9 @@ class RateLimiter implements DisposableBean {
     /** What a budget allows, and the headers that say so (IETF RateLimit fields). */
     record Outcome(boolean allowed, long remaining, long resetSeconds, String policy, String name) {
 
-        void describe(HttpHeaders headers) {
-            headers.set("RateLimit-Policy", policy);
-            headers.set("RateLimit", "\"" + name + "\";r=" + remaining + ";t=" + resetSeconds);
+        void describe(BiConsumer<String, String> headers) {
+            headers.accept("RateLimit-Policy", policy);
+            headers.accept("RateLimit", "\"" + name + "\";r=" + remaining + ";t=" + resetSeconds);
         }
     }
 
@@ -109,7 +110,7 @@ class RateLimiter implements DisposableBean {
         ErrorResponseException refused = Problems.problem(
                 HttpStatus.TOO_MANY_REQUESTS,
                 "Too many requests (" + outcome.name() + "); try again in " + outcome.resetSeconds() + " s");
-        outcome.describe(refused.getHeaders());
+        outcome.describe(refused.getHeaders()::set);
         refused.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(outcome.resetSeconds()));
         return refused;
     }

@@ -5,7 +5,6 @@ import dev.shortener.platform.Metered;
 import dev.shortener.platform.Metered.Budget;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -43,7 +42,7 @@ public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
         if (budget == Budget.NONE || caller == Caller.ANONYMOUS) {
             return true;
         }
-        String who = budget == Budget.SIGN_IN ? address(request) : who(caller, request);
+        String who = budget == Budget.SIGN_IN ? address(request) : caller.accountable(request.getRemoteAddr());
         RateLimiter.Outcome outcome = limiter.take(budget, who);
         if (outcome == null) {
             return true;
@@ -51,15 +50,14 @@ public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
         if (!outcome.allowed()) {
             throw RateLimiter.refusal(outcome);
         }
-        HttpHeaders headers = new HttpHeaders();
-        outcome.describe(headers);
-        headers.forEach((name, values) -> response.setHeader(name, values.getFirst()));
+        outcome.describe(response::setHeader);
         return true;
     }
 
     /** Counts a lookup of a code that does not exist; a 429 problem when the caller scans. */
     public void unknownCode(HttpServletRequest request) {
-        RateLimiter.Outcome outcome = limiter.take(Budget.UNKNOWN_CODES, who(Caller.current(), request));
+        RateLimiter.Outcome outcome =
+                limiter.take(Budget.UNKNOWN_CODES, Caller.current().accountable(request.getRemoteAddr()));
         if (outcome != null && !outcome.allowed()) {
             throw RateLimiter.refusal(outcome);
         }
@@ -75,11 +73,6 @@ public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
         }
         String verb = request.getMethod();
         return "GET".equals(verb) || "HEAD".equals(verb) ? Budget.READS : Budget.WRITES;
-    }
-
-    /** A key's or a session's own budget; anonymous callers share their address's. */
-    private static String who(Caller caller, HttpServletRequest request) {
-        return caller.accountable(request.getRemoteAddr());
     }
 
     private static String address(HttpServletRequest request) {

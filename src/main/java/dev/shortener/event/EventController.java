@@ -112,10 +112,8 @@ class EventController {
         clicks.flush();
         Caller caller = Caller.current();
         return events.find(id)
-                .filter(event -> caller.admin()
-                        || links.find(event.urlId())
-                                .filter(link -> caller.owns(link.userId()))
-                                .isPresent())
+                .filter(event ->
+                        caller.admin() || links.findFor(event.urlId(), caller).isPresent())
                 .orElseThrow(() -> Problems.notFound("Event " + id + " does not exist"));
     }
 

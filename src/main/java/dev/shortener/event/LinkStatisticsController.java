@@ -34,8 +34,7 @@ class LinkStatisticsController {
     LinkStatistics stats(@PathVariable long id) {
         Caller caller = Caller.current();
         // Admins also see the statistics of deleted links; an owner sees those of its live links.
-        boolean allowed = caller.admin()
-                || links.find(id).filter(link -> caller.owns(link.userId())).isPresent();
+        boolean allowed = caller.admin() || links.findFor(id, caller).isPresent();
         return statistics
                 .of(id)
                 .filter(found -> allowed)

@@ -5,6 +5,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +21,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.ObjectMapper;
 
@@ -85,15 +88,9 @@ class SecurityRules {
         routes.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
                 .permitAll()
                 // public: probes, API documentation, signing in
-                .requestMatchers(
-                        HttpMethod.GET,
-                        "/health",
-                        "/health/ready",
-                        "/openapi.json",
-                        "/openapi.json.yaml",
-                        "/openapi.json/**")
+                .requestMatchers(reads("/health", "/health/ready"))
                 .permitAll()
-                .requestMatchers(HttpMethod.HEAD, "/health", "/health/ready")
+                .requestMatchers(HttpMethod.GET, "/openapi.json", "/openapi.json.yaml", "/openapi.json/**")
                 .permitAll()
                 .requestMatchers(HttpMethod.GET, "/docs", "/docs/**", "/swagger-ui/**")
                 .permitAll()
@@ -117,17 +114,11 @@ class SecurityRules {
                 .requestMatchers("/api-keys", "/api-keys/**", "/auth/session")
                 .hasAnyAuthority(anyScope)
                 // links, limited to their owner by the controllers
-                .requestMatchers(HttpMethod.GET, "/urls/*/redirect")
+                .requestMatchers(reads("/urls/*/redirect"))
                 .permitAll()
-                .requestMatchers(HttpMethod.HEAD, "/urls/*/redirect")
-                .permitAll()
-                .requestMatchers(HttpMethod.GET, "/urls/*/stats", "/events", "/events/*")
+                .requestMatchers(reads("/urls/*/stats", "/events", "/events/*"))
                 .hasAuthority(Scope.STATS_READ.authority())
-                .requestMatchers(HttpMethod.HEAD, "/urls/*/stats", "/events", "/events/*")
-                .hasAuthority(Scope.STATS_READ.authority())
-                .requestMatchers(HttpMethod.GET, "/urls", "/urls/*")
-                .hasAuthority(Scope.LINKS_READ.authority())
-                .requestMatchers(HttpMethod.HEAD, "/urls", "/urls/*")
+                .requestMatchers(reads("/urls", "/urls/*"))
                 .hasAuthority(Scope.LINKS_READ.authority())
                 .requestMatchers(HttpMethod.POST, "/urls")
                 .hasAuthority(Scope.LINKS_WRITE.authority())
@@ -136,12 +127,20 @@ class SecurityRules {
                 .requestMatchers(HttpMethod.DELETE, "/urls/*")
                 .hasAuthority(Scope.LINKS_WRITE.authority())
                 // redirects: GET /{code} (literal routes above are more specific)
-                .requestMatchers(HttpMethod.GET, "/*")
-                .permitAll()
-                .requestMatchers(HttpMethod.HEAD, "/*")
+                .requestMatchers(reads("/*"))
                 .permitAll()
                 .anyRequest()
                 .hasAuthority(ADMIN_ROLE);
+    }
+
+    /** GET and HEAD (which Spring MVC answers as GET) of these paths. */
+    private static RequestMatcher reads(String... patterns) {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return new OrRequestMatcher(Arrays.stream(patterns)
+                .flatMap(pattern ->
+                        Stream.of(paths.matcher(HttpMethod.GET, pattern), paths.matcher(HttpMethod.HEAD, pattern)))
+                .map(RequestMatcher.class::cast)
+                .toList());
     }
 
     /** A header for every answer; the content security policy spares pages that bring their own. */

@@ -114,8 +114,7 @@ class LinkController {
     @Operation(summary = "One link of the caller")
     @ApiResponse(responseCode = "404", description = "No such link of the caller")
     Link get(@PathVariable long id) {
-        Caller caller = Caller.current();
-        return links.find(id).filter(link -> caller.owns(link.userId())).orElseThrow(() -> notFound(id));
+        return links.findFor(id, Caller.current()).orElseThrow(() -> notFound(id));
     }
 
     @PutMapping("/urls/{id}")

@@ -1,5 +1,6 @@
 package dev.shortener.link;
 
+import dev.shortener.identity.Caller;
 import dev.shortener.platform.Problems;
 import dev.shortener.platform.SqlFilter;
 import dev.shortener.user.UserDeleted;
@@ -56,6 +57,11 @@ public class Links {
                 .param(code)
                 .query(Link.class)
                 .optional();
+    }
+
+    /** The link, when {@code caller} owns it or is an admin; others are told nothing of it. */
+    public Optional<Link> findFor(long id, Caller caller) {
+        return find(id).filter(link -> caller.owns(link.userId()));
     }
 
     public boolean exists(long id) {
