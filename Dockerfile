@@ -33,10 +33,12 @@ COPY --from=build /tmp/layers/snapshot-dependencies/ ./
 COPY --from=build /tmp/layers/application/ ./
 USER 10001:10001
 ENV SERVER_PORT=8080 \
+    MANAGEMENT_PORT=8081 \
     AUTH_MODE=keys \
     SHORTENER_DATA_DIR=/tmp/shortener-data \
     SHUTDOWN_TIMEOUT=20s
-EXPOSE 8080
+# 8081: /metrics and the probes, for the monitoring network only
+EXPOSE 8080 8081
 # Ready means PostgreSQL and Redis answer; bash's /dev/tcp needs no extra tool in the image.
 HEALTHCHECK --interval=10s --timeout=4s --start-period=90s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SERVER_PORT:-8080} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && IFS= read -r -t 3 status <&3 && [[ $status == 'HTTP/1.1 200'* ]]"]

@@ -81,7 +81,9 @@ redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" -n "$REDIS_DB" FLUSHDB >/dev/null ||
 run_app() { # port jvm-args... : becomes the app (exec), with this machine's data stores
   local port=$1
   shift
-  SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$port DATABASE_HOST=$PGHOST DATABASE_PORT=$PGPORT DATABASE_NAME=$DB_NAME \
+  # /metrics and the probes on a port of their own, 100 above the replica's (0: any free port)
+  SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$port MANAGEMENT_ADDRESS=127.0.0.1 MANAGEMENT_PORT=$((port == 0 ? 0 : port + 100)) \
+  DATABASE_HOST=$PGHOST DATABASE_PORT=$PGPORT DATABASE_NAME=$DB_NAME \
   DATABASE_USER=$PGUSER DATABASE_PASSWORD="${PGPASSWORD:-}" \
   REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT/$REDIS_DB" SHORTENER_DATA_DIR="$TMP/data-$port" \
   SHUTDOWN_TIMEOUT=20s DB_POOL_MAX_SIZE=10 \

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 APP_PORT=18081
+MANAGEMENT_PORT=18181
 PROM_PORT=19090
 AM_PORT=19093
 RECEIVER_PORT=19095
@@ -77,9 +78,9 @@ mkdir -p "$WORK/rules" "$WORK/received" "$WORK/templates"
 # Alerts wait seconds instead of minutes; expressions and thresholds are the shipped ones.
 sed -E 's/^(\s+)for: .*/\1for: 10s/' deploy/prometheus/rules/alerts.yml >"$WORK/rules/alerts.yml"
 cp deploy/prometheus/rules/recording.yml "$WORK/rules/"
-python3 - "$ROOT/deploy/prometheus/prometheus.yml" "$WORK" "$APP_PORT" "$AM_PORT" >"$WORK/prometheus.yml" <<'PY'
+python3 - "$ROOT/deploy/prometheus/prometheus.yml" "$WORK" "$MANAGEMENT_PORT" "$AM_PORT" >"$WORK/prometheus.yml" <<'PY'
 import re, sys
-text, work, app_port, am_port = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3], sys.argv[4]
+text, work, management_port, am_port = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3], sys.argv[4]
 head, _, jobs = text.partition("scrape_configs:\n")
 # Keep the application's job only: the exporters of the compose stack do not run here.
 blocks = re.split(r"(?m)^(?=  - job_name: )", jobs)
@@ -88,7 +89,7 @@ head = re.sub(r"scrape_interval: \S+", "scrape_interval: 1s", head)
 head = re.sub(r"scrape_timeout: \S+", "scrape_timeout: 1s", head)
 head = re.sub(r"evaluation_interval: \S+", "evaluation_interval: 1s", head)
 head = head.replace("/etc/prometheus/rules/", work + "/rules/").replace("alertmanager:9093", "127.0.0.1:" + am_port)
-job = kept[0].replace('["app1:8080", "app2:8080"]', '["127.0.0.1:' + app_port + '"]')
+job = kept[0].replace('["app1:8081", "app2:8081"]', '["127.0.0.1:' + management_port + '"]')
 print(head + "scrape_configs:\n" + job, end="")
 PY
 # Same routing, grouping and inhibitions; the Discord receiver becomes a local webhook.
@@ -122,7 +123,7 @@ PY
 PIDS+=($!)
 
 log "starting the application on 127.0.0.1:$APP_PORT ($JAR)"
-SERVER_PORT=$APP_PORT SHORTENER_DATA_DIR="$WORK/data" LOG_FORMAT=json \
+SERVER_PORT=$APP_PORT MANAGEMENT_PORT=$MANAGEMENT_PORT MANAGEMENT_ADDRESS=127.0.0.1 SHORTENER_DATA_DIR="$WORK/data" LOG_FORMAT=json \
     "$JAVA_HOME/bin/java" -jar "$JAR" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 PIDS+=($APP_PID)

@@ -16,6 +16,7 @@ export JAVA_HOME
 : "${BENCH_REDIS_PORT:=6379}"
 : "${BENCH_REDIS_DB:=11}"
 : "${BENCH_APP_PORT:=18470}"
+: "${BENCH_MANAGEMENT_PORT:=$((BENCH_APP_PORT + 100))}"
 : "${BENCH_HEAP:=256m}"
 : "${BENCH_JAVA_OPTS:=-XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}"
 : "${BENCH_KEEP_DB:=false}"
@@ -68,16 +69,18 @@ drop_data_stores() {
 }
 
 # start_app WORK_DIR [EXTRA_JAVA_OPTS...]: the app in external mode on 127.0.0.1:$BENCH_APP_PORT.
-# Sets APP_PID and APP_URL.
+# Sets APP_PID, APP_URL and MANAGEMENT_URL (/metrics, on 127.0.0.1:$BENCH_MANAGEMENT_PORT).
 start_app() {
     local dir="$1"
     shift
     local jar
     jar="$(app_jar)"
     port_free "$BENCH_APP_PORT" || die "port $BENCH_APP_PORT is taken (set BENCH_APP_PORT)"
+    port_free "$BENCH_MANAGEMENT_PORT" || die "port $BENCH_MANAGEMENT_PORT is taken (set BENCH_MANAGEMENT_PORT)"
     mkdir -p "$dir/data"
     # shellcheck disable=SC2086
     env SERVER_PORT="$BENCH_APP_PORT" SERVER_ADDRESS=127.0.0.1 \
+        MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" MANAGEMENT_ADDRESS=127.0.0.1 \
         DATABASE_HOST="$BENCH_PG_HOST" DATABASE_PORT="$BENCH_PG_PORT" DATABASE_NAME="$BENCH_DB" \
         DATABASE_USER="$BENCH_PG_USER" DATABASE_PASSWORD="${BENCH_PG_PASSWORD:-}" \
         REDIS_URL="redis://$BENCH_REDIS_HOST:$BENCH_REDIS_PORT/$BENCH_REDIS_DB" \
@@ -86,6 +89,7 @@ start_app() {
     APP_PID=$!
     BENCH_PIDS+=("$APP_PID")
     APP_URL="http://127.0.0.1:$BENCH_APP_PORT"
+    MANAGEMENT_URL="http://127.0.0.1:$BENCH_MANAGEMENT_PORT"
     local waited=0
     until curl -sf -o /dev/null "$APP_URL/health"; do
         kill -0 "$APP_PID" 2>/dev/null || { tail -30 "$dir/app.log" >&2; die "the app exited; log in $dir/app.log"; }
@@ -202,9 +206,9 @@ machine_facts() {
 }
 
 # metric SCRAPE NAME LABEL_FILTER... : the sum of a Prometheus counter over the series whose
-# labels contain every given label="value" pair, in a scrape of the app's /metrics, rounded.
+# labels contain every given label="value" pair, in a scrape of the app's /metrics (management port), rounded.
 # metric_scaled SCALE SCRAPE NAME LABEL_FILTER... : the same sum times SCALE (1000: seconds to ms).
-metrics_snapshot() { curl -sf "$APP_URL/metrics"; }
+metrics_snapshot() { curl -sf "$MANAGEMENT_URL/metrics"; }
 metric() { metric_scaled 1 "$@"; }
 metric_scaled() {
     local scale="$1" text="$2" name="$3"

@@ -3,6 +3,7 @@ package dev.shortener;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -17,11 +18,18 @@ public abstract class ApiTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     protected Api api;
+
+    /** The management port: {@code /metrics} and the probes. */
+    protected Api management;
 
     @BeforeEach
     void connect() {
         api = new Api("http://127.0.0.1:" + port);
+        management = new Api("http://127.0.0.1:" + managementPort);
     }
 
     /** A value no other test uses, for unique e-mail addresses and codes. */

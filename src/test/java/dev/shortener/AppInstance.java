@@ -27,6 +27,7 @@ public final class AppInstance implements AutoCloseable {
     public static AppInstance start(Map<String, String> properties) {
         List<String> all = new ArrayList<>(List.of(
                 "server.port=0",
+                "management.server.port=0",
                 "shortener.embedded.data-dir=target/embedded-test-data",
                 "shortener.embedded.clean=true"));
         properties.forEach((key, value) -> all.add(key + "=" + value));

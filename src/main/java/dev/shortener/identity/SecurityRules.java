@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -42,7 +43,26 @@ class SecurityRules {
     private static final Logger log = LoggerFactory.getLogger(SecurityRules.class);
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
+    /**
+     * The management server is reached only on a private network (no proxy publishes it), so its
+     * endpoints take no credential; nothing else answers there.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain management(HttpSecurity http, ManagementPort port) throws Exception {
+        http.securityMatcher(port)
+                .authorizeHttpRequests(routes -> routes.anyRequest().permitAll())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable);
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain api(
             HttpSecurity http,
             AuthSettings settings,
@@ -93,9 +113,6 @@ class SecurityRules {
                 .requestMatchers(HttpMethod.GET, "/openapi.json", "/openapi.json.yaml", "/openapi.json/**")
                 .permitAll()
                 .requestMatchers(HttpMethod.GET, "/docs", "/docs/**", "/swagger-ui/**")
-                .permitAll()
-                // internal: nginx refuses it and the deployed stack scrapes it on the private network
-                .requestMatchers(HttpMethod.GET, "/metrics")
                 .permitAll()
                 .requestMatchers(HttpMethod.POST, "/auth/session", "/abuse-reports")
                 .permitAll()

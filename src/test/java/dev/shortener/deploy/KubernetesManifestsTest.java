@@ -87,9 +87,13 @@ class KubernetesManifestsTest {
         var deployment = manifests.one("Deployment", "shortener");
         var app = container(manifests);
 
-        assertThat(at(app, "startupProbe", "httpGet", "path")).isEqualTo("/health");
-        assertThat(at(app, "livenessProbe", "httpGet", "path")).isEqualTo("/health");
-        assertThat(at(app, "readinessProbe", "httpGet", "path")).isEqualTo("/health/ready");
+        // on the management port: readiness follows the shutdown, not a shared database outage
+        assertThat(at(app, "startupProbe", "httpGet", "path")).isEqualTo("/health/liveness");
+        assertThat(at(app, "livenessProbe", "httpGet", "path")).isEqualTo("/health/liveness");
+        assertThat(at(app, "readinessProbe", "httpGet", "path")).isEqualTo("/health/readiness");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(at(app, probe, "httpGet", "port")).as(probe).isEqualTo("metrics");
+        }
         assertThat(at(app, "resources", "requests", "cpu")).isNotNull();
         assertThat(at(app, "resources", "requests", "memory")).isNotNull();
         assertThat(at(app, "resources", "limits", "memory")).isNotNull();
@@ -144,7 +148,8 @@ class KubernetesManifestsTest {
                 .filter(c -> at(c, "metadata", "name").toString().startsWith("shortener-settings"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(at(settings, "data", "MANAGEMENT_SERVER_PORT")).isEqualTo("8081");
+        assertThat(at(settings, "data", "MANAGEMENT_PORT")).isEqualTo("8081");
+
         assertThat(at(settings, "data", "AUTH_MODE")).as("API keys required").isEqualTo("keys");
         assertThat(named(container(manifests).get("env"), "ADMIN_API_KEY").toString())
                 .contains("shortener-admin");

@@ -197,7 +197,6 @@ class AuthorizationMatrixTest {
         rules.put("GET /openapi.json.yaml", open("GET", fx -> "/openapi.json.yaml", 200));
         rules.put("GET /openapi.json/swagger-config", open("GET", fx -> "/openapi.json/swagger-config", 200));
         rules.put("GET /docs", open("GET", fx -> "/docs", 302));
-        rules.put("GET /metrics", open("GET", fx -> "/metrics", 200));
         // redirects: the fast path answers them before any credential is read
         rules.put("GET /{code}", rule("GET", fx -> "/" + fx.code(), null, null, 302, 302, 302, 302, 302, 302, 302));
         rules.put(

@@ -264,7 +264,7 @@ class ImportJobApiTest extends ApiTest {
 
     @Test
     void theImportMetersAreRegisteredForEveryEntityAndState() {
-        String metrics = api.get("/metrics").expect(200).body();
+        String metrics = management.get("/metrics").expect(200).body();
 
         for (String entity : List.of("users", "urls", "events")) {
             for (String outcome : List.of("imported", "failed")) {

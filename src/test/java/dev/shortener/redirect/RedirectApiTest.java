@@ -237,7 +237,7 @@ class RedirectApiTest extends ApiTest {
         assertThat(api.get("/users").expect(200).json().isArray()).isTrue();
         assertThat(api.get("/urls").expect(200).json().isArray()).isTrue();
         assertThat(api.get("/events").expect(200).json().isArray()).isTrue();
-        assertThat(api.get("/metrics").expect(200).body()).contains("shortener_redirects_total");
+        assertThat(management.get("/metrics").expect(200).body()).contains("shortener_redirects_total");
         Response docs = api.get("/docs");
         assertThat(docs.header("Location")).doesNotContain("hijacked");
         assertThat(api.get("/openapi.json").expect(200).body()).contains("/{code}");
@@ -313,7 +313,8 @@ class RedirectApiTest extends ApiTest {
     private double redirectCount(String route) {
         String series = "http_server_requests_seconds_count{application=\"shortener\",error=\"none\","
                 + "exception=\"none\",method=\"GET\",outcome=\"REDIRECTION\",status=\"302\"," + route + "} ";
-        return api.get("/metrics")
+        return management
+                .get("/metrics")
                 .expect(200)
                 .body()
                 .lines()
@@ -329,7 +330,7 @@ class RedirectApiTest extends ApiTest {
         api.get("/" + link.shortCode()).expect(302);
         api.get("/" + link.shortCode()).expect(302);
 
-        String metrics = api.get("/metrics").expect(200).body();
+        String metrics = management.get("/metrics").expect(200).body();
 
         assertThat(metrics)
                 .contains("shortener_redirects_total{application=\"shortener\",outcome=\"db_hit\"}")

@@ -23,6 +23,6 @@ record ObservabilitySettings(
         if (sqlNPlusOneThreshold < 1) {
             throw new IllegalArgumentException("shortener.observability.sql-n-plus-one-threshold must be at least 1");
         }
-        quietRoutes = quietRoutes == null ? List.of("/metrics", "/health", "/health/ready") : List.copyOf(quietRoutes);
+        quietRoutes = quietRoutes == null ? List.of("/health", "/health/ready") : List.copyOf(quietRoutes);
     }
 }

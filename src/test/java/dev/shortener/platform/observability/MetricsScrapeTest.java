@@ -86,7 +86,7 @@ class MetricsScrapeTest extends ApiTest {
 
     /** Every sample line of a live scrape. */
     private List<Sample> scrape() {
-        String body = api.get("/metrics").expect(200).body();
+        String body = management.get("/metrics").expect(200).body();
         List<Sample> samples = new ArrayList<>();
         for (String text : body.split("\n")) {
             if (text.isBlank() || text.startsWith("#")) {

@@ -190,7 +190,7 @@ class ObservabilityApiTest extends ApiTest {
     /** The value of the first sample of a family whose labels contain {@code labelText}. */
     private double sample(String name, String labelText) {
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
-        Matcher matcher = line.matcher(api.get("/metrics").expect(200).body());
+        Matcher matcher = line.matcher(management.get("/metrics").expect(200).body());
         while (matcher.find()) {
             if (matcher.group(1).contains(labelText)) {
                 return Double.parseDouble(matcher.group(2));
