@@ -9,10 +9,10 @@ import org.springframework.stereotype.Repository;
 
 /** The abuse_reports table. */
 @Repository
-class AbuseReports {
+public class AbuseReports {
 
     /** One report as admins see it. */
-    record AbuseReport(
+    public record AbuseReport(
             long id,
             String shortCode,
             @Nullable Long urlId,
@@ -49,7 +49,7 @@ class AbuseReports {
     }
 
     /** Reports by id, the unresolved ones only unless {@code all}. */
-    List<AbuseReport> page(boolean all, long offset, int limit) {
+    public List<AbuseReport> page(boolean all, long offset, int limit) {
         return db.sql("SELECT " + COLUMNS + " FROM abuse_reports" + (all ? "" : " WHERE resolved_at IS NULL")
                         + " ORDER BY id LIMIT ? OFFSET ?")
                 .params(limit, offset)
@@ -63,7 +63,7 @@ class AbuseReports {
                 .single();
     }
 
-    Optional<AbuseReport> resolve(long id, String resolution, String actor) {
+    public Optional<AbuseReport> resolve(long id, String resolution, String actor) {
         return db.sql("UPDATE abuse_reports SET resolved_at = (now() AT TIME ZONE 'utc'), resolution = ?,"
                         + " resolved_by = ? WHERE id = ? RETURNING " + COLUMNS)
                 .params(resolution, actor, id)

@@ -14,10 +14,10 @@ import org.springframework.transaction.annotation.Transactional;
  * whatever its owner changes; deleting the link deletes the block.
  */
 @Repository
-class Takedowns {
+public class Takedowns {
 
     /** A link that is down, and why. */
-    record Takedown(
+    public record Takedown(
             long urlId,
             String shortCode,
             @Nullable Long userId,
@@ -37,7 +37,7 @@ class Takedowns {
 
     /** Takes a link down (or changes the reason); empty when there is no such link. */
     @Transactional
-    Optional<Takedown> block(long urlId, String reason, String actor) {
+    public Optional<Takedown> block(long urlId, String reason, String actor) {
         int stored = db.sql("INSERT INTO link_blocks (url_id, reason, actor) SELECT id, ?, ? FROM urls WHERE id = ?"
                         + " ON CONFLICT (url_id) DO UPDATE SET reason = excluded.reason, actor = excluded.actor")
                 .params(reason, actor, urlId)
@@ -52,7 +52,7 @@ class Takedowns {
 
     /** Restores a blocked link; false when it was not blocked. */
     @Transactional
-    boolean unblock(long urlId, String actor) {
+    public boolean unblock(long urlId, String actor) {
         Optional<Takedown> takedown = find(urlId);
         if (takedown.isEmpty()) {
             return false;
@@ -70,7 +70,7 @@ class Takedowns {
                 .optional();
     }
 
-    List<Takedown> page(long offset, int limit) {
+    public List<Takedown> page(long offset, int limit) {
         return db.sql("SELECT " + COLUMNS + " FROM link_blocks b JOIN urls u ON u.id = b.url_id"
                         + " ORDER BY b.blocked_at DESC, b.url_id LIMIT ? OFFSET ?")
                 .params(limit, offset)

@@ -1,12 +1,14 @@
 package dev.shortener.event;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -16,7 +18,13 @@ import org.springframework.stereotype.Repository;
  * clicks costs no more than its number of distinct days and referrers.
  */
 @Repository
-class ClickStatistics {
+public class ClickStatistics {
+
+    /** One recent click of a link, as its owner sees it. */
+    public record RecentClick(
+            LocalDateTime at,
+            @Nullable String referrer,
+            @Nullable String userAgent) {}
 
     static final int DAYS = 30;
     static final int TOP_REFERRERS = 10;
@@ -29,8 +37,13 @@ class ClickStatistics {
         this.clicks = clicks;
     }
 
-    /** The link's statistics; empty when neither the link nor any event of it exists. */
+    /** The link's statistics over the last {@value #DAYS} days; empty when neither the link nor any event of it exists. */
     Optional<LinkStatistics> of(long urlId) {
+        return of(urlId, DAYS);
+    }
+
+    /** The link's statistics, with clicks per day over the last {@code days} days. */
+    public Optional<LinkStatistics> of(long urlId, int days) {
         clicks.flush();
         String shortCode = db.sql("SELECT short_code FROM urls WHERE id = ?")
                 .param(urlId)
@@ -48,12 +61,25 @@ class ClickStatistics {
                 .param(urlId)
                 .query(Long.class)
                 .single();
-        return Optional.of(new LinkStatistics(urlId, shortCode, total, perDay(urlId), topReferrers(urlId)));
+        return Optional.of(new LinkStatistics(urlId, shortCode, total, perDay(urlId, days), topReferrers(urlId)));
     }
 
-    private List<LinkStatistics.DailyClicks> perDay(long urlId) {
+    /** The link's latest clicks, newest first (the index on url_id and id finds them at once). */
+    public List<RecentClick> recent(long urlId, int limit) {
+        clicks.flush();
+        return db.sql("""
+                        SELECT "timestamp", details ->> 'referrer', details ->> 'user_agent' FROM events
+                        WHERE url_id = ? AND event_type = 'click'
+                        ORDER BY id DESC LIMIT ?""")
+                .params(urlId, limit)
+                .query((row, n) ->
+                        new RecentClick(row.getObject(1, LocalDateTime.class), row.getString(2), row.getString(3)))
+                .list();
+    }
+
+    private List<LinkStatistics.DailyClicks> perDay(long urlId, int days) {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        LocalDate first = today.minusDays(DAYS - 1);
+        LocalDate first = today.minusDays(days - 1);
         Map<LocalDate, Long> counts = new HashMap<>();
         db.sql("""
                         SELECT day, sum(clicks) FROM click_counts
@@ -63,11 +89,11 @@ class ClickStatistics {
                 .query((row, n) -> new LinkStatistics.DailyClicks(row.getObject(1, LocalDate.class), row.getLong(2)))
                 .list()
                 .forEach(day -> counts.put(day.date(), day.clicks()));
-        List<LinkStatistics.DailyClicks> days = new ArrayList<>(DAYS);
+        List<LinkStatistics.DailyClicks> series = new ArrayList<>(days);
         for (LocalDate day = first; !day.isAfter(today); day = day.plusDays(1)) {
-            days.add(new LinkStatistics.DailyClicks(day, counts.getOrDefault(day, 0L)));
+            series.add(new LinkStatistics.DailyClicks(day, counts.getOrDefault(day, 0L)));
         }
-        return days;
+        return series;
     }
 
     private List<LinkStatistics.ReferrerClicks> topReferrers(long urlId) {

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
         {"url_id":1,"short_code":"WqxP6Kd","total_clicks":42,\
         "clicks_per_day":[{"date":"2025-09-19","clicks":40},{"date":"2025-09-20","clicks":2}],\
         "top_referrers":[{"referrer":"https://news.example.com/","clicks":30},{"referrer":null,"clicks":12}]}""")
-record LinkStatistics(
+public record LinkStatistics(
         long urlId,
 
         @Schema(description = "null when the link has been deleted (its events remain)") @Nullable
@@ -24,7 +24,7 @@ record LinkStatistics(
         @Schema(description = "Most frequent referrers of all time; null stands for no Referer header")
         List<ReferrerClicks> topReferrers) {
 
-    record DailyClicks(LocalDate date, long clicks) {}
+    public record DailyClicks(LocalDate date, long clicks) {}
 
-    record ReferrerClicks(@Nullable String referrer, long clicks) {}
+    public record ReferrerClicks(@Nullable String referrer, long clicks) {}
 }

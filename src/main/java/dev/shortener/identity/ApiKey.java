@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 @Schema(name = "ApiKey", example = """
         {"id":3,"user_id":1,"name":"deploy script","prefix":"sk_4kQ9xZ2b","scopes":["links:read","links:write"],\
         "created_at":"2026-11-28T14:02:11","last_used_at":null,"expires_at":"2027-11-28T00:00:00"}""")
-record ApiKey(
+public record ApiKey(
         long id,
         @Nullable Long userId,
         String name,
@@ -27,7 +27,7 @@ record ApiKey(
 
     /** The answer to a create: the key and, this once, its secret. */
     @Schema(name = "IssuedApiKey")
-    record Issued(
+    public record Issued(
             long id,
             @Nullable Long userId,
             String name,

@@ -153,10 +153,9 @@ class ApiKeyController {
                 expiresAt = limit;
             }
         }
-        ApiKeySecret secret = ApiKeySecret.generate();
-        ApiKey key;
+        ApiKey.Issued key;
         try {
-            key = keys.create(userId, input.name(), secret, input.scopes(), expiresAt);
+            key = keys.issue(userId, input.name(), input.scopes(), expiresAt);
         } catch (DataIntegrityViolationException e) {
             throw Problems.notFound("User " + userId + " does not exist");
         }
@@ -167,7 +166,7 @@ class ApiKeyController {
                 key.scopes(),
                 expiresAt,
                 caller.actor());
-        return ResponseEntity.created(URI.create("/api-keys/" + key.id())).body(new ApiKey.Issued(key, secret));
+        return ResponseEntity.created(URI.create("/api-keys/" + key.id())).body(key);
     }
 
     @GetMapping("/api-keys")

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Repository;
 
 /** The api_keys table: hashes of secrets, never the secrets. */
 @Repository
-class ApiKeys {
+public class ApiKeys {
 
     private static final String COLUMNS = "id, user_id, name, prefix, scopes, created_at, last_used_at, expires_at";
     private static final String NOW = "(now() AT TIME ZONE 'utc')";
@@ -54,6 +54,25 @@ class ApiKeys {
                 .params(userId, name, secret.prefix(), secret.hash(), texts(scopes), expiresAt)
                 .query(rows)
                 .single();
+    }
+
+    /** A new key with a fresh secret, which the answer holds this once. */
+    ApiKey.Issued issue(@Nullable Long userId, String name, Set<Scope> scopes, @Nullable LocalDateTime expiresAt) {
+        ApiKeySecret secret = ApiKeySecret.generate();
+        return new ApiKey.Issued(create(userId, name, secret, scopes, expiresAt), secret);
+    }
+
+    /** A person's own key, within the scopes the person holds (the web application's settings page). */
+    public ApiKey.Issued issueOwn(Caller person, String name, Set<Scope> scopes) {
+        if (person.userId() == null || !person.scopes().containsAll(scopes)) {
+            throw new IllegalArgumentException("A key cannot grant scopes its creator lacks: " + person.scopes());
+        }
+        return issue(person.userId(), name, scopes, null);
+    }
+
+    /** A user's unrevoked keys, oldest first. */
+    public List<ApiKey> of(long userId) {
+        return page(userId, 0, 1000);
     }
 
     /**
@@ -126,7 +145,7 @@ class ApiKeys {
     }
 
     /** Revokes a key of {@code userId} (of anyone when null); false when there is no such key. */
-    boolean revoke(long id, @Nullable Long userId) {
+    public boolean revoke(long id, @Nullable Long userId) {
         return db.sql("UPDATE api_keys SET revoked_at = " + NOW + " WHERE id = ? AND " + ACTIVE
                                 + ownerCondition(userId))
                         .params(userId == null ? List.of(id) : List.of(id, userId))

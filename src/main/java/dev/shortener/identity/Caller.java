@@ -16,13 +16,14 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
 
 /**
  * The authenticated party of a request: an API key (acting for its user, or for no user when it
- * is an operator's key), a browser session signed in with such a key, or anyone at all where the
+ * is an operator's key), a browser session signed in with such a key or a password, or anyone at all where the
  * open mode lets anonymous requests through.
  *
  * @param keyId the key used, directly or to sign the session in; null for anonymous callers
  * @param userId the user the caller acts for; null for operator keys and anonymous callers
  * @param actor recorded beside every change the caller makes: {@code key:<id>}, {@code
- *     user:<id>/key:<id>} (a session and the key that signed it in) or {@code anonymous}
+ *     user:<id>/key:<id>} (a session and the key that signed it in), {@code user:<id>} (a session
+ *     signed in with a password) or {@code anonymous}
  */
 public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> scopes, String actor)
         implements OAuth2AuthenticatedPrincipal, Serializable {
@@ -44,6 +45,13 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
 
     static Caller ofKey(long keyId, @Nullable Long userId, Set<Scope> scopes) {
         return new Caller(keyId, userId, scopes, "key:" + keyId);
+    }
+
+    /** A person signed in with a password: the scopes of a user's own data, or every right for an admin. */
+    public static Caller ofUser(long userId, boolean admin) {
+        Set<Scope> scopes =
+                admin ? EnumSet.allOf(Scope.class) : EnumSet.of(Scope.LINKS_READ, Scope.LINKS_WRITE, Scope.STATS_READ);
+        return new Caller(null, userId, scopes, "user:" + userId);
     }
 
     /** The same rights, recorded as the user behind a browser session and the key that signed it in. */

@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * background, never by the request.
  */
 @Component
-class KeyIntrospector implements OpaqueTokenIntrospector, SmartInitializingSingleton, DisposableBean {
+public class KeyIntrospector implements OpaqueTokenIntrospector, SmartInitializingSingleton, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(KeyIntrospector.class);
     private static final String REFUSED = "The API key is unknown, revoked or expired";
@@ -91,7 +91,7 @@ class KeyIntrospector implements OpaqueTokenIntrospector, SmartInitializingSingl
     }
 
     /** Forgets what this instance read of keys, at once (other instances follow within the TTL). */
-    void forget() {
+    public void forget() {
         bySecret.invalidateAll();
         activeById.invalidateAll();
     }

@@ -1,11 +1,18 @@
 package dev.shortener.identity;
 
+import dev.shortener.platform.ErrorPage;
 import dev.shortener.platform.SecurityHeaders;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -13,17 +20,22 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.header.HeaderWriter;
-import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.ObjectMapper;
@@ -84,8 +96,12 @@ class SecurityRules {
                                         .scopes(scopes -> Arrays.stream(Scope.values())
                                                 .forEach(scope -> scopes.add(scope.text())))
                                         .tlsClientCertificateBoundAccessTokens(false))))
-                .exceptionHandling(
-                        errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                // pages send people to the sign-in page or show a page; the API answers problem details
+                .exceptionHandling(errors -> errors.defaultAuthenticationEntryPointFor(
+                                SecurityRules::toSignIn, SecurityRules::page)
+                        .defaultAuthenticationEntryPointFor(problems, AnyRequestMatcher.INSTANCE)
+                        .defaultAccessDeniedHandlerFor(SecurityRules::deniedPage, SecurityRules::page)
+                        .defaultAccessDeniedHandlerFor(problems, AnyRequestMatcher.INSTANCE))
                 .anonymous(anonymous -> anonymous.authenticationFilter(new OpenAccess(mode)))
                 .securityContext(context -> context.securityContextRepository(sessions))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
@@ -116,6 +132,15 @@ class SecurityRules {
                 .permitAll()
                 .requestMatchers(HttpMethod.POST, "/auth/session", "/abuse-reports")
                 .permitAll()
+                // the web application: public pages, then a signed-in person's, then an admin's
+                .requestMatchers(reads("/", "/-/static/**", "/-/webjars/**"))
+                .permitAll()
+                .requestMatchers("/-/login", "/-/signup", "/-/welcome/*", "/-/logout", "/-/shorten")
+                .permitAll()
+                .requestMatchers("/-/admin", "/-/admin/**")
+                .access(SecurityRules::signedInAdmin)
+                .requestMatchers("/-/**")
+                .access(SecurityRules::signedInPerson)
                 // operators only
                 .requestMatchers(HttpMethod.POST, "/*/bulk", "/events")
                 .hasAuthority(ADMIN_ROLE)
@@ -150,6 +175,31 @@ class SecurityRules {
                 .hasAuthority(ADMIN_ROLE);
     }
 
+    /**
+     * A person signed in with a password: the pages act with all of that person's rights, so an API
+     * key (whose scopes may be narrower) and the open modes' anonymous caller use the API instead.
+     */
+    private static AuthorizationDecision signedInPerson(
+            Supplier<? extends @Nullable Authentication> authentication, RequestAuthorizationContext context) {
+        return new AuthorizationDecision(person(authentication.get()) != null);
+    }
+
+    /** A person signed in with an administrator's account. */
+    private static AuthorizationDecision signedInAdmin(
+            Supplier<? extends @Nullable Authentication> authentication, RequestAuthorizationContext context) {
+        Caller person = person(authentication.get());
+        return new AuthorizationDecision(person != null && person.admin());
+    }
+
+    private static @Nullable Caller person(@Nullable Authentication authentication) {
+        return authentication != null
+                        && authentication.getPrincipal() instanceof Caller caller
+                        && caller.userId() != null
+                        && caller.keyId() == null
+                ? caller
+                : null;
+    }
+
     /** GET and HEAD (which Spring MVC answers as GET) of these paths. */
     private static RequestMatcher reads(String... patterns) {
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
@@ -160,22 +210,56 @@ class SecurityRules {
                 .toList());
     }
 
-    /** A header for every answer; the content security policy spares pages that bring their own. */
+    /**
+     * A header for every answer; the content security policy spares pages that bring their own and
+     * lets the web application's pages load their own scripts and styles.
+     */
     private static HeaderWriter writer(String name, String value) {
-        StaticHeadersWriter writer = new StaticHeadersWriter(name, value);
         if (!name.equals(SecurityHeaders.CONTENT_SECURITY_POLICY)) {
-            return writer;
+            return new StaticHeadersWriter(name, value);
         }
-        RequestMatcher ownPolicy = request -> SecurityHeaders.OWN_POLICY_PATHS.stream()
-                .anyMatch(path -> request.getRequestURI().startsWith(path));
-        return new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(ownPolicy), writer);
+        return (request, response) -> {
+            String path = request.getRequestURI();
+            if (SecurityHeaders.OWN_POLICY_PATHS.stream().noneMatch(path::startsWith)
+                    && !response.containsHeader(name)) {
+                response.setHeader(name, SecurityHeaders.pagePath(path) ? SecurityHeaders.PAGE_POLICY : value);
+            }
+        };
     }
 
-    /** A state change carried by a session cookie, not by an API key. */
+    /**
+     * A state change carried by a session cookie, not by an API key; every form of the web
+     * application too, signing in included (so no other site can sign a browser in).
+     */
     private static boolean sessionChange(HttpServletRequest request) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
-        return !SAFE_METHODS.contains(request.getMethod()) && !bearer && request.getSession(false) != null;
+        return !SAFE_METHODS.contains(request.getMethod())
+                && !bearer
+                && (request.getSession(false) != null || page(request));
+    }
+
+    /** A request of the web application's pages (not of the API). */
+    private static boolean page(HttpServletRequest request) {
+        return SecurityHeaders.pagePath(request.getRequestURI());
+    }
+
+    /** A person who is not signed in goes to the sign-in page, and comes back after it. */
+    private static void toSignIn(
+            HttpServletRequest request, HttpServletResponse response, AuthenticationException refused)
+            throws IOException {
+        String query = request.getQueryString();
+        String back = request.getRequestURI() + (query == null ? "" : "?" + query);
+        response.sendRedirect("/-/login?next=" + URLEncoder.encode(back, StandardCharsets.UTF_8));
+    }
+
+    private static void deniedPage(
+            HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied) {
+        ErrorPage.write(
+                response,
+                HttpStatus.FORBIDDEN,
+                "Not for this account",
+                "This page is for administrators. Sign in with an administrator's account to see it.");
     }
 
     private static void logMode(AuthSettings.Mode mode) {

@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +17,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.AuthenticationServiceException;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.context.SecurityContext;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.introspection.OAuth2IntrospectionException;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.ErrorResponseException;
@@ -62,10 +58,10 @@ class SessionController {
     }
 
     private final KeyIntrospector keys;
-    private final SessionContexts sessions;
+    private final Sessions sessions;
     private final ObjectMapper json;
 
-    SessionController(KeyIntrospector keys, SessionContexts sessions, ObjectMapper json) {
+    SessionController(KeyIntrospector keys, Sessions sessions, ObjectMapper json) {
         this.keys = keys;
         this.sessions = sessions;
         this.json = json;
@@ -116,17 +112,7 @@ class SessionController {
             refused.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"shortener\"");
             throw refused;
         }
-        HttpSession previous = request.getSession(false);
-        if (previous != null) {
-            previous.invalidate(); // a new session id at every sign-in (no fixation)
-        }
-        request.getSession(true);
-        SecurityContext context =
-                SecurityContextHolder.getContextHolderStrategy().createEmptyContext();
-        context.setAuthentication(
-                UsernamePasswordAuthenticationToken.authenticated(caller, null, caller.getAuthorities()));
-        SecurityContextHolder.getContextHolderStrategy().setContext(context);
-        sessions.saveContext(context, request, response);
+        sessions.start(caller, request, response);
         return ResponseEntity.status(HttpStatus.CREATED).body(SessionInfo.of(caller, request));
     }
 
@@ -146,11 +132,7 @@ class SessionController {
     @ApiResponse(responseCode = "204", description = "Signed out")
     @ApiResponse(responseCode = "403", description = "No or a wrong CSRF token")
     ResponseEntity<Void> signOut(HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        if (session != null) {
-            session.invalidate();
-        }
-        SecurityContextHolder.getContextHolderStrategy().clearContext();
+        sessions.end(request);
         return ResponseEntity.noContent().build();
     }
 }

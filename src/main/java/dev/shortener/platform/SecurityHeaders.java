@@ -23,6 +23,14 @@ public final class SecurityHeaders {
     /** Pages that run scripts of their own (Swagger UI) set no policy of ours. */
     public static final Set<String> OWN_POLICY_PATHS = Set.of("/docs", "/swagger-ui");
 
+    /**
+     * The web application's pages: scripts, styles and images from this origin only, never inline
+     * (htmx is told not to inject its indicator styles), forms posting back to this origin only.
+     */
+    public static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none';"
+            + " frame-ancestors 'none'";
+
     private final Map<String, String> all;
 
     public SecurityHeaders(@Value("${shortener.http.hsts-max-age:0s}") Duration hstsMaxAge) {
@@ -37,6 +45,11 @@ public final class SecurityHeaders {
             headers.put("Strict-Transport-Security", "max-age=" + hstsMaxAge.toSeconds() + "; includeSubDomains");
         }
         this.all = Collections.unmodifiableMap(headers);
+    }
+
+    /** Whether {@code path} is a page of the web application: the home page or anything under {@code /-/}. */
+    public static boolean pagePath(String path) {
+        return path.equals("/") || path.startsWith("/-/");
     }
 
     /** Name to value, in the order they are written. */

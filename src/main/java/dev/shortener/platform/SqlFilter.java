@@ -38,4 +38,12 @@ public final class SqlFilter {
         all.addAll(List.of(extra));
         return all;
     }
+
+    /** A LIKE pattern that finds {@code text} anywhere, its wildcards taken literally; null when blank. */
+    public static @Nullable String containing(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return "%" + text.trim().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
 }

@@ -1,6 +1,7 @@
 package dev.shortener.redirect;
 
 import dev.shortener.abuse.RateLimits;
+import dev.shortener.platform.ErrorPage;
 import dev.shortener.platform.Metered;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -66,7 +67,11 @@ class RedirectController {
                     ? "The link " + code + " was taken down for abuse"
                     : link.absent() ? "No link has the short code " + code : "The link " + code + " is inactive";
             if (ErrorPage.wanted(request)) {
-                ErrorPage.write(response, status, detail);
+                ErrorPage.write(
+                        response,
+                        status,
+                        status == HttpStatus.GONE ? "This link was taken down" : "This link does not exist",
+                        detail);
                 return;
             }
             throw Problems.problem(status, detail);

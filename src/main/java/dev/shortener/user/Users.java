@@ -89,7 +89,7 @@ public class Users {
     }
 
     /** 409: e-mail addresses are unique, ignoring case. */
-    static final class EmailTaken extends ErrorResponseException {
+    public static final class EmailTaken extends ErrorResponseException {
         EmailTaken(String email) {
             super(
                     HttpStatus.CONFLICT,

@@ -324,6 +324,42 @@ class AuthorizationMatrixTest {
                 admin("PUT", fx -> "/urls/" + fx.link() + "/block", fx -> "{\"reason\":\"test\"}", 200));
         rules.put("DELETE /urls/{id}/block", admin("DELETE", fx -> "/urls/" + fx.link() + "/block", null, 404));
         rules.put("GET /blocked-links", admin("GET", fx -> "/blocked-links", null, 200));
+        // the web application: public pages; forms need the CSRF token of a browser session, and a
+        // key (which the pages never take) gets past it only to a refused form
+        rules.put("GET /", open("GET", fx -> "/", 200));
+        rules.put("GET /-/login", open("GET", fx -> "/-/login", 200));
+        rules.put("GET /-/signup", open("GET", fx -> "/-/signup", 200));
+        rules.put("GET /-/welcome/{token}", open("GET", fx -> "/-/welcome/no-such-token", 404));
+        rules.put("POST /-/login", form(fx -> "/-/login", 422));
+        rules.put("POST /-/signup", form(fx -> "/-/signup", 422));
+        rules.put("POST /-/welcome/{token}", form(fx -> "/-/welcome/no-such-token", 404));
+        // an operator's key acts for no user and may not write links: it is sent to sign in
+        rules.put("POST /-/shorten", form(fx -> "/-/shorten", 422).except(Who.ADMIN, 302));
+        rules.put("POST /-/logout", form(fx -> "/-/logout", 302));
+        // a person's pages and the administrators' pages: people signed in with a password only
+        for (String route : List.of(
+                "GET /-/links",
+                "POST /-/links/deactivate",
+                "GET /-/links/{id}",
+                "POST /-/links/{id}",
+                "GET /-/links/{id}/qr.png",
+                "GET /-/links/{id}/qr.svg",
+                "GET /-/settings/api-keys",
+                "POST /-/settings/api-keys",
+                "POST /-/settings/api-keys/{id}/revoke",
+                "GET /-/admin",
+                "GET /-/admin/users",
+                "POST /-/admin/users/invite",
+                "POST /-/admin/users/{id}/reset",
+                "GET /-/admin/abuse",
+                "POST /-/admin/abuse/block",
+                "POST /-/admin/abuse/{urlId}/unblock",
+                "POST /-/admin/abuse/reports/{id}/resolve")) {
+            String method = route.substring(0, route.indexOf(' '));
+            String path =
+                    route.substring(route.indexOf(' ') + 1).replace("{id}", "1").replace("{urlId}", "1");
+            rules.put(route, personPage(method, fx -> path));
+        }
         // errors forwarded by the container: an ERROR dispatch only, whatever the method
         rules.put("* /error", rule("GET", fx -> "/error", null, null, 404, 404, 404, 404, 401, 401, 404));
         return rules;
@@ -358,6 +394,17 @@ class AuthorizationMatrixTest {
     private static Rule owned(
             String method, Function<Fixture, String> path, @Nullable Function<Fixture, String> body, int ok) {
         return anyCredential(method, path, body, ok).except(Who.OTHER_USER, 404);
+    }
+
+    /** A public form: without a session's CSRF token refused, with a key only its own answer. */
+    private static Rule form(Function<Fixture, String> path, int withKey) {
+        return rule("POST", path, fx -> "{}", null, 403, withKey, withKey, withKey, 401, 401, 403);
+    }
+
+    /** People signed in with a password: a browser without a session signs in first; keys are refused. */
+    private static Rule personPage(String method, Function<Fixture, String> path) {
+        boolean read = SAFE.contains(method);
+        return rule(method, path, read ? null : fx -> "{}", null, read ? 302 : 403, 403, 403, 403, 401, 401, 403);
     }
 
     /** Admins only. */

@@ -1,4 +1,4 @@
-package dev.shortener.redirect;
+package dev.shortener.platform;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,20 +10,20 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * A small page for a person whose browser followed a short link that does not redirect: only when
- * the request's Accept names text/html; API clients keep getting problem details.
+ * A small page for a person whose browser asked for something it may not have (a short link that
+ * does not redirect, a page it may not see): only when the request's Accept names text/html; API
+ * clients keep getting problem details.
  */
-final class ErrorPage {
+public final class ErrorPage {
 
     private ErrorPage() {}
 
-    static boolean wanted(HttpServletRequest request) {
+    public static boolean wanted(HttpServletRequest request) {
         String accept = request.getHeader(HttpHeaders.ACCEPT);
         return accept != null && accept.contains("text/html");
     }
 
-    static void write(HttpServletResponse response, HttpStatus status, String detail) {
-        String title = status == HttpStatus.GONE ? "This link was taken down" : "This link does not exist";
+    public static void write(HttpServletResponse response, HttpStatus status, String title, String detail) {
         String page = """
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

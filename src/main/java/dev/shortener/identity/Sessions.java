@@ -1,0 +1,41 @@
+package dev.shortener.identity;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/** Starts and ends browser sessions, for the sign-in API and the web application's pages. */
+@Component
+public class Sessions {
+
+    private final SessionContexts contexts;
+
+    Sessions(SessionContexts contexts) {
+        this.contexts = contexts;
+    }
+
+    /** Signs the browser in as {@code caller}, under a new session id (no fixation). */
+    public void start(Caller caller, HttpServletRequest request, HttpServletResponse response) {
+        end(request);
+        request.getSession(true);
+        SecurityContext context =
+                SecurityContextHolder.getContextHolderStrategy().createEmptyContext();
+        context.setAuthentication(
+                UsernamePasswordAuthenticationToken.authenticated(caller, null, caller.getAuthorities()));
+        SecurityContextHolder.getContextHolderStrategy().setContext(context);
+        contexts.saveContext(context, request, response);
+    }
+
+    /** Ends the browser's session, if it has one. */
+    public void end(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        SecurityContextHolder.getContextHolderStrategy().clearContext();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.shortener.web;
+
+import dev.shortener.platform.SqlFilter;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The read model of the links page: one person's links, searched, filtered and paged by keyset
+ * (never by offset, so the 1,000th page costs what the first does), with their click totals from
+ * the {@code click_counts} rollup and their takedown state.
+ */
+@Repository
+public class LinkListing {
+
+    static final int PAGE_SIZE = 50;
+
+    enum Status {
+        ALL,
+        ACTIVE,
+        INACTIVE,
+        BLOCKED;
+
+        static Status of(@Nullable String text) {
+            try {
+                return text == null || text.isBlank()
+                        ? ALL
+                        : valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return ALL;
+            }
+        }
+    }
+
+    enum Order {
+        NEWEST,
+        OLDEST;
+
+        static Order of(@Nullable String text) {
+            return "oldest".equalsIgnoreCase(text) ? OLDEST : NEWEST;
+        }
+    }
+
+    public record Row(
+            long id,
+            String shortCode,
+            String originalUrl,
+            @Nullable String title,
+            boolean isActive,
+            boolean blocked,
+            LocalDateTime createdAt,
+            long clicks) {}
+
+    /** A page of rows and the keyset of the next page, if there is one. */
+    public record Page(List<Row> rows, @Nullable Long next) {}
+
+    private final JdbcClient db;
+
+    LinkListing(JdbcClient db) {
+        this.db = db;
+    }
+
+    Page page(long owner, @Nullable String search, Status status, Order order, @Nullable Long after) {
+        StringBuilder sql = new StringBuilder("""
+                SELECT u.id, u.short_code, u.original_url, u.title, u.is_active,
+                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at
+                FROM urls u WHERE u.user_id = :owner""");
+        Map<String, Object> params = new HashMap<>();
+        params.put("owner", owner);
+        String pattern = SqlFilter.containing(search);
+        if (pattern != null) {
+            sql.append(" AND (u.short_code ILIKE :pattern OR u.title ILIKE :pattern OR u.original_url ILIKE :pattern)");
+            params.put("pattern", pattern);
+        }
+        switch (status) {
+            case ACTIVE -> sql.append(" AND u.is_active");
+            case INACTIVE -> sql.append(" AND NOT u.is_active");
+            case BLOCKED -> sql.append(" AND EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id)");
+            case ALL -> {}
+        }
+        if (after != null) {
+            sql.append(order == Order.NEWEST ? " AND u.id < :after" : " AND u.id > :after");
+            params.put("after", after);
+        }
+        sql.append(order == Order.NEWEST ? " ORDER BY u.id DESC" : " ORDER BY u.id")
+                .append(" LIMIT :limit");
+        params.put("limit", PAGE_SIZE + 1);
+        List<Row> rows = new ArrayList<>(db.sql(sql.toString())
+                .params(params)
+                .query((row, n) -> new Row(
+                        row.getLong(1),
+                        row.getString(2),
+                        row.getString(3),
+                        row.getString(4),
+                        row.getBoolean(5),
+                        row.getBoolean(6),
+                        row.getObject(7, LocalDateTime.class),
+                        0))
+                .list());
+        Long next = null;
+        if (rows.size() > PAGE_SIZE) {
+            rows.removeLast();
+            next = rows.getLast().id();
+        }
+        return new Page(withClicks(rows), next);
+    }
+
+    /** Click totals of one page of links: a handful of rollup rows per link. */
+    private List<Row> withClicks(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        Long[] ids = rows.stream().map(Row::id).toArray(Long[]::new);
+        Map<Long, Long> totals = new HashMap<>();
+        db.sql("SELECT url_id, sum(clicks) FROM click_counts WHERE url_id = ANY(?) GROUP BY url_id")
+                .param(ids)
+                .query((row, n) -> totals.put(row.getLong(1), row.getLong(2)))
+                .list();
+        return rows.stream()
+                .map(r -> new Row(
+                        r.id(),
+                        r.shortCode(),
+                        r.originalUrl(),
+                        r.title(),
+                        r.isActive(),
+                        r.blocked(),
+                        r.createdAt(),
+                        totals.getOrDefault(r.id(), 0L)))
+                .toList();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.shortener.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.server.ResponseStatusException;
+
+/** A page's errors as a friendly page, never the API's problem details or a stack trace. */
+@ControllerAdvice(basePackageClasses = PageErrors.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class PageErrors {
+
+    @ExceptionHandler(ResponseStatusException.class)
+    String status(ResponseStatusException e, Model model, HttpServletResponse response) {
+        HttpStatus status = HttpStatus.valueOf(e.getStatusCode().value());
+        return page(status, status == HttpStatus.NOT_FOUND ? "There is nothing here." : e.getReason(), model, response);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    String badParameter(MethodArgumentTypeMismatchException e, Model model, HttpServletResponse response) {
+        return page(HttpStatus.BAD_REQUEST, "The address has a wrong value for " + e.getName() + ".", model, response);
+    }
+
+    private static String page(HttpStatus status, String detail, Model model, HttpServletResponse response) {
+        response.setStatus(status.value());
+        model.addAttribute("status", status.value());
+        model.addAttribute("heading", status.getReasonPhrase());
+        model.addAttribute("detail", detail == null ? status.getReasonPhrase() : detail);
+        return "error";
+    }
+}

@@ -1,0 +1,362 @@
+package dev.shortener.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.shortener.Api;
+import dev.shortener.KeysMode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The web application as people use it, in headless Chromium against the whole service in {@code
+ * AUTH_MODE=keys}: every page is checked for console errors (CSP violations included) and for
+ * serious or critical accessibility violations (axe-core). Link targets live on a public-looking
+ * name that the browser resolves to a local server.
+ */
+@KeysMode
+@TestPropertySource(
+        properties = {
+            "shortener.accounts.admin-email=" + WebApplicationTest.ADMIN_EMAIL,
+            "shortener.accounts.admin-password=" + WebApplicationTest.ADMIN_PASSWORD
+        })
+class WebApplicationTest {
+
+    static final String ADMIN_EMAIL = "operator@example.com";
+    static final String ADMIN_PASSWORD = "operator-password-42";
+    private static final String TARGET_HOST = "target.example.test";
+    private static final String PASSWORD = "a-long-enough-password";
+    private static final Path SCREENSHOTS =
+            Path.of(System.getenv().getOrDefault("SCREENSHOTS_DIR", "target/screenshots"));
+
+    private static HttpServer target;
+    private static final List<String> landed = new CopyOnWriteArrayList<>();
+    private static Browser browser;
+    private static WebDriver driver;
+
+    @LocalServerPort
+    private int port;
+
+    private String base;
+
+    @BeforeAll
+    static void start() throws IOException {
+        target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/", exchange -> {
+            landed.add(exchange.getRequestURI().getPath());
+            byte[] page = ("<!doctype html><html lang=\"en\"><head><title>Target</title></head><body><main>"
+                            + "<h1>Landed on " + exchange.getRequestURI().getPath() + "</h1></main></body></html>")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(
+                    exchange.getRequestURI().getPath().equals("/favicon.ico") ? 404 : 200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        target.start();
+        browser = Browser.start(TARGET_HOST);
+        driver = browser.driver();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        target.stop(0);
+    }
+
+    @BeforeEach
+    void freshBrowser() {
+        base = "http://127.0.0.1:" + port;
+        driver.get(base + "/health");
+        driver.manage().deleteAllCookies();
+        browser.desktopWidth();
+        browser.consoleErrors();
+    }
+
+    @Test
+    void aPersonSignsUpShortensFollowsEditsDeactivatesAndManagesKeys() throws Exception {
+        page("/", "home-signed-out");
+        assertThat(text("main")).contains("Sign in", "create an account");
+
+        String email = unique("ada") + "@example.com";
+        signUp("Ada", email);
+        assertThat(driver.getCurrentUrl()).endsWith("/-/links");
+        signOut();
+        page("/-/login", "login");
+        signIn(email, PASSWORD);
+
+        String shortUrl = shorten(targetUrl("/landing"), "Spring launch");
+        page("/", null);
+        String code = shortUrl.substring(shortUrl.lastIndexOf('/') + 1);
+
+        page("/-/links", "links");
+        type(By.id("q"), "Spring laun");
+        await().atMost(Duration.ofSeconds(5)).until(() -> driver.getCurrentUrl().contains("q=Spring"));
+        assertThat(text("#results")).contains("/" + code, "Spring launch");
+        driver.findElement(By.linkText("/" + code)).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> driver.getCurrentUrl().matches(".*/-/links/\\d+$"));
+        String linkPage = driver.getCurrentUrl();
+        check("link");
+
+        browser.open(shortUrl);
+        assertThat(text("h1")).isEqualTo("Landed on /landing");
+        assertThat(landed).contains("/landing");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            driver.get(linkPage);
+            JsonNode series = JsonMapper.builder()
+                    .build()
+                    .readTree(driver.findElement(By.id("chart")).getDomAttribute("data-series"));
+            long clicks = 0;
+            for (JsonNode day : series.get("clicks")) {
+                clicks += day.asLong();
+            }
+            assertThat(clicks).as("clicks in the chart's data").isEqualTo(1);
+        });
+        assertThat(driver.findElements(By.cssSelector("#chart canvas")))
+                .as("uPlot drew the chart")
+                .isNotEmpty();
+        assertThat(text("#recent-clicks")).contains("HeadlessChrome");
+        page(linkPage.substring(base.length()), "link-details");
+
+        type(By.id("original_url"), targetUrl("/moved"));
+        driver.findElement(By.cssSelector("#edit button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("Saved."));
+        browser.open(shortUrl);
+        assertThat(text("h1")).isEqualTo("Landed on /moved");
+
+        driver.get(linkPage);
+        driver.findElement(By.id("is_active")).click();
+        driver.findElement(By.cssSelector("#edit button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("Saved."));
+        browser.open(shortUrl);
+        assertThat(text("h1")).isEqualTo("This link does not exist");
+        check(null);
+
+        page("/-/settings/api-keys", "api-keys");
+        type(By.id("name"), "deploy script");
+        driver.findElement(By.cssSelector("form[action='/-/settings/api-keys'] button[type=submit]"))
+                .click();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !driver.findElements(By.id("secret")).isEmpty());
+        check("api-keys-issued");
+        String secret = driver.findElement(By.id("secret")).getDomProperty("value");
+        Api withKey = new Api(base).withKey(secret);
+        assertThat(withKey.get("/users/me").expect(200).json().path("email").asString())
+                .isEqualTo(email);
+        driver.findElement(By.cssSelector("#keys button.danger")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("revoked"));
+        await().atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> withKey.get("/users/me").expect(401));
+
+        signOut();
+        driver.get(base + "/-/links");
+        assertThat(driver.getCurrentUrl()).contains("/-/login?next=");
+    }
+
+    @Test
+    void anotherPersonNeitherSeesNorOpensSomeoneElsesLink() throws Exception {
+        signUp("Owner", unique("owner") + "@example.com");
+        String shortUrl = shorten(targetUrl("/private"), "Owner's link");
+        String code = shortUrl.substring(shortUrl.lastIndexOf('/') + 1);
+        driver.get(base + "/-/links?q=" + code);
+        String linkPath = driver.findElement(By.linkText("/" + code)).getDomAttribute("href");
+        byte[] png = get(linkPath + "/qr.png", session()).body();
+        assertThat(QrCodesTest.decodePng(png)).isEqualTo(shortUrl);
+        String svg = new String(get(linkPath + "/qr.svg", session()).body(), StandardCharsets.UTF_8);
+        assertThat(QrCodesTest.decodeSvg(svg)).isEqualTo(shortUrl);
+        signOut();
+
+        signUp("Other", unique("other") + "@example.com");
+        page("/-/links?q=" + code, null);
+        assertThat(text("#results")).doesNotContain(code).contains("No link matches");
+        driver.get(base + linkPath);
+        assertThat(text("h1")).isEqualTo("Not Found");
+        check("not-found");
+        assertThat(get(linkPath, session()).statusCode()).isEqualTo(404);
+        assertThat(get(linkPath + "/qr.png", session()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anAdministratorTakesALinkDownAndItsVisitorsGetTheGonePage() throws Exception {
+        signUp("Suspect", unique("suspect") + "@example.com");
+        String shortUrl = shorten(targetUrl("/phish"), null);
+        String code = shortUrl.substring(shortUrl.lastIndexOf('/') + 1);
+        signOut();
+
+        driver.get(base + "/-/admin/users");
+        assertThat(driver.getCurrentUrl()).contains("/-/login");
+        signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        page("/-/admin/users", "admin-users");
+        page("/-/admin/abuse", null);
+        type(By.id("short_code"), code);
+        type(By.id("reason"), "phishing");
+        driver.findElement(By.cssSelector("form[action='/-/admin/abuse/block'] button"))
+                .click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("is down"));
+        check("admin-abuse");
+
+        browser.open(shortUrl);
+        assertThat(text("h1")).isEqualTo("This link was taken down");
+        check("gone");
+        assertThat(landed).doesNotContain("/phish");
+    }
+
+    @Test
+    void aPersonWhoIsNoAdministratorGetsAForbiddenPage() {
+        signUp("Curious", unique("curious") + "@example.com");
+        driver.get(base + "/-/admin/users");
+        assertThat(text("h1")).isEqualTo("Not for this account");
+        check(null);
+        assertThat(get("/-/admin/users", session()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void pagesFitAPhoneScreen() {
+        signUp("Phone", unique("phone") + "@example.com");
+        shorten(targetUrl("/a/rather/long/path/that/could/push/the/layout/wider/than/a/phone"), "Phone");
+        browser.phoneWidth();
+        for (String path : List.of("/", "/-/links", "/-/settings/api-keys")) {
+            page(path, null);
+            long overflow = (Long) ((JavascriptExecutor) driver)
+                    .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(overflow)
+                    .as("horizontal overflow of %s at phone width", path)
+                    .isLessThanOrEqualTo(0);
+        }
+        browser.screenshot(SCREENSHOTS.resolve("links-phone.png"));
+    }
+
+    @Test
+    void signingInWithAWrongPasswordSaysSoWithoutSayingWhichPartWasWrong() {
+        driver.get(base + "/-/login");
+        type(By.id("email"), "nobody@example.com");
+        type(By.id("password"), "not-the-password-at-all");
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("Wrong e-mail address or password"));
+        check("login-refused");
+    }
+
+    // --- steps -------------------------------------------------------------------------------
+
+    private void signUp(String name, String email) {
+        page("/-/signup", "signup");
+        type(By.id("username"), name);
+        type(By.id("email"), email);
+        type(By.id("password"), PASSWORD);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> driver.getCurrentUrl().endsWith("/-/links"));
+    }
+
+    private void signIn(String email, String password) {
+        type(By.id("email"), email);
+        type(By.id("password"), password);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !driver.getCurrentUrl().contains("/-/login"));
+    }
+
+    private void signOut() {
+        driver.findElement(By.id("sign-out")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("header").contains("Sign in"));
+    }
+
+    /** Shortens {@code url} on the home page; the short URL it shows. */
+    private String shorten(String url, String title) {
+        driver.get(base + "/");
+        type(By.id("original_url"), url);
+        if (title != null) {
+            driver.findElement(By.tagName("summary")).click();
+            type(By.id("title"), title);
+        }
+        driver.findElement(By.cssSelector("form[action='/-/shorten'] button[type=submit]"))
+                .click();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !driver.findElements(By.id("short-url")).isEmpty());
+        check("home-shortened");
+        String shortUrl = driver.findElement(By.id("short-url")).getDomProperty("value");
+        assertThat(shortUrl).startsWith(base + "/");
+        return shortUrl;
+    }
+
+    /** Opens a page and checks it; takes its screenshot when named. */
+    private void page(String path, String screenshot) {
+        driver.get(base + path);
+        check(screenshot);
+    }
+
+    private void check(String screenshot) {
+        String page = driver.getCurrentUrl();
+        browser.assertNoConsoleErrors(page);
+        browser.assertAccessible(page);
+        if (screenshot != null) {
+            browser.screenshot(SCREENSHOTS.resolve(screenshot + ".png"));
+        }
+    }
+
+    private void type(By field, String text) {
+        WebElement input = driver.findElement(field);
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    private String text(String css) {
+        return driver.findElement(By.cssSelector(css)).getText();
+    }
+
+    private String targetUrl(String path) {
+        return "http://" + TARGET_HOST + ":" + target.getAddress().getPort() + path;
+    }
+
+    private String session() {
+        Cookie cookie = driver.manage().getCookieNamed("shortener_session");
+        assertThat(cookie).as("a session cookie").isNotNull();
+        return cookie.getName() + "=" + cookie.getValue();
+    }
+
+    private HttpResponse<byte[]> get(String path, String cookie) {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(base + path))
+                            .header("Cookie", cookie)
+                            .header("Accept", "text/html")
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String unique(String prefix) {
+        return prefix + Long.toString(System.nanoTime(), 36);
+    }
+}
