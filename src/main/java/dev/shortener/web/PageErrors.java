@@ -1,10 +1,12 @@
 package dev.shortener.web;
 
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -21,12 +23,19 @@ class PageErrors {
         return page(status, status == HttpStatus.NOT_FOUND ? "There is nothing here." : e.getReason(), model, response);
     }
 
+    /** The API's problems met on a page (a rate limit, an unavailable database): their status and detail. */
+    @ExceptionHandler(ErrorResponseException.class)
+    String problem(ErrorResponseException e, Model model, HttpServletResponse response) {
+        e.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        return page(HttpStatus.valueOf(e.getStatusCode().value()), e.getBody().getDetail(), model, response);
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     String badParameter(MethodArgumentTypeMismatchException e, Model model, HttpServletResponse response) {
         return page(HttpStatus.BAD_REQUEST, "The address has a wrong value for " + e.getName() + ".", model, response);
     }
 
-    private static String page(HttpStatus status, String detail, Model model, HttpServletResponse response) {
+    private static String page(HttpStatus status, @Nullable String detail, Model model, HttpServletResponse response) {
         response.setStatus(status.value());
         model.addAttribute("status", status.value());
         model.addAttribute("heading", status.getReasonPhrase());

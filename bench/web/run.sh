@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Web pages benchmark (issue 18): how long the pages take to render on the server for an account
+# with 100,000 links and a link with 1,000,000 clicks (target: p95 <= 50 ms per page).
+# Usage: bench/web/run.sh        (settings: environment variables below)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Defaults of this benchmark, before common.sh fills in the shared ones.
+: "${BENCH_DB:=shortener_web_bench}"
+: "${BENCH_REDIS_DB:=14}"
+: "${BENCH_APP_PORT:=18476}"
+# shellcheck source=../lib/common.sh
+source "$HERE/../lib/common.sh"
+
+: "${BENCH_LINKS:=100000}"
+: "${BENCH_CLICKS:=1000000}"
+: "${BENCH_CONNECTIONS:=1}"
+: "${BENCH_DURATION:=15s}"
+
+require wrk curl psql
+bench_workspace web
+reset_data_stores
+
+EMAIL=bench@example.com
+PASSWORD=bench-password-123
+# The benchmark measures rendering, not the per-session read budget.
+export ADMIN_EMAIL="$EMAIL" ADMIN_PASSWORD="$PASSWORD" RATE_LIMIT_READS=1000000000 LOG_FORMAT=json
+start_app "$WORK"
+
+log "Seeding $BENCH_LINKS links and $BENCH_CLICKS clicks of one link"
+psql_bench -d "$BENCH_DB" <<SQL
+INSERT INTO urls (user_id, short_code, original_url, title, created_at)
+SELECT u.id, 'w' || g, 'https://example.com/page/' || g, 'Page ' || g,
+       (now() AT TIME ZONE 'utc') - (($BENCH_LINKS - g) * interval '1 minute')
+FROM users u, generate_series(1, $BENCH_LINKS) g WHERE u.email = '$EMAIL';
+INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
+SELECT (SELECT max(id) FROM urls), NULL, 'click',
+       (now() AT TIME ZONE 'utc') - ((g % 90) * interval '1 day'),
+       jsonb_build_object('referrer', 'https://site' || (g % 40) || '.example/', 'user_agent', 'Mozilla/5.0 bench')
+FROM generate_series(1, $BENCH_CLICKS) g;
+ANALYZE;
+SQL
+HOT="$(psql_bench -d "$BENCH_DB" -Atc "SELECT max(id) FROM urls")"
+MIDDLE="$(psql_bench -d "$BENCH_DB" -Atc "SELECT min(id) + ($BENCH_LINKS / 2) FROM urls")"
+
+log "Signing in as $EMAIL"
+JAR="$WORK/cookies"
+csrf() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+TOKEN="$(curl -sf -c "$JAR" -b "$JAR" "$APP_URL/-/login" | csrf)"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" -X POST "$APP_URL/-/login" \
+    --data-urlencode "_csrf=$TOKEN" --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASSWORD")" == 302 ]] \
+    || die "signing in failed"
+COOKIE="shortener_session=$(awk '$6 == "shortener_session" { print $7 }' "$JAR")"
+
+cat >"$WORK/p95.lua" <<'LUA'
+done = function(summary, latency, requests)
+    io.write(string.format("LATENCY p50=%.2f p95=%.2f p99=%.2f requests=%d errors=%d\n",
+        latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+        summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+LUA
+
+PAGES=(
+    "links, first page|/-/links"
+    "links, search|/-/links?q=Page+4242"
+    "links, page in the middle (keyset)|/-/links?after=$MIDDLE"
+    "links, taken down only|/-/links?status=blocked"
+    "link with $BENCH_CLICKS clicks, 30 days|/-/links/$HOT"
+    "link with $BENCH_CLICKS clicks, 90 days|/-/links/$HOT?days=90"
+    "QR code PNG|/-/links/$HOT/qr.png"
+    "home|/"
+)
+{
+    echo "# Web pages benchmark $STAMP"
+    echo
+    echo "$(machine_facts)"
+    echo "$BENCH_LINKS links of one account, $BENCH_CLICKS clicks of one link · wrk -t1 -c$BENCH_CONNECTIONS -d$BENCH_DURATION, after a 5 s warm-up per page"
+    echo
+    echo "| page | req/s | p50 ms | p95 ms | p99 ms | errors |"
+    echo "|---|---|---|---|---|---|"
+} >"$RESULTS/summary.md"
+verdict=PASS
+for entry in "${PAGES[@]}"; do
+    name="${entry%%|*}"
+    path="${entry#*|}"
+    status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$APP_URL$path")"
+    [[ "$status" == 200 ]] || die "$path answered $status"
+    wrk -t1 -c"$BENCH_CONNECTIONS" -d5s -H "Cookie: $COOKIE" "$APP_URL$path" >/dev/null
+    out="$(wrk -t1 -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" -H "Cookie: $COOKIE" -s "$WORK/p95.lua" "$APP_URL$path")"
+    printf '%s\n' "$out" >"$RESULTS/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
+    rps="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")"
+    read -r p50 p95 p99 errors < <(sed -n 's/^LATENCY p50=\([0-9.]*\) p95=\([0-9.]*\) p99=\([0-9.]*\) requests=[0-9]* errors=\([0-9]*\)$/\1 \2 \3 \4/p' <<<"$out")
+    echo "| $name | $rps | $p50 | $p95 | $p99 | $errors |" >>"$RESULTS/summary.md"
+    log "$name: $rps req/s, p95 $p95 ms"
+    if awk -v p="$p95" 'BEGIN { exit !(p > 50) }' || [[ "$errors" != 0 ]]; then
+        verdict=FAIL
+    fi
+done
+{
+    echo
+    echo "Verdict (every page p95 <= 50 ms, no error): $verdict"
+} >>"$RESULTS/summary.md"
+cat "$RESULTS/summary.md"
+log "Summary written to $RESULTS/summary.md"

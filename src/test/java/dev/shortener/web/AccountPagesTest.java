@@ -1,0 +1,208 @@
+package dev.shortener.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shortener.Api;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Accounts over real HTTP, as a browser's forms send them, with sign-up by invitation only, a small
+ * sign-in budget and anonymous links on: invitations, password resets, the sign-in limit, where a
+ * sign-in may send the browser, and shortening without an account.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "shortener.embedded.data-dir=target/embedded-test-data",
+            "shortener.embedded.clean=true",
+            "shortener.auth.mode=keys",
+            "shortener.accounts.signup=invite",
+            "shortener.accounts.admin-email=" + AccountPagesTest.ADMIN_EMAIL,
+            "shortener.accounts.admin-password=" + AccountPagesTest.ADMIN_PASSWORD,
+            "shortener.rate-limits.sign-ins=5",
+            "shortener.web.anonymous-links=true"
+        })
+class AccountPagesTest {
+
+    static final String ADMIN_EMAIL = "chief@example.com";
+    static final String ADMIN_PASSWORD = "chief-password-1234";
+    private static final Pattern ACCOUNT_LINK =
+            Pattern.compile("id=\"account-link\" type=\"text\" readonly value=\"([^\"]+)\"");
+    private static final AtomicInteger ADDRESSES = new AtomicInteger();
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private JdbcClient db;
+
+    private String base;
+
+    @BeforeEach
+    void base() {
+        base = "http://127.0.0.1:" + port;
+    }
+
+    /** A client from an address of its own, so that each test has its own sign-in budget. */
+    private PageClient client() {
+        return new PageClient(base, "203.0.113." + (ADDRESSES.incrementAndGet() % 250 + 1));
+    }
+
+    @Test
+    void withInvitationsOnlyNobodySignsUpAlone() {
+        PageClient stranger = client();
+        assertThat(stranger.get("/-/signup").body()).contains("Accounts are by invitation");
+        HttpResponse<String> refused = stranger.post(
+                "/-/signup", "username", "Eve", "email", "eve@example.com", "password", "eve-password-123");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(db.sql("SELECT count(*) FROM users WHERE email = 'eve@example.com'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void anInvitedPersonSetsAPasswordOnceAndSignsIn() {
+        PageClient admin = client();
+        admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        String email = "grace" + System.nanoTime() + "@example.com";
+        admin.get("/-/admin/users");
+        HttpResponse<String> invited = admin.post("/-/admin/users/invite", "username", "Grace", "email", email);
+        assertThat(invited.statusCode()).isEqualTo(302);
+        String link = accountLink(admin.get("/-/admin/users").body());
+        assertThat(link).startsWith(base + "/-/welcome/");
+        assertThat(db.sql("SELECT password_hash IS NULL FROM users WHERE email = ?")
+                        .param(email)
+                        .query(Boolean.class)
+                        .single())
+                .as("no password before the invitation is used")
+                .isTrue();
+
+        PageClient grace = client();
+        assertThat(grace.get(link).body()).contains("Welcome, Grace");
+        HttpResponse<String> tooShort = grace.post(link.substring(base.length()), "password", "short");
+        assertThat(tooShort.statusCode()).isEqualTo(422);
+        assertThat(tooShort.body()).contains("at least 12 characters");
+        HttpResponse<String> set = grace.post(link.substring(base.length()), "password", "grace-password-1234");
+        assertThat(grace.location(set)).isEqualTo("/-/links");
+        assertThat(grace.get("/-/links").statusCode())
+                .as("signed in by the invitation")
+                .isEqualTo(200);
+        assertThat(db.sql("SELECT password_hash FROM users WHERE email = ?")
+                        .param(email)
+                        .query(String.class)
+                        .single())
+                .as("an Argon2id hash, never the password")
+                .startsWith("{argon2}$argon2id$")
+                .doesNotContain("grace-password-1234");
+
+        PageClient again = client();
+        assertThat(again.get(link).statusCode()).as("the link works once").isEqualTo(404);
+        again.signIn(email, "grace-password-1234");
+    }
+
+    @Test
+    void aUserMadeThroughTheApiGetsAPasswordFromAResetLink() {
+        Api api = new Api(base);
+        String email = "api" + System.nanoTime() + "@example.com";
+        long id = db.sql("INSERT INTO users (username, email) VALUES ('Api user', ?) RETURNING id")
+                .param(email)
+                .query(Long.class)
+                .single();
+        PageClient admin = client();
+        admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        admin.get("/-/admin/users?q=" + email);
+        admin.post("/-/admin/users/" + id + "/reset");
+        String first = accountLink(admin.get("/-/admin/users").body());
+        admin.post("/-/admin/users/" + id + "/reset");
+        String second = accountLink(admin.get("/-/admin/users").body());
+
+        PageClient person = client();
+        assertThat(person.get(first).statusCode())
+                .as("a newer link voids the older")
+                .isEqualTo(404);
+        assertThat(person.get(second).body()).contains("Choose a new password for " + email);
+        person.post(second.substring(base.length()), "password", "a-brand-new-password");
+        client().signIn(email, "a-brand-new-password");
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void signInAttemptsFromOneAddressAreLimited() {
+        PageClient guesser = client();
+        guesser.get("/-/login");
+        int refused = 0;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            HttpResponse<String> answer =
+                    guesser.post("/-/login", "email", ADMIN_EMAIL, "password", "guess-number-" + attempt);
+            if (answer.statusCode() == 429) {
+                refused++;
+                assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+                assertThat(answer.headers().firstValue("Content-Type").orElse(""))
+                        .startsWith("text/html");
+            } else {
+                assertThat(answer.statusCode()).isEqualTo(422);
+                assertThat(answer.body()).contains("Wrong e-mail address or password");
+            }
+        }
+        assertThat(refused).as("attempts beyond the budget of 5").isEqualTo(3);
+    }
+
+    @Test
+    void signingInNeverSendsTheBrowserToAnotherSite() {
+        for (String next :
+                new String[] {"//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example"}) {
+            PageClient person = client();
+            person.get("/-/login?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<String> answer =
+                    person.post("/-/login", "email", ADMIN_EMAIL, "password", ADMIN_PASSWORD, "next", next);
+            assertThat(person.location(answer)).as("after next=%s", next).isEqualTo("/-/links");
+        }
+        PageClient person = client();
+        person.get("/-/login");
+        HttpResponse<String> answer = person.post(
+                "/-/login", "email", ADMIN_EMAIL, "password", ADMIN_PASSWORD, "next", "/-/settings/api-keys");
+        assertThat(person.location(answer)).isEqualTo("/-/settings/api-keys");
+    }
+
+    @Test
+    void anonymousLinksAreOwnerlessAndFollowTheDestinationPolicy() {
+        PageClient visitor = client();
+        assertThat(visitor.get("/").body()).contains("Long URL");
+        HttpResponse<String> refused =
+                visitor.post("/-/shorten", "original_url", "http://169.254.169.254/latest/meta-data");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("destination policy");
+        HttpResponse<String> created = visitor.post("/-/shorten", "original_url", "https://example.com/anonymous");
+        assertThat(visitor.location(created)).isEqualTo("/");
+        String home = visitor.get("/").body();
+        Matcher shortUrl = Pattern.compile("id=\"short-url\" type=\"text\" readonly value=\"([^\"]+)\"")
+                .matcher(home);
+        assertThat(shortUrl.find()).isTrue();
+        String code = shortUrl.group(1).substring(shortUrl.group(1).lastIndexOf('/') + 1);
+        assertThat(db.sql("SELECT user_id IS NULL FROM urls WHERE short_code = ?")
+                        .param(code)
+                        .query(Boolean.class)
+                        .single())
+                .isTrue();
+        Api.Response redirect = new Api(base).send("GET", "/" + code, Map.of());
+        assertThat(redirect.status()).isEqualTo(302);
+        assertThat(redirect.header("Location")).isEqualTo("https://example.com/anonymous");
+    }
+
+    private static String accountLink(String page) {
+        Matcher link = ACCOUNT_LINK.matcher(page);
+        assertThat(link.find()).as("a one-time link on the page").isTrue();
+        return link.group(1);
+    }
+}
