@@ -75,7 +75,8 @@ public class LinkListing {
         params.put("owner", owner);
         String pattern = SqlFilter.containing(search);
         if (pattern != null) {
-            sql.append(" AND (u.short_code ILIKE :pattern OR u.title ILIKE :pattern OR u.original_url ILIKE :pattern)");
+            // the expression of the trigram index urls_search_trgm_idx (migration V10)
+            sql.append(" AND (u.short_code || ' ' || coalesce(u.title, '') || ' ' || u.original_url) ILIKE :pattern");
             params.put("pattern", pattern);
         }
         switch (status) {
