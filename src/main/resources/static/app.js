@@ -46,9 +46,38 @@
     }, [times, series.clicks], box);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawChart);
-  } else {
+  // Live progress of unfinished import jobs, from their Server-Sent Events stream.
+  function followImports() {
+    document.querySelectorAll("[data-job-events]").forEach(function (row) {
+      var stream = new EventSource(row.getAttribute("data-job-events"));
+      var show = function (event) {
+        var job = JSON.parse(event.data);
+        var field = function (name) { return row.querySelector('[data-field="' + name + '"]'); };
+        field("state").textContent = job.state;
+        field("progress").max = Math.max(job.rows_total, 1);
+        field("progress").value = job.rows_processed;
+        field("processed").textContent = job.rows_processed + " / " + job.rows_total;
+        field("imported").textContent = job.rows_imported;
+        field("failed").textContent = job.rows_failed;
+      };
+      stream.addEventListener("progress", show);
+      ["completed", "failed"].forEach(function (end) {
+        stream.addEventListener(end, function (event) {
+          show(event);
+          stream.close();
+        });
+      });
+    });
+  }
+
+  function start() {
     drawChart();
+    followImports();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -21,6 +21,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void noFeatureKnowsTheWebApplication() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.shortener.web..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.shortener.web..")
+                .check(CLASSES);
+    }
+
+    @Test
     void platformKnowsNoFeature() {
         noClasses()
                 .that()

@@ -21,14 +21,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * corrected record) or discards them.
  */
 @Component
-class DeadLetters {
+public class DeadLetters {
 
     /** A row that could not be imported. */
     @Schema(name = "DeadLetter", example = """
             {"id":12,"job_id":7,"entity":"users","line":5,"raw_row":"5,ada,not-an-email,2024-11-14 04:11:00",\
             "reason":"email must be a valid e-mail address","replays":0,"created_at":"2026-11-28T14:32:09",\
             "replayed_at":null}""")
-    record DeadLetter(
+    public record DeadLetter(
             long id,
             long jobId,
 
@@ -50,18 +50,18 @@ class DeadLetters {
             @Nullable LocalDateTime replayedAt) {}
 
     /** What a replay did. */
-    sealed interface Replay {}
+    public sealed interface Replay {}
 
     /** The row is imported; the dead letter is gone. */
-    record Imported(DeadLetter letter, ImportJob job, List<String> cacheKeys) implements Replay {}
+    public record Imported(DeadLetter letter, ImportJob job, List<String> cacheKeys) implements Replay {}
 
     /** The row failed again; the dead letter stays with the new reason (and the corrected record). */
-    record FailedAgain(DeadLetter letter) implements Replay {}
+    public record FailedAgain(DeadLetter letter) implements Replay {}
 
     /** The record to replay cannot be read. */
-    record Unreadable(String problem) implements Replay {}
+    public record Unreadable(String problem) implements Replay {}
 
-    record NotFound() implements Replay {}
+    public record NotFound() implements Replay {}
 
     private static final String COLUMNS =
             "f.id, f.job_id, j.entity, f.line, f.raw_row, f.reason, f.replays," + " f.created_at, f.replayed_at";
@@ -89,6 +89,15 @@ class DeadLetters {
         this.metrics = metrics;
         this.progress = progress;
         this.transactions = new TransactionTemplate(transactions);
+    }
+
+    /** The latest dead letters of every job, newest first, for the administrators' page. */
+    public List<DeadLetter> latest(int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM import_failures f JOIN import_jobs j ON j.id = f.job_id"
+                        + " WHERE f.dead ORDER BY f.id DESC LIMIT ?")
+                .param(limit)
+                .query(DeadLetters::letter)
+                .list();
     }
 
     List<DeadLetter> page(@Nullable Long jobId, @Nullable Entity entity, long offset, int limit) {
@@ -138,7 +147,7 @@ class DeadLetters {
      * Imports the dead letter's row again, through the same validation and loader as its job: the
      * stored record, or a corrected one (same columns as the job's file).
      */
-    Replay replay(long id, @Nullable String correctedRow) {
+    public Replay replay(long id, @Nullable String correctedRow) {
         Replay replay = transactions.execute(status -> replayWithin(id, correctedRow));
         if (replay instanceof Imported imported) {
             links.invalidateAll(imported.cacheKeys());

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
         "rows_total":1000000,"rows_processed":420000,"rows_imported":419998,"rows_failed":2,"version":213,\
         "error":null,"created_at":"2026-11-28T14:31:59","received_at":"2026-11-28T14:32:01",\
         "started_at":"2026-11-28T14:31:59","finished_at":null,"elapsed_seconds":6.2}""")
-record ImportJob(
+public record ImportJob(
         long id,
 
         @Schema(allowableValues = {"users", "urls", "events"})
@@ -67,7 +67,7 @@ record ImportJob(
     static final String FAILED = "failed";
 
     /** Completed or failed: nothing changes any more but replays of its dead letters. */
-    boolean finished() {
+    public boolean finished() {
         return state.equals(COMPLETED) || state.equals(FAILED);
     }
 

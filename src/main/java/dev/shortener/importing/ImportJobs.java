@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * caller's transaction.
  */
 @Component
-class ImportJobs {
+public class ImportJobs {
 
     /** The current UTC time with milliseconds, as the job tables store it. */
     static final String NOW = "(clock_timestamp() AT TIME ZONE 'utc')";
@@ -123,6 +123,14 @@ class ImportJobs {
                 .param("job", job)
                 .param("error", error)
                 .update();
+    }
+
+    /** The latest jobs, newest first, for the administrators' page. */
+    public List<ImportJob> recent(int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM import_jobs ORDER BY id DESC LIMIT ?")
+                .param(limit)
+                .query(ImportJobs::job)
+                .list();
     }
 
     Optional<ImportJob> find(long id) {

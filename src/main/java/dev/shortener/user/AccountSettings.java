@@ -38,6 +38,9 @@ public record AccountSettings(
         if ((adminEmail == null) != (adminPassword == null)) {
             throw new IllegalArgumentException("Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither");
         }
+        if (adminEmail != null && !Email.isValid(adminEmail)) {
+            throw new IllegalArgumentException("ADMIN_EMAIL must be an e-mail address, not '" + adminEmail + "'");
+        }
         if (adminPassword != null) {
             Password.problemWith(adminPassword).ifPresent(problem -> {
                 throw new IllegalArgumentException("ADMIN_PASSWORD: " + problem);

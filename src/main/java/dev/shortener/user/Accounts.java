@@ -176,16 +176,24 @@ public class Accounts implements SmartInitializingSingleton {
         if (email == null || password == null) {
             return;
         }
-        Long id = db.sql("SELECT id FROM users WHERE lower(email) = lower(?)")
-                .param(email)
-                .query(Long.class)
-                .optional()
-                .orElseGet(() -> users.create(
-                                email.substring(0, email.indexOf('@') > 0 ? email.indexOf('@') : email.length()), email)
-                        .id());
+        long id = userIdOf(email).orElseGet(() -> {
+            try {
+                return users.create(email.substring(0, email.indexOf('@')), email)
+                        .id();
+            } catch (Users.EmailTaken e) {
+                return userIdOf(email).orElseThrow(); // another replica created it a moment ago
+            }
+        });
         db.sql("UPDATE users SET is_admin = true WHERE id = ?").param(id).update();
         setPassword(id, password);
         log.info("ADMIN_EMAIL {} is an admin with the password of ADMIN_PASSWORD", email);
+    }
+
+    private Optional<Long> userIdOf(String email) {
+        return db.sql("SELECT id FROM users WHERE lower(email) = lower(?)")
+                .param(email)
+                .query(Long.class)
+                .optional();
     }
 
     private boolean admin(long userId) {

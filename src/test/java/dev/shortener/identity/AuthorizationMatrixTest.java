@@ -354,7 +354,9 @@ class AuthorizationMatrixTest {
                 "GET /-/admin/abuse",
                 "POST /-/admin/abuse/block",
                 "POST /-/admin/abuse/{urlId}/unblock",
-                "POST /-/admin/abuse/reports/{id}/resolve")) {
+                "POST /-/admin/abuse/reports/{id}/resolve",
+                "GET /-/admin/imports",
+                "POST /-/admin/imports/dead-letters/{id}/replay")) {
             String method = route.substring(0, route.indexOf(' '));
             String path =
                     route.substring(route.indexOf(' ') + 1).replace("{id}", "1").replace("{urlId}", "1");

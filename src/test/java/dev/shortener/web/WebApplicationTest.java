@@ -26,7 +26,9 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,6 +61,9 @@ class WebApplicationTest {
 
     @LocalServerPort
     private int port;
+
+    @Autowired
+    private JdbcClient db;
 
     private String base;
 
@@ -228,12 +233,67 @@ class WebApplicationTest {
     }
 
     @Test
+    void anAdministratorFollowsImportsLiveAndReplaysADeadLetter() {
+        Api operator = new Api(base).withKey(KeysMode.ADMIN_KEY);
+        String tag = unique("import");
+        Api.Response accepted = operator.with("Prefer", "respond-async")
+                .upload(
+                        "/users/bulk",
+                        "file",
+                        "people.csv",
+                        "username,email\nok," + tag + "@example.com\nbad,not-an-email\n")
+                .expect(202);
+        long finished = accepted.json().get("id").asLong();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> operator.get("/imports/" + finished)
+                        .json()
+                        .get("state")
+                        .asString()
+                        .equals("completed"));
+        long running = db.sql("INSERT INTO import_jobs (entity, mode, state, header, rows_total, file_name)"
+                        + " VALUES ('users', 'async', 'running', 'username,email', 10, 'live.csv') RETURNING id")
+                .query(Long.class)
+                .single();
+
+        driver.get(base + "/-/login");
+        signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        page("/-/admin/imports", "admin-imports");
+        assertThat(text("#dead-letters")).contains("not-an-email");
+        db.sql("UPDATE import_jobs SET rows_imported = 7, version = version + 1 WHERE id = ?")
+                .param(running)
+                .update();
+        By live = By.cssSelector("tr[data-job-events='/imports/" + running + "/events'] [data-field=processed]");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> driver.findElement(live).getText().equals("7 / 10"));
+        db.sql("UPDATE import_jobs SET state = 'completed', finished_at = now(), rows_imported = 10,"
+                        + " version = version + 1 WHERE id = ?")
+                .param(running)
+                .update();
+        By state = By.cssSelector("tr[data-job-events='/imports/" + running + "/events'] [data-field=state]");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> driver.findElement(state).getText().equals("completed"));
+
+        driver.findElement(By.cssSelector("#dead-letters button")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("refused again"));
+        check(null);
+    }
+
+    @Test
     void aPersonWhoIsNoAdministratorGetsAForbiddenPage() {
         signUp("Curious", unique("curious") + "@example.com");
         driver.get(base + "/-/admin/users");
         assertThat(text("h1")).isEqualTo("Not for this account");
         check(null);
         assertThat(get("/-/admin/users", session()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aVisitorWhoMayNotShortenGetsNoSessionFromTheHomePage() {
+        HttpResponse<byte[]> home = get("/", "unrelated=1");
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.headers().allValues("Set-Cookie"))
+                .as("no session stored for a mere visit")
+                .isEmpty();
     }
 
     @Test
