@@ -126,44 +126,31 @@ class LinkPages {
         return "redirect:/-/links/" + id;
     }
 
-    @GetMapping("/-/links/{id}/qr.png")
-    ResponseEntity<byte[]> qrPng(
+    @GetMapping("/-/links/{id}/qr.{format:png|svg}")
+    ResponseEntity<byte[]> qr(
             @PathVariable long id,
+            @PathVariable String format,
             @RequestParam(defaultValue = "" + QrCodes.DEFAULT_SIZE) int size,
             @RequestParam(defaultValue = "" + QrCodes.DEFAULT_MARGIN) int margin,
             @RequestParam(defaultValue = "false") boolean download) {
         Link link = own(id);
-        byte[] png = qr(() -> QrCodes.png(shortUrls.of(link.shortCode()), size, margin));
-        return image(MediaType.IMAGE_PNG, png, link.shortCode() + ".png", download);
-    }
-
-    @GetMapping("/-/links/{id}/qr.svg")
-    ResponseEntity<byte[]> qrSvg(
-            @PathVariable long id,
-            @RequestParam(defaultValue = "" + QrCodes.DEFAULT_SIZE) int size,
-            @RequestParam(defaultValue = "" + QrCodes.DEFAULT_MARGIN) int margin,
-            @RequestParam(defaultValue = "false") boolean download) {
-        Link link = own(id);
-        byte[] svg = qr(() -> QrCodes.svg(shortUrls.of(link.shortCode()), size, margin)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return image(MediaType.valueOf("image/svg+xml"), svg, link.shortCode() + ".svg", download);
-    }
-
-    private static byte[] qr(java.util.function.Supplier<byte[]> image) {
+        String shortUrl = shortUrls.of(link.shortCode());
+        boolean png = format.equals("png");
+        byte[] image;
         try {
-            return image.get();
+            image = png
+                    ? QrCodes.png(shortUrl, size, margin)
+                    : QrCodes.svg(shortUrl, size, margin).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
-    }
-
-    private static ResponseEntity<byte[]> image(MediaType type, byte[] body, String name, boolean download) {
-        ResponseEntity.BodyBuilder answer =
-                ResponseEntity.ok().contentType(type).cacheControl(CacheControl.noStore());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.ok()
+                .contentType(png ? MediaType.IMAGE_PNG : MediaType.valueOf("image/svg+xml"))
+                .cacheControl(CacheControl.noStore());
         if (download) {
-            answer.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            answer.header("Content-Disposition", "attachment; filename=\"" + link.shortCode() + "." + format + "\"");
         }
-        return answer.body(body);
+        return answer.body(image);
     }
 
     /** The signed-in person's link, or a 404 (another person's link does not exist for them). */

@@ -342,8 +342,7 @@ class AuthorizationMatrixTest {
                 "POST /-/links/deactivate",
                 "GET /-/links/{id}",
                 "POST /-/links/{id}",
-                "GET /-/links/{id}/qr.png",
-                "GET /-/links/{id}/qr.svg",
+                "GET /-/links/{id}/qr.{format:png|svg}",
                 "GET /-/settings/api-keys",
                 "POST /-/settings/api-keys",
                 "POST /-/settings/api-keys/{id}/revoke",
@@ -358,8 +357,10 @@ class AuthorizationMatrixTest {
                 "GET /-/admin/imports",
                 "POST /-/admin/imports/dead-letters/{id}/replay")) {
             String method = route.substring(0, route.indexOf(' '));
-            String path =
-                    route.substring(route.indexOf(' ') + 1).replace("{id}", "1").replace("{urlId}", "1");
+            String path = route.substring(route.indexOf(' ') + 1)
+                    .replace("{id}", "1")
+                    .replace("{urlId}", "1")
+                    .replace("{format:png|svg}", "png");
             rules.put(route, personPage(method, fx -> path));
         }
         // errors forwarded by the container: an ERROR dispatch only, whatever the method
