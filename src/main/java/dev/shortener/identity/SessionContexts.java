@@ -1,7 +1,10 @@
 package dev.shortener.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
@@ -14,15 +17,27 @@ import org.springframework.stereotype.Component;
 /**
  * Browser sessions, with two rules on top of Spring Security's session storage: a request that a
  * browser marks as cross-site ({@code Sec-Fetch-Site}) is never authenticated by its cookie, and a
- * session ends as soon as the key that signed it in is revoked or expires.
+ * session ends as soon as the key that signed it in is revoked or expires, or, for a session signed
+ * in with a password, as soon as the account's password or role changes or the account is gone
+ * (every instance within the key cache's TTL).
  */
 @Component
 class SessionContexts extends HttpSessionSecurityContextRepository {
 
-    private final KeyIntrospector keys;
+    /** The session attribute with the account stamp a password session was signed in under. */
+    static final String ACCOUNT_STAMP = SessionContexts.class.getName() + ".accountStamp";
 
-    SessionContexts(KeyIntrospector keys) {
+    private final KeyIntrospector keys;
+    private final AccountStamps stamps;
+    private final Cache<Long, Optional<String>> stampById;
+
+    SessionContexts(KeyIntrospector keys, AccountStamps stamps, AuthSettings settings) {
         this.keys = keys;
+        this.stamps = stamps;
+        this.stampById = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfterWrite(settings.keyCacheTtl())
+                .build();
     }
 
     @Override
@@ -34,8 +49,9 @@ class SessionContexts extends HttpSessionSecurityContextRepository {
         return new Deferred(
                 () -> {
                     SecurityContext context = stored.get();
-                    if (stale(context.getAuthentication())) {
-                        HttpSession session = request.getSession(false);
+                    HttpSession current = request.getSession(false);
+                    if (stale(context.getAuthentication(), current)) {
+                        HttpSession session = current;
                         if (session != null) {
                             session.invalidate();
                         }
@@ -46,11 +62,30 @@ class SessionContexts extends HttpSessionSecurityContextRepository {
                 stored.isGenerated());
     }
 
-    private boolean stale(@Nullable Authentication authentication) {
-        return authentication != null
-                && authentication.getPrincipal() instanceof Caller caller
-                && caller.keyId() != null
-                && !keys.active(caller.keyId());
+    private boolean stale(@Nullable Authentication authentication, @Nullable HttpSession session) {
+        if (authentication == null || !(authentication.getPrincipal() instanceof Caller caller)) {
+            return false;
+        }
+        if (caller.keyId() != null) {
+            return !keys.active(caller.keyId());
+        }
+        if (caller.userId() == null || session == null) {
+            return false;
+        }
+        Object signedInUnder = session.getAttribute(ACCOUNT_STAMP);
+        if (signedInUnder == null) {
+            return true;
+        }
+        if (stampById
+                .get(caller.userId(), stamps::stampOf)
+                .filter(signedInUnder::equals)
+                .isPresent()) {
+            return false;
+        }
+        // this instance may hold a stamp older than the session's sign-in: read it again once
+        Optional<String> now = stamps.stampOf(caller.userId());
+        stampById.put(caller.userId(), now);
+        return now.filter(signedInUnder::equals).isEmpty();
     }
 
     private static SecurityContext empty() {

@@ -13,15 +13,21 @@ import org.springframework.stereotype.Component;
 public class Sessions {
 
     private final SessionContexts contexts;
+    private final AccountStamps stamps;
 
-    Sessions(SessionContexts contexts) {
+    Sessions(SessionContexts contexts, AccountStamps stamps) {
         this.contexts = contexts;
+        this.stamps = stamps;
     }
 
     /** Signs the browser in as {@code caller}, under a new session id (no fixation). */
     public void start(Caller caller, HttpServletRequest request, HttpServletResponse response) {
         end(request);
-        request.getSession(true);
+        HttpSession session = request.getSession(true);
+        if (caller.keyId() == null && caller.userId() != null) {
+            stamps.stampOf(caller.userId())
+                    .ifPresent(stamp -> session.setAttribute(SessionContexts.ACCOUNT_STAMP, stamp));
+        }
         SecurityContext context =
                 SecurityContextHolder.getContextHolderStrategy().createEmptyContext();
         context.setAuthentication(

@@ -1,5 +1,6 @@
 package dev.shortener.user;
 
+import dev.shortener.identity.AccountStamps;
 import dev.shortener.identity.Caller;
 import dev.shortener.platform.SqlFilter;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +34,7 @@ import org.springframework.transaction.annotation.Transactional;
  * hashes of link tokens are stored.
  */
 @Component
-public class Accounts implements SmartInitializingSingleton {
+public class Accounts implements SmartInitializingSingleton, AccountStamps {
 
     /** What a one-time link is for. */
     public enum Purpose {
@@ -90,6 +92,17 @@ public class Accounts implements SmartInitializingSingleton {
             setPassword(account.id(), password);
         }
         return Optional.of(Caller.ofUser(account.id(), account.isAdmin()));
+    }
+
+    /** A digest of the account's password hash and role: it changes with either. */
+    @Override
+    public Optional<String> stampOf(long userId) {
+        return db.sql("SELECT id, password_hash, is_admin FROM users WHERE id = ?")
+                .param(userId)
+                .query(Stored.class)
+                .optional()
+                .filter(account -> account.passwordHash() != null)
+                .map(account -> HexFormat.of().formatHex(hash(account.passwordHash() + "|" + account.isAdmin())));
     }
 
     /** Creates a user with a password; a taken e-mail address is {@link Users.EmailTaken}. */

@@ -1,9 +1,11 @@
 package dev.shortener.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -135,6 +137,45 @@ class AccountPagesTest {
         person.post(second.substring(base.length()), "password", "a-brand-new-password");
         client().signIn(email, "a-brand-new-password");
         assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aNewPasswordOrALostRoleEndsTheSessionsSignedInBefore() {
+        String email = "holder" + System.nanoTime() + "@example.com";
+        long id = db.sql("INSERT INTO users (username, email) VALUES ('Holder', ?) RETURNING id")
+                .param(email)
+                .query(Long.class)
+                .single();
+        PageClient admin = client();
+        admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        admin.get("/-/admin/users?q=" + email);
+        admin.post("/-/admin/users/" + id + "/reset");
+        String first = accountLink(admin.get("/-/admin/users").body());
+        PageClient laptop = client();
+        laptop.get(first);
+        laptop.post(first.substring(base.length()), "password", "the-first-password");
+        assertThat(laptop.get("/-/links").statusCode()).isEqualTo(200);
+
+        admin.post("/-/admin/users/" + id + "/reset");
+        String second = accountLink(admin.get("/-/admin/users").body());
+        PageClient phone = client();
+        phone.get(second);
+        phone.post(second.substring(base.length()), "password", "the-second-password");
+        await().atMost(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(laptop.get("/-/links").statusCode())
+                        .as("the laptop's session, signed in under the old password")
+                        .isEqualTo(302));
+        assertThat(phone.get("/-/links").statusCode()).isEqualTo(200);
+
+        PageClient otherAdmin = client();
+        db.sql("UPDATE users SET is_admin = true WHERE id = ?").param(id).update();
+        otherAdmin.signIn(email, "the-second-password");
+        assertThat(otherAdmin.get("/-/admin/users").statusCode()).isEqualTo(200);
+        db.sql("UPDATE users SET is_admin = false WHERE id = ?").param(id).update();
+        await().atMost(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(otherAdmin.get("/-/admin/users").statusCode())
+                        .as("an administrator's session after the role is taken away")
+                        .isEqualTo(302));
     }
 
     @Test
