@@ -39,9 +39,11 @@ ENV SERVER_PORT=8080 \
     SHUTDOWN_TIMEOUT=20s
 # 8081: /metrics and the probes, for the monitoring network only
 EXPOSE 8080 8081
-# Ready means PostgreSQL and Redis answer; bash's /dev/tcp needs no extra tool in the image.
+# Healthy means this instance takes traffic (started, not shutting down), not that PostgreSQL and
+# Redis answer: with either down it still serves cached redirects. The probe is on the management
+# port; bash's /dev/tcp needs no extra tool in the image.
 HEALTHCHECK --interval=10s --timeout=4s --start-period=90s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SERVER_PORT:-8080} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && IFS= read -r -t 3 status <&3 && [[ $status == 'HTTP/1.1 200'* ]]"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_PORT:-8081} && printf 'GET /health/readiness HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && IFS= read -r -t 3 status <&3 && [[ $status == 'HTTP/1.1 200'* ]]"]
 # SIGTERM starts Spring's graceful shutdown (in-flight requests finish, clicks are flushed) within
 # SHUTDOWN_TIMEOUT; give the container a longer stop timeout (compose: stop_grace_period 30s).
 STOPSIGNAL SIGTERM

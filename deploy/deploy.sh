@@ -6,7 +6,7 @@
 #   deploy/deploy.sh status     show the replicas and the deploy history
 #
 # For each replica (app1, then app2): start a second container of the service on the new image,
-# wait until Docker reports it healthy (GET /health/ready), point nginx's upstream at it and
+# wait until Docker reports it healthy (GET /health/readiness on the management port), point nginx's upstream at it and
 # reload, wait for the old nginx workers to finish their requests, stop the old container
 # (SIGTERM: graceful shutdown flushes clicks), then give the upstream back its service names.
 # Migrations run once, before the first swap, in a container that exits after Flyway; they must
@@ -102,7 +102,7 @@ containers_of() { compose ps -q "$1" 2>/dev/null; }
 
 address_of() { "$DOCKER" inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$1"; }
 
-wait_healthy() { # container: 0 once Docker's healthcheck (GET /health/ready) passes
+wait_healthy() { # container: 0 once Docker's healthcheck (management port, GET /health/readiness) passes
   local container=$1 deadline=$((SECONDS + READY_TIMEOUT)) state
   while [ $SECONDS -lt "$deadline" ]; do
     state="$("$DOCKER" inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container" 2>/dev/null || echo gone/)"

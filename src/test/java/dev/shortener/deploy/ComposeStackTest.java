@@ -130,7 +130,9 @@ class ComposeStackTest {
     void app_replicas_are_ready_checked_stop_gracefully_and_trust_only_nginx() {
         for (String app : List.of("app1", "app2")) {
             Map<String, Object> service = services().get(app);
-            assertThat(at(service, "healthcheck", "test").toString()).contains("/health/ready");
+            assertThat(at(service, "healthcheck", "test").toString())
+                    .as("readiness on the management port: cached redirects outlive PostgreSQL and Redis")
+                    .contains("/127.0.0.1/8081", "/health/readiness");
             assertThat(seconds(service.get("stop_grace_period").toString()))
                     .as("stop_grace_period of %s must exceed the 20s graceful shutdown", app)
                     .isGreaterThan(20);
