@@ -279,6 +279,29 @@ class WebApplicationTest {
     }
 
     @Test
+    void anInvitedPersonSetsAPasswordAndIsSignedIn() {
+        driver.get(base + "/-/login");
+        signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        driver.get(base + "/-/admin/users");
+        type(By.id("username"), "Newcomer");
+        type(By.id("email"), unique("newcomer") + "@example.com");
+        driver.findElement(By.cssSelector("form[action='/-/admin/users/invite'] button"))
+                .click();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !driver.findElements(By.id("account-link")).isEmpty());
+        String invitation = driver.findElement(By.id("account-link")).getDomProperty("value");
+        signOut();
+
+        browser.open(invitation);
+        assertThat(text("main")).contains("Welcome, Newcomer");
+        check("welcome");
+        type(By.id("password"), PASSWORD);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> driver.getCurrentUrl().endsWith("/-/links"));
+        assertThat(text("header")).contains("Sign out", "Newcomer");
+    }
+
+    @Test
     void aPersonWhoIsNoAdministratorGetsAForbiddenPage() {
         signUp("Curious", unique("curious") + "@example.com");
         driver.get(base + "/-/admin/users");
