@@ -32,6 +32,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -255,6 +256,15 @@ class SecurityRules {
 
     private static void deniedPage(
             HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied) {
+        if (denied instanceof CsrfException) {
+            ErrorPage.write(
+                    response,
+                    HttpStatus.FORBIDDEN,
+                    "This form has expired",
+                    "The page was opened before the session it belongs to ended. Go back, reload the page and"
+                            + " send the form again.");
+            return;
+        }
         ErrorPage.write(
                 response,
                 HttpStatus.FORBIDDEN,

@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Browser sessions, with two rules on top of Spring Security's session storage: a request that a
- * browser marks as cross-site ({@code Sec-Fetch-Site}) is never authenticated by its cookie, and a
+ * browser marks as cross-site ({@code Sec-Fetch-Site}) is never authenticated by its cookie (but a
+ * person's top-level visit of a page, following a link from elsewhere), and a
  * session ends as soon as the key that signed it in is revoked or expires, or, for a session signed
  * in with a password, as soon as the account's password or role changes or the account is gone
  * (every instance within the key cache's TTL).
@@ -42,7 +43,7 @@ class SessionContexts extends HttpSessionSecurityContextRepository {
 
     @Override
     public DeferredSecurityContext loadDeferredContext(HttpServletRequest request) {
-        if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
+        if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site")) && !pageVisit(request)) {
             return new Deferred(SessionContexts::empty, true);
         }
         DeferredSecurityContext stored = super.loadDeferredContext(request);
@@ -86,6 +87,16 @@ class SessionContexts extends HttpSessionSecurityContextRepository {
         Optional<String> now = stamps.stampOf(caller.userId());
         stampById.put(caller.userId(), now);
         return now.filter(signedInUnder::equals).isEmpty();
+    }
+
+    /**
+     * A person following a link to a page from another site (an e-mail, a chat): a top-level GET,
+     * which changes nothing and whose answer the other site cannot read.
+     */
+    private static boolean pageVisit(HttpServletRequest request) {
+        return "GET".equals(request.getMethod())
+                && "navigate".equalsIgnoreCase(request.getHeader("Sec-Fetch-Mode"))
+                && request.getRequestURI().startsWith("/-/");
     }
 
     private static SecurityContext empty() {

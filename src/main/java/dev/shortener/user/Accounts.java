@@ -157,7 +157,13 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
                         UPDATE account_links SET used_at = ?
                         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
                         RETURNING user_id""").params(now(), hash(token), now()).query(Long.class).optional();
-        userId.ifPresent(id -> setPassword(id, password));
+        userId.ifPresent(id -> {
+            setPassword(id, password);
+            // the other links of the account (an older invitation, say) must not set it again
+            db.sql("UPDATE account_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
+                    .params(now(), id)
+                    .update();
+        });
         return userId.map(id -> Caller.ofUser(id, admin(id)));
     }
 
@@ -198,7 +204,15 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
             }
         });
         db.sql("UPDATE users SET is_admin = true WHERE id = ?").param(id).update();
-        setPassword(id, password);
+        // hashed again only when it changed: a new hash (new salt) would end the admin's sessions
+        String current = db.sql("SELECT password_hash FROM users WHERE id = ?")
+                .param(id)
+                .query(String.class)
+                .optional()
+                .orElse(null);
+        if (current == null || !HASHES.matches(password, current) || HASHES.upgradeEncoding(current)) {
+            setPassword(id, password);
+        }
         log.info("ADMIN_EMAIL {} is an admin with the password of ADMIN_PASSWORD", email);
     }
 

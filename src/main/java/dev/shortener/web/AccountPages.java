@@ -161,6 +161,8 @@ class AccountPages {
                 || !next.startsWith("/")
                 || next.startsWith("//")
                 || next.contains("\\")
+                || next.contains("{")
+                || next.contains("}")
                 || next.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
             return HOME;
         }

@@ -144,11 +144,12 @@ class AdminPages {
             @RequestParam(defaultValue = "handled") String resolution,
             RedirectAttributes flash) {
         String text = resolution.isBlank() ? "handled" : resolution.trim();
-        reports.resolve(
-                id,
-                text.length() > 500 ? text.substring(0, 500) : text,
-                Caller.current().actor());
-        flash.addFlashAttribute("notice", "Report " + id + " resolved.");
+        boolean resolved = reports.resolve(
+                        id,
+                        text.length() > 500 ? text.substring(0, 500) : text,
+                        Caller.current().actor())
+                .isPresent();
+        flash.addFlashAttribute("notice", resolved ? "Report " + id + " resolved." : "There is no report " + id + ".");
         return "redirect:/-/admin/abuse";
     }
 }

@@ -87,6 +87,9 @@ class HomePage {
      * (the open modes) or {@code ANONYMOUS_LINKS=true}. Anonymous links belong to nobody.
      */
     private boolean mayShorten(Caller caller) {
+        if (caller.keyId() != null) {
+            return caller.scopes().contains(Scope.LINKS_WRITE); // a key (or its session) within its scopes
+        }
         return caller.userId() != null || caller.scopes().contains(Scope.LINKS_WRITE) || anonymousLinks;
     }
 }

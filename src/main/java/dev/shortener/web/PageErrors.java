@@ -1,14 +1,18 @@
 package dev.shortener.web;
 
 import jakarta.servlet.http.HttpServletResponse;
+import java.beans.PropertyEditorSupport;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.WebDataBinder;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -28,6 +32,26 @@ class PageErrors {
     String problem(ErrorResponseException e, Model model, HttpServletResponse response) {
         e.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
         return page(HttpStatus.valueOf(e.getStatusCode().value()), e.getBody().getDetail(), model, response);
+    }
+
+    /** A NUL character, which PostgreSQL refuses in text, is a bad value like any other (400 page). */
+    @InitBinder
+    void refuseNulCharacters(WebDataBinder binder) {
+        binder.registerCustomEditor(String.class, new PropertyEditorSupport() {
+            @Override
+            public void setAsText(@Nullable String text) {
+                if (text != null && text.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("a NUL character");
+                }
+                setValue(text);
+            }
+        });
+    }
+
+    @ExceptionHandler(DataAccessException.class)
+    String database(DataAccessException e, Model model, HttpServletResponse response) {
+        return page(
+                HttpStatus.SERVICE_UNAVAILABLE, "The database did not answer; try again in a moment.", model, response);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

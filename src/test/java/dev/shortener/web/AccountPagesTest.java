@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
+import dev.shortener.identity.ApiKeys;
+import dev.shortener.identity.Caller;
+import dev.shortener.identity.Scope;
+import dev.shortener.user.Accounts;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -47,6 +52,12 @@ class AccountPagesTest {
 
     @Autowired
     private JdbcClient db;
+
+    @Autowired
+    private Accounts accounts;
+
+    @Autowired
+    private ApiKeys keys;
 
     private String base;
 
@@ -176,6 +187,92 @@ class AccountPagesTest {
                 .untilAsserted(() -> assertThat(otherAdmin.get("/-/admin/users").statusCode())
                         .as("an administrator's session after the role is taken away")
                         .isEqualTo(302));
+    }
+
+    @Test
+    void settingAPasswordVoidsEveryOtherLinkOfTheAccount() {
+        String email = "twice" + System.nanoTime() + "@example.com";
+        long id = db.sql("INSERT INTO users (username, email) VALUES ('Twice', ?) RETURNING id")
+                .param(email)
+                .query(Long.class)
+                .single();
+        String invitation = accounts.issue(id, Accounts.Purpose.INVITE, "test").token();
+        String reset = accounts.issue(id, Accounts.Purpose.RESET, "test").token();
+        PageClient person = client();
+        person.get("/-/welcome/" + reset);
+        person.post("/-/welcome/" + reset, "password", "the-chosen-password");
+        assertThat(client().get("/-/welcome/" + invitation).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aRestartWithTheSameAdminPasswordKeepsTheAdministratorsSessions() {
+        PageClient admin = client();
+        admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        String hash = db.sql("SELECT password_hash FROM users WHERE email = ?")
+                .param(ADMIN_EMAIL)
+                .query(String.class)
+                .single();
+        accounts.afterSingletonsInstantiated(); // what every start does
+        assertThat(db.sql("SELECT password_hash FROM users WHERE email = ?")
+                        .param(ADMIN_EMAIL)
+                        .query(String.class)
+                        .single())
+                .isEqualTo(hash);
+        assertThat(admin.get("/-/admin/users").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aReadOnlyKeyCannotShortenThroughThePages() {
+        long id = db.sql("INSERT INTO users (username, email) VALUES ('Reader', ?) RETURNING id")
+                .param("reader" + System.nanoTime() + "@example.com")
+                .query(Long.class)
+                .single();
+        String key = keys.issueOwn(Caller.ofUser(id, false), "read only", EnumSet.of(Scope.LINKS_READ))
+                .key();
+        Api.Response answer = new Api(base)
+                .withKey(key)
+                .raw(
+                        "POST",
+                        "/-/shorten",
+                        "original_url=https%3A%2F%2Fexample.com%2Fsneaky",
+                        "application/x-www-form-urlencoded");
+        assertThat(answer.status()).isEqualTo(302);
+        assertThat(answer.header("Location")).contains("/-/login");
+        assertThat(db.sql("SELECT count(*) FROM urls WHERE original_url = 'https://example.com/sneaky'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void oddInputGetsAPageNeverAServerError() {
+        PageClient person = client();
+        person.get("/-/login");
+        HttpResponse<String> nul = person.post("/-/login", "email", "a\u0000b@example.com", "password", "x");
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(nul.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+
+        person.get("/-/login?next=/%7Bx%7D");
+        HttpResponse<String> braces =
+                person.post("/-/login", "email", ADMIN_EMAIL, "password", ADMIN_PASSWORD, "next", "/{x}");
+        assertThat(person.location(braces)).isEqualTo("/-/links");
+
+        HttpResponse<String> expired = client().post("/-/logout");
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).contains("This form has expired");
+    }
+
+    @Test
+    void aPersonFollowingALinkFromAnotherSiteStaysSignedInForThatVisitOnly() {
+        PageClient admin = client();
+        admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        assertThat(admin.get("/-/links", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(admin.get("/-/links", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors")
+                        .statusCode())
+                .as("a script of another site gets no signed-in answer")
+                .isEqualTo(302);
     }
 
     @Test

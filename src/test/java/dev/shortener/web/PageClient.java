@@ -42,9 +42,13 @@ final class PageClient {
                 .build();
     }
 
-    /** Gets a page and remembers the CSRF token of its forms. */
-    HttpResponse<String> get(String path) {
-        HttpResponse<String> page = send(request(path).GET());
+    /** Gets a page, with the given header names and values, and remembers the CSRF token of its forms. */
+    HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder request = request(path).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> page = send(request);
         Matcher token = CSRF.matcher(page.body());
         if (token.find()) {
             csrf = token.group(1);
