@@ -64,9 +64,11 @@ public class ClickStatistics {
         return Optional.of(new LinkStatistics(urlId, shortCode, total, perDay(urlId, days), topReferrers(urlId)));
     }
 
-    /** The link's latest clicks, newest first (the index on url_id and id finds them at once). */
+    /**
+     * The link's latest clicks, newest first (the index on url_id and id finds them at once); read
+     * after {@link #of(long, int)}, which hands the recorder's pending clicks to PostgreSQL first.
+     */
     public List<RecentClick> recent(long urlId, int limit) {
-        clicks.flush();
         return db.sql("""
                         SELECT "timestamp", details ->> 'referrer', details ->> 'user_agent' FROM events
                         WHERE url_id = ? AND event_type = 'click'

@@ -7,6 +7,7 @@ import dev.shortener.user.AccountSettings;
 import dev.shortener.user.Accounts;
 import dev.shortener.user.Email;
 import dev.shortener.user.Password;
+import dev.shortener.user.User;
 import dev.shortener.user.Users;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -102,14 +103,15 @@ class AccountPages {
             errors.put("email", "Enter a valid e-mail address.");
         }
         Password.problemWith(password).ifPresent(problem -> errors.put("password", "The password " + problem + "."));
+        User user = null;
         if (errors.isEmpty()) {
             try {
-                accounts.signUp(name, email.trim(), password);
+                user = accounts.signUp(name, email.trim(), password);
             } catch (Users.EmailTaken e) {
                 errors.put("email", "An account with this e-mail address exists already. Sign in instead.");
             }
         }
-        if (!errors.isEmpty()) {
+        if (user == null) {
             response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
             model.addAttribute("username", name);
             model.addAttribute("email", email.trim());
@@ -117,8 +119,8 @@ class AccountPages {
             model.addAttribute("errors", errors);
             return "signup";
         }
-        Caller caller = accounts.signIn(email.trim(), password).orElseThrow();
-        sessions.start(caller, request, response);
+        // a new account is never an administrator; no second Argon2 check of the password just set
+        sessions.start(Caller.ofUser(user.id(), false), request, response);
         return "redirect:" + HOME;
     }
 
