@@ -65,15 +65,18 @@ public class ClickStatistics {
     }
 
     /**
-     * The link's latest clicks, newest first (the index on url_id and id finds them at once); read
-     * after {@link #of(long, int)}, which hands the recorder's pending clicks to PostgreSQL first.
+     * The link's latest clicks, newest first; read after {@link #of(long, int)}, which hands the
+     * recorder's pending clicks to PostgreSQL first. The url_id range of one value and the order by
+     * url_id leave only the index on (url_id, id) to serve it: with {@code url_id = ?} the planner
+     * walks the primary key back through every newer click of other links when this link holds most
+     * of the table (28 ms instead of 0.3 ms past 100,000 such clicks).
      */
     public List<RecentClick> recent(long urlId, int limit) {
         return db.sql("""
                         SELECT "timestamp", details ->> 'referrer', details ->> 'user_agent' FROM events
-                        WHERE url_id = ? AND event_type = 'click'
-                        ORDER BY id DESC LIMIT ?""")
-                .params(urlId, limit)
+                        WHERE url_id >= ? AND url_id <= ? AND event_type = 'click'
+                        ORDER BY url_id DESC, id DESC LIMIT ?""")
+                .params(urlId, urlId, limit)
                 .query((row, n) ->
                         new RecentClick(row.getObject(1, LocalDateTime.class), row.getString(2), row.getString(3)))
                 .list();
