@@ -38,18 +38,10 @@ SELECT (SELECT max(id) FROM urls), NULL, 'click',
        (now() AT TIME ZONE 'utc') - ((g % 90) * interval '1 day'),
        jsonb_build_object('referrer', 'https://site' || (g % 40) || '.example/', 'user_agent', 'Mozilla/5.0 bench')
 FROM generate_series(1, $BENCH_CLICKS) g;
--- clicks spread over half of the links too, so that "most clicked first" has ties and a long tail
-INSERT INTO events (url_id, user_id, event_type, details)
-SELECT (SELECT min(id) FROM urls) + (g * 7919) % ($BENCH_LINKS / 2), NULL, 'click', '{}'::jsonb
-FROM generate_series(1, $BENCH_LINKS) g;
 ANALYZE;
 SQL
 HOT="$(psql_bench -d "$BENCH_DB" -Atc "SELECT max(id) FROM urls")"
 MIDDLE="$(psql_bench -d "$BENCH_DB" -Atc "SELECT min(id) + ($BENCH_LINKS / 2) FROM urls")"
-# the cursor (clicks.id) of the link in the middle of the account's links, most clicked first
-MIDDLE_BY_CLICKS="$(psql_bench -d "$BENCH_DB" -Atc "SELECT clicks || '.' || url_id FROM click_totals
-    WHERE user_id = (SELECT id FROM users WHERE email = '$EMAIL')
-    ORDER BY clicks DESC, url_id DESC OFFSET $BENCH_LINKS / 2 LIMIT 1")"
 
 log "Signing in as $EMAIL"
 JAR="$WORK/cookies"
@@ -72,8 +64,6 @@ PAGES=(
     "links, first page|/-/links"
     "links, search|/-/links?q=Page+4242"
     "links, page in the middle (keyset)|/-/links?after=$MIDDLE"
-    "links, most clicked first|/-/links?order=clicks"
-    "links, most clicked, page in the middle|/-/links?order=clicks&after=$MIDDLE_BY_CLICKS"
     "links, taken down only|/-/links?status=blocked"
     "link with $BENCH_CLICKS clicks, 30 days|/-/links/$HOT"
     "link with $BENCH_CLICKS clicks, 90 days|/-/links/$HOT?days=90"

@@ -7,18 +7,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
- * their click totals (migration V11) and their takedown state.
+ * the {@code click_counts} rollup and their takedown state.
  */
 @Repository
 public class LinkListing {
@@ -44,40 +40,10 @@ public class LinkListing {
 
     enum Order {
         NEWEST,
-        OLDEST,
-        CLICKS;
+        OLDEST;
 
         static Order of(@Nullable String text) {
-            if ("oldest".equalsIgnoreCase(text)) {
-                return OLDEST;
-            }
-            return "clicks".equalsIgnoreCase(text) ? CLICKS : NEWEST;
-        }
-    }
-
-    /**
-     * Where a page starts: after the link with this id (and, most clicked first, this many clicks).
-     * Written in page links as {@code id} or {@code clicks.id}.
-     */
-    record Cursor(long clicks, long id) {
-
-        private static final Pattern TEXT = Pattern.compile("(?:(\\d{1,18})\\.)?(\\d{1,18})");
-
-        /** The cursor of a page link, or null for the first page; a cursor of another order is refused. */
-        static @Nullable Cursor of(@Nullable String text, Order order) {
-            if (text == null || text.isBlank()) {
-                return null;
-            }
-            Matcher parts = TEXT.matcher(text.trim());
-            if (!parts.matches() || (parts.group(1) != null) != (order == Order.CLICKS)) {
-                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "This page link is not valid.");
-            }
-            return new Cursor(
-                    parts.group(1) == null ? 0 : Long.parseLong(parts.group(1)), Long.parseLong(parts.group(2)));
-        }
-
-        String text(Order order) {
-            return order == Order.CLICKS ? clicks + "." + id : Long.toString(id);
+            return "oldest".equalsIgnoreCase(text) ? OLDEST : NEWEST;
         }
     }
 
@@ -91,8 +57,8 @@ public class LinkListing {
             LocalDateTime createdAt,
             long clicks) {}
 
-    /** A page of rows and where the next page starts, if there is one. */
-    public record Page(List<Row> rows, @Nullable String next) {}
+    /** A page of rows and the keyset of the next page, if there is one. */
+    public record Page(List<Row> rows, @Nullable Long next) {}
 
     private final JdbcClient db;
 
@@ -100,18 +66,11 @@ public class LinkListing {
         this.db = db;
     }
 
-    Page page(long owner, @Nullable String search, Status status, Order order, @Nullable Cursor after) {
-        // Every link has a click_totals row (migration V11); most clicked first, a page is a range
-        // of its (user_id, clicks, url_id) index, in the other orders one of urls_user_id_idx.
+    Page page(long owner, @Nullable String search, Status status, Order order, @Nullable Long after) {
         StringBuilder sql = new StringBuilder("""
                 SELECT u.id, u.short_code, u.original_url, u.title, u.is_active,
-                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at,
-                       coalesce(t.clicks, 0)
-                """);
-        sql.append(
-                order == Order.CLICKS
-                        ? "FROM click_totals t JOIN urls u ON u.id = t.url_id WHERE t.user_id = :owner"
-                        : "FROM urls u LEFT JOIN click_totals t ON t.url_id = u.id WHERE u.user_id = :owner");
+                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at
+                FROM urls u WHERE u.user_id = :owner""");
         Map<String, Object> params = new HashMap<>();
         params.put("owner", owner);
         String pattern = SqlFilter.containing(search);
@@ -127,21 +86,10 @@ public class LinkListing {
             case ALL -> {}
         }
         if (after != null) {
-            sql.append(
-                    switch (order) {
-                        case NEWEST -> " AND u.id < :after";
-                        case OLDEST -> " AND u.id > :after";
-                        case CLICKS -> " AND (t.clicks, t.url_id) < (:afterClicks, :after)";
-                    });
-            params.put("after", after.id());
-            params.put("afterClicks", after.clicks());
+            sql.append(order == Order.NEWEST ? " AND u.id < :after" : " AND u.id > :after");
+            params.put("after", after);
         }
-        sql.append(
-                        switch (order) {
-                            case NEWEST -> " ORDER BY u.id DESC";
-                            case OLDEST -> " ORDER BY u.id";
-                            case CLICKS -> " ORDER BY t.clicks DESC, t.url_id DESC";
-                        })
+        sql.append(order == Order.NEWEST ? " ORDER BY u.id DESC" : " ORDER BY u.id")
                 .append(" LIMIT :limit");
         params.put("limit", PAGE_SIZE + 1);
         List<Row> rows = new ArrayList<>(db.sql(sql.toString())
@@ -154,14 +102,37 @@ public class LinkListing {
                         row.getBoolean(5),
                         row.getBoolean(6),
                         row.getObject(7, LocalDateTime.class),
-                        row.getLong(8)))
+                        0))
                 .list());
-        String next = null;
+        Long next = null;
         if (rows.size() > PAGE_SIZE) {
             rows.removeLast();
-            Row last = rows.getLast();
-            next = new Cursor(last.clicks(), last.id()).text(order);
+            next = rows.getLast().id();
         }
-        return new Page(rows, next);
+        return new Page(withClicks(rows), next);
+    }
+
+    /** Click totals of one page of links: a handful of rollup rows per link. */
+    private List<Row> withClicks(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        Long[] ids = rows.stream().map(Row::id).toArray(Long[]::new);
+        Map<Long, Long> totals = new HashMap<>();
+        db.sql("SELECT url_id, sum(clicks) FROM click_counts WHERE url_id = ANY(?) GROUP BY url_id")
+                .param(ids)
+                .query((row, n) -> totals.put(row.getLong(1), row.getLong(2)))
+                .list();
+        return rows.stream()
+                .map(r -> new Row(
+                        r.id(),
+                        r.shortCode(),
+                        r.originalUrl(),
+                        r.title(),
+                        r.isActive(),
+                        r.blocked(),
+                        r.createdAt(),
+                        totals.getOrDefault(r.id(), 0L)))
+                .toList();
     }
 }
