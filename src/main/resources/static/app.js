@@ -70,9 +70,77 @@
     });
   }
 
+  // Passkeys: two JSON requests around the browser's WebAuthn call, each with the form's CSRF token.
+  function passkeys() {
+    var supported = window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON
+      && window.isSecureContext;
+    var post = function (form, path, body) {
+      var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+      headers[form.getAttribute("data-csrf-header")] = form.getAttribute("data-csrf-token");
+      return fetch(path, { method: "POST", headers: headers, body: JSON.stringify(body || {}), credentials: "same-origin" })
+        .then(function (response) {
+          var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
+          if (!json) {
+            // a refusal of the security rules is a page: most often an expired form
+            throw new Error(response.status === 403
+              ? "This page has expired. Reload it and try again." : "Something went wrong. Try again.");
+          }
+          return response.json().then(function (answer) {
+            if (!response.ok) {
+              throw new Error(answer.detail || "The passkey was not accepted.");
+            }
+            return answer;
+          });
+        });
+    };
+    var fail = function (form, error) {
+      var box = form.querySelector("#passkey-error");
+      box.textContent = error.name === "NotAllowedError" ? "No passkey was chosen." : error.message;
+      box.hidden = false;
+    };
+    var ceremony = function (form, attribute, run) {
+      if (!form) {
+        return;
+      }
+      if (!supported) {
+        var note = form.querySelector("#passkey-unsupported");
+        if (note) {
+          note.hidden = false;
+          form.querySelector("button").disabled = true;
+        }
+        return;
+      }
+      form.hidden = false;
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var path = form.getAttribute(attribute);
+        run(form, path).then(function (answer) {
+          window.location.assign(answer.redirect);
+        }, function (error) {
+          fail(form, error);
+        });
+      });
+    };
+    ceremony(document.querySelector("[data-passkey-register]"), "data-passkey-register", function (form, path) {
+      return post(form, path + "/options").then(function (options) {
+        return navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
+      }).then(function (credential) {
+        return post(form, path, { label: form.querySelector("#passkey-label").value, credential: credential.toJSON() });
+      });
+    });
+    ceremony(document.querySelector("[data-passkey-sign-in]"), "data-passkey-sign-in", function (form, path) {
+      return post(form, path + "/options").then(function (options) {
+        return navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
+      }).then(function (credential) {
+        return post(form, path, { next: form.getAttribute("data-next"), credential: credential.toJSON() });
+      });
+    });
+  }
+
   function start() {
     drawChart();
     followImports();
+    passkeys();
   }
 
   if (document.readyState === "loading") {

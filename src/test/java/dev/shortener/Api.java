@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -74,6 +75,13 @@ public final class Api {
             return raw.headers().firstValue(name).orElse(null);
         }
 
+        /**
+         * The JSON routes the pages' script calls (passkey ceremonies): their own refusals are problem
+         * details, the security rules' refusals pages like every page's.
+         */
+        private static final Pattern PAGE_SCRIPT_ROUTES =
+                Pattern.compile("/-/(login/passkey|settings/passkeys)(/options)?");
+
         /** Asserts the status and, for errors, the problem-details shape. */
         public Response expect(int expected) {
             assertThat(status)
@@ -82,7 +90,11 @@ public final class Api {
                             raw.request().method(), raw.request().uri(), raw.body())
                     .isEqualTo(expected);
             String path = raw.request().uri().getPath();
-            if (expected >= 400 && expected != 401 && (path.equals("/") || path.startsWith("/-/"))) {
+            if (expected >= 400
+                    && expected != 401
+                    && (path.equals("/") || path.startsWith("/-/"))
+                    && !(PAGE_SCRIPT_ROUTES.matcher(path).matches()
+                            && header("Content-Type").startsWith("application/problem+json"))) {
                 // the web application's pages answer people with a page, never a trace (a refused
                 // API key is the API's 401, whatever the path)
                 assertThat(header("Content-Type")).startsWith("text/html");

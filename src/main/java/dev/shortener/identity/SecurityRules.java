@@ -136,7 +136,10 @@ class SecurityRules {
                 // the web application: public pages, then a signed-in person's, then an admin's
                 .requestMatchers(reads("/", "/-/static/**", "/-/webjars/**"))
                 .permitAll()
-                .requestMatchers("/-/login", "/-/signup", "/-/welcome/*", "/-/logout", "/-/shorten")
+                .requestMatchers(
+                        "/-/login", "/-/login/passkey", "/-/login/passkey/options", "/-/signup", "/-/welcome/*")
+                .permitAll()
+                .requestMatchers("/-/logout", "/-/shorten")
                 .permitAll()
                 .requestMatchers("/-/admin", "/-/admin/**")
                 .access(SecurityRules::signedInAdmin)

@@ -331,6 +331,8 @@ class AuthorizationMatrixTest {
         rules.put("GET /-/signup", open("GET", fx -> "/-/signup", 200));
         rules.put("GET /-/welcome/{token}", open("GET", fx -> "/-/welcome/no-such-token", 404));
         rules.put("POST /-/login", form(fx -> "/-/login", 422));
+        rules.put("POST /-/login/passkey/options", form(fx -> "/-/login/passkey/options", 200));
+        rules.put("POST /-/login/passkey", form(fx -> "/-/login/passkey", 400));
         rules.put("POST /-/signup", form(fx -> "/-/signup", 422));
         rules.put("POST /-/welcome/{token}", form(fx -> "/-/welcome/no-such-token", 404));
         // an operator's key acts for no user and may not write links: it is sent to sign in
@@ -346,6 +348,10 @@ class AuthorizationMatrixTest {
                 "GET /-/settings/api-keys",
                 "POST /-/settings/api-keys",
                 "POST /-/settings/api-keys/{id}/revoke",
+                "GET /-/settings/passkeys",
+                "POST /-/settings/passkeys/options",
+                "POST /-/settings/passkeys",
+                "POST /-/settings/passkeys/{id}/remove",
                 "GET /-/admin",
                 "GET /-/admin/users",
                 "POST /-/admin/users/invite",

@@ -71,6 +71,15 @@ final class PageClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Posts JSON as the pages' script does, with the CSRF token of the last page in a header. */
+    HttpResponse<String> postJson(String path, String json) {
+        return send(request(path)
+                .setHeader("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .header("X-CSRF-TOKEN", csrf)
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** Signs in through the form; asserts it worked. */
     void signIn(String email, String password) {
         get("/-/login");

@@ -26,6 +26,9 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -182,6 +185,51 @@ class WebApplicationTest {
         signOut();
         driver.get(base + "/-/links");
         assertThat(driver.getCurrentUrl()).contains("/-/login?next=");
+    }
+
+    @Test
+    void aPersonAddsAPasskeyAndSignsInWithItAlone() {
+        // Passkeys need a domain name in a secure context: localhost, not 127.0.0.1.
+        base = "http://localhost:" + port;
+        HasVirtualAuthenticator authenticators = (HasVirtualAuthenticator) driver;
+        VirtualAuthenticator authenticator = authenticators.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+                .setHasResidentKey(true)
+                .setHasUserVerification(true)
+                .setIsUserVerified(true));
+        try {
+            String email = unique("grace") + "@example.com";
+            signUp("Grace", email);
+            page("/-/settings/passkeys", null);
+            type(By.id("passkey-label"), "Laptop");
+            driver.findElement(By.id("passkey-add-button")).click();
+            await().atMost(Duration.ofSeconds(10)).until(() -> text("main").contains("Passkey Laptop added."));
+            check("passkeys");
+            assertThat(text("#passkeys")).contains("Laptop");
+            assertThat(authenticator.getCredentials()).hasSize(1);
+
+            signOut();
+            page("/-/login?next=/-/settings/api-keys", null);
+            driver.findElement(By.id("passkey-sign-in-button")).click();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> driver.getCurrentUrl().endsWith("/-/settings/api-keys"));
+            assertThat(text("header")).contains("Grace");
+            page("/-/settings/passkeys", null);
+            assertThat(text("#passkeys")).contains("Laptop");
+
+            driver.findElement(By.cssSelector("#passkeys button")).click();
+            await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("No passkey yet."));
+            signOut();
+            page("/-/login", null);
+            driver.findElement(By.id("passkey-sign-in-button")).click();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> driver.findElement(By.id("passkey-error")).isDisplayed());
+            assertThat(driver.getCurrentUrl()).endsWith("/-/login");
+            assertThat(text("header")).contains("Sign in");
+        } finally {
+            authenticators.removeVirtualAuthenticator(authenticator);
+        }
     }
 
     @Test
