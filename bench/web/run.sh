@@ -38,6 +38,11 @@ SELECT (SELECT max(id) FROM urls), NULL, 'click',
        (now() AT TIME ZONE 'utc') - ((g % 90) * interval '1 day'),
        jsonb_build_object('referrer', 'https://site' || (g % 40) || '.example/', 'user_agent', 'Mozilla/5.0 bench')
 FROM generate_series(1, $BENCH_CLICKS) g;
+-- newer clicks of other links after the million, as on a real service: the link page must still
+-- find its link's latest clicks at once
+INSERT INTO events (url_id, user_id, event_type, details)
+SELECT (SELECT min(id) FROM urls) + (g * 7919) % ($BENCH_LINKS / 2), NULL, 'click', '{}'::jsonb
+FROM generate_series(1, $BENCH_LINKS) g;
 ANALYZE;
 SQL
 HOT="$(psql_bench -d "$BENCH_DB" -Atc "SELECT max(id) FROM urls")"

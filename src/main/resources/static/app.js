@@ -122,7 +122,7 @@
       });
     };
     ceremony(document.querySelector("[data-passkey-register]"), "data-passkey-register", function (form, path) {
-      return post(form, path + "/options").then(function (options) {
+      return post(form, path + "/options", { password: form.querySelector("#passkey-password").value }).then(function (options) {
         return navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
       }).then(function (credential) {
         return post(form, path, { label: form.querySelector("#passkey-label").value, credential: credential.toJSON() });

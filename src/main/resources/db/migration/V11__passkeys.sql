@@ -1,17 +1,18 @@
 -- Passkeys (WebAuthn), in the tables and columns Spring Security's JDBC repositories use
 -- (JdbcPublicKeyCredentialUserEntityRepository, JdbcUserCredentialRepository). A user entity's name
 -- is the account's id as text; the account owns it, so deleting the account deletes its passkeys.
+-- Ids are text: a credential id may take 1,023 bytes (1,364 characters in base64url).
 CREATE TABLE user_entities (
-    id            varchar(1000) PRIMARY KEY,
+    id            text          PRIMARY KEY,
     name          varchar(100)  NOT NULL UNIQUE,
-    display_name  varchar(200),
+    display_name  text,
     user_id       bigint GENERATED ALWAYS AS (name::bigint) STORED NOT NULL
                   REFERENCES users (id) ON DELETE CASCADE
 );
 
 CREATE TABLE user_credentials (
-    credential_id                 varchar(1000) PRIMARY KEY,
-    user_entity_user_id           varchar(1000) NOT NULL REFERENCES user_entities (id) ON DELETE CASCADE,
+    credential_id                 text          PRIMARY KEY,
+    user_entity_user_id           text          NOT NULL REFERENCES user_entities (id) ON DELETE CASCADE,
     public_key                    bytea         NOT NULL,
     signature_count               bigint,
     uv_initialized                boolean,

@@ -180,7 +180,7 @@ class SecurityRules {
     }
 
     /**
-     * A person signed in with a password: the pages act with all of that person's rights, so an API
+     * A person signed in with a password or a passkey: the pages act with all of that person's rights, so an API
      * key (whose scopes may be narrower) and the open modes' anonymous caller use the API instead.
      */
     private static AuthorizationDecision signedInPerson(

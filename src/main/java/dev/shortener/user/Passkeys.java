@@ -1,9 +1,11 @@
 package dev.shortener.user;
 
 import dev.shortener.identity.Caller;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +18,14 @@ import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.web.webauthn.api.AuthenticatorAssertionResponse;
 import org.springframework.security.web.webauthn.api.AuthenticatorAttestationResponse;
+import org.springframework.security.web.webauthn.api.AuthenticatorSelectionCriteria;
 import org.springframework.security.web.webauthn.api.Bytes;
 import org.springframework.security.web.webauthn.api.CredentialRecord;
 import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCredentialUserEntity;
@@ -29,6 +34,8 @@ import org.springframework.security.web.webauthn.api.PublicKeyCredentialCreation
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialRequestOptions;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialRpEntity;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialUserEntity;
+import org.springframework.security.web.webauthn.api.ResidentKeyRequirement;
+import org.springframework.security.web.webauthn.api.UserVerificationRequirement;
 import org.springframework.security.web.webauthn.jackson.WebauthnJacksonModule;
 import org.springframework.security.web.webauthn.management.ImmutablePublicKeyCredentialCreationOptionsRequest;
 import org.springframework.security.web.webauthn.management.ImmutablePublicKeyCredentialRequestOptionsRequest;
@@ -49,9 +56,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Passkeys of accounts: Spring Security's WebAuthn relying party (verification by WebAuthn4J) over
- * its JDBC repositories (migration V11). Each ceremony is two requests; what the second needs of the
- * first (a challenge, request options) is returned to the caller to keep in the session. A passkey
- * signs in as its account, with the account's role at that moment.
+ * its JDBC repositories (migration V11), with user verification required. Each ceremony is two
+ * requests; what the second needs of the first (the challenge and its age) is returned to the
+ * caller to keep in the session, and the options are rebuilt around it. A passkey signs in as its
+ * account, with the account's role at that moment.
  */
 @Component
 public class Passkeys {
@@ -63,8 +71,12 @@ public class Passkeys {
             @Nullable LocalDateTime created,
             @Nullable LocalDateTime lastUsed) {}
 
-    /** Options to hand to the browser (JSON) and what to keep until the browser answers. */
-    public record Ceremony<T>(String optionsJson, T pending) {}
+    /**
+     * Options to hand to the browser (JSON) and what to keep until the browser answers: the
+     * challenge and when it was issued, as text (sessions are JDK-serialized in Redis, and text
+     * reads back on any version of this service).
+     */
+    public record Ceremony(String optionsJson, String pending) {}
 
     /** The browser's answer was not a valid passkey for this ceremony. */
     public static final class Refused extends RuntimeException {
@@ -79,8 +91,16 @@ public class Passkeys {
     private static final TypeReference<PublicKeyCredential<AuthenticatorAssertionResponse>> ASSERTION =
             new TypeReference<>() {};
     private static final int MAX_LABEL = 100;
+    /** As long as the options tell the browser to wait for the person. */
+    private static final Duration CEREMONY_TTL = Duration.ofMinutes(5);
+    /** Required, not preferred: a passkey alone signs in, so it must be the person, not just their key. */
+    private static final AuthenticatorSelectionCriteria SELECTION = AuthenticatorSelectionCriteria.builder()
+            .residentKey(ResidentKeyRequirement.REQUIRED)
+            .userVerification(UserVerificationRequirement.REQUIRED)
+            .build();
 
     private final JdbcClient db;
+    private final Accounts accounts;
     private final PasskeySettings settings;
     private final Environment environment;
     private final PublicKeyCredentialUserEntityRepository userEntities;
@@ -92,8 +112,9 @@ public class Passkeys {
     /** Built once the port is known: the default origin is localhost at that port. */
     private volatile @Nullable WebAuthnRelyingPartyOperations relyingParty;
 
-    Passkeys(JdbcClient db, JdbcOperations jdbc, PasskeySettings settings, Environment environment) {
+    Passkeys(JdbcClient db, Accounts accounts, JdbcOperations jdbc, PasskeySettings settings, Environment environment) {
         this.db = db;
+        this.accounts = accounts;
         this.settings = settings;
         this.environment = environment;
         this.userEntities = new JdbcPublicKeyCredentialUserEntityRepository(jdbc);
@@ -109,7 +130,7 @@ public class Passkeys {
                 environment.getProperty("shortener.links.public-base-url"),
                 event.getWebServer().getPort());
         String rpId = settings.rpIdFor(origins);
-        relyingParty = new Webauthn4JRelyingPartyOperations(
+        Webauthn4JRelyingPartyOperations operations = new Webauthn4JRelyingPartyOperations(
                 userEntities,
                 credentials,
                 PublicKeyCredentialRpEntity.builder()
@@ -117,24 +138,43 @@ public class Passkeys {
                         .name(settings.rpName())
                         .build(),
                 origins);
+        operations.setCustomizeCreationOptions(options -> options.authenticatorSelection(SELECTION));
+        operations.setCustomizeRequestOptions(
+                options -> options.userVerification(UserVerificationRequirement.REQUIRED));
+        relyingParty = operations;
+        if (PasskeySettings.isIpAddress(rpId)) {
+            log.warn("Passkeys do not work on an IP address ({}): set PUBLIC_BASE_URL or PASSKEY_ORIGINS", rpId);
+        }
         log.info("Passkeys for relying party {} on {}", rpId, origins);
     }
 
-    /** Starts adding a passkey to the account: options for the browser, and the challenge to keep. */
-    public Ceremony<Bytes> registrationOptions(long userId, String email) {
+    /**
+     * Starts adding a passkey to the account: options for the browser, and what to keep. The
+     * account's password is asked again, so a session alone (a borrowed browser, a stolen cookie)
+     * cannot add a way back in.
+     */
+    public Ceremony registrationOptions(long userId, String email, String password) {
+        boolean confirmed = !password.isEmpty()
+                && accounts.signIn(email, password)
+                        .map(caller -> Long.valueOf(userId).equals(caller.userId()))
+                        .orElse(false);
+        if (!confirmed) {
+            throw new Refused("Enter your password to add a passkey.");
+        }
         PublicKeyCredentialCreationOptions options = creationOptions(userId, email);
-        return new Ceremony<>(json.writeValueAsString(options), options.getChallenge());
+        return new Ceremony(json.writeValueAsString(options), pending(options.getChallenge()));
     }
 
     /**
-     * Adds the passkey the browser made for the challenge kept from {@link #registrationOptions};
-     * {@link Refused} when the browser's answer does not verify.
+     * Adds the passkey the browser made for the ceremony kept from {@link #registrationOptions};
+     * {@link Refused} when the browser's answer does not verify or the ceremony is over.
      */
-    public Passkey register(long userId, String email, Bytes challenge, String credentialJson, String label) {
+    public Passkey register(long userId, String email, String pending, String credentialJson, String label) {
         String name = label.isBlank() ? "Passkey" : label.trim();
         if (name.length() > MAX_LABEL) {
             throw new Refused("Name the passkey in at most " + MAX_LABEL + " characters.");
         }
+        Bytes challenge = challenge(pending);
         PublicKeyCredentialCreationOptions fresh = creationOptions(userId, email);
         PublicKeyCredentialCreationOptions options = PublicKeyCredentialCreationOptions.builder()
                 .rp(fresh.getRp())
@@ -153,15 +193,27 @@ public class Passkeys {
         return passkey(saved);
     }
 
-    /** Starts signing in with a passkey: options for the browser (any of this site's passkeys), kept whole. */
-    public Ceremony<PublicKeyCredentialRequestOptions> signInOptions() {
-        PublicKeyCredentialRequestOptions options = operations()
-                .createCredentialRequestOptions(new ImmutablePublicKeyCredentialRequestOptionsRequest(null));
-        return new Ceremony<>(json.writeValueAsString(options), options);
+    /** Starts signing in with a passkey: options for the browser (any of this site's passkeys), and what to keep. */
+    public Ceremony signInOptions() {
+        PublicKeyCredentialRequestOptions options = requestOptions();
+        return new Ceremony(json.writeValueAsString(options), pending(options.getChallenge()));
     }
 
-    /** The caller a passkey signs in as; {@link Refused} when the answer does not verify or the account is gone. */
-    public Caller signIn(PublicKeyCredentialRequestOptions options, String credentialJson) {
+    /**
+     * The caller a passkey signs in as; {@link Refused} when the answer does not verify, the ceremony
+     * is over or the account is gone.
+     */
+    public Caller signIn(String pending, String credentialJson) {
+        Bytes challenge = challenge(pending);
+        PublicKeyCredentialRequestOptions fresh = requestOptions();
+        PublicKeyCredentialRequestOptions options = PublicKeyCredentialRequestOptions.builder()
+                .challenge(challenge)
+                .rpId(fresh.getRpId())
+                .timeout(fresh.getTimeout())
+                .allowCredentials(fresh.getAllowCredentials())
+                .userVerification(fresh.getUserVerification())
+                .extensions(fresh.getExtensions())
+                .build();
         PublicKeyCredentialUserEntity user = verified(() -> operations()
                 .authenticate(new RelyingPartyAuthenticationRequest(options, parse(credentialJson, ASSERTION))));
         long userId;
@@ -204,14 +256,41 @@ public class Passkeys {
         return owned.isPresent();
     }
 
+    private PublicKeyCredentialRequestOptions requestOptions() {
+        return operations().createCredentialRequestOptions(new ImmutablePublicKeyCredentialRequestOptionsRequest(null));
+    }
+
+    private static String pending(Bytes challenge) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(challenge.getBytes()) + "."
+                + System.currentTimeMillis();
+    }
+
+    /** The challenge of a ceremony still running; {@link Refused} once it is over. */
+    private static Bytes challenge(String pending) {
+        int dot = pending.lastIndexOf('.');
+        try {
+            long issued = Long.parseLong(pending.substring(dot + 1));
+            if (dot <= 0 || System.currentTimeMillis() - issued > CEREMONY_TTL.toMillis()) {
+                throw new Refused("This passkey request has expired. Try again.");
+            }
+            return new Bytes(Base64.getUrlDecoder().decode(pending.substring(0, dot)));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new Refused("Start again: this page asked the browser for no passkey.");
+        }
+    }
+
     private PublicKeyCredentialCreationOptions creationOptions(long userId, String email) {
         String name = Long.toString(userId);
         if (userEntities.findByUsername(name) == null) {
-            userEntities.save(ImmutablePublicKeyCredentialUserEntity.builder()
-                    .id(Bytes.random())
-                    .name(name)
-                    .displayName(email)
-                    .build());
+            try {
+                userEntities.save(ImmutablePublicKeyCredentialUserEntity.builder()
+                        .id(Bytes.random())
+                        .name(name)
+                        .displayName(email)
+                        .build());
+            } catch (DuplicateKeyException e) {
+                // a second request of the same person made it first (a double click): use that one
+            }
         }
         return operations()
                 .createPublicKeyCredentialCreationOptions(new ImmutablePublicKeyCredentialCreationOptionsRequest(
@@ -238,6 +317,10 @@ public class Passkeys {
     private static <T> T verified(Supplier<T> verification) {
         try {
             return verification.get();
+        } catch (DataIntegrityViolationException e) {
+            // an oversized credential id, or the account deleted meanwhile
+            log.debug("Passkey refused by the database", e);
+            throw new Refused("This passkey could not be saved. Try again.");
         } catch (Refused | DataAccessException e) {
             throw e;
         } catch (RuntimeException e) {

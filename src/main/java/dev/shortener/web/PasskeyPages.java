@@ -12,12 +12,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.net.URI;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.web.webauthn.api.Bytes;
-import org.springframework.security.web.webauthn.api.PublicKeyCredentialRequestOptions;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,14 +34,16 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Passkeys: a signed-in person adds and removes them on a settings page, and signs in with one on
  * the sign-in page. Each ceremony is two JSON requests from app.js (options, then the browser's
- * answer); what the second needs of the first is kept in the session, for one answer only.
+ * answer); what the second needs of the first is kept in the session, for one answer only. Adding a
+ * passkey asks for the password again; both ceremonies draw on the sign-in budget.
  */
 @Controller
 class PasskeyPages {
 
     private static final String SETTINGS = "/-/settings/passkeys";
-    private static final String CHALLENGE = PasskeyPages.class.getName() + ".challenge";
-    private static final String REQUEST = PasskeyPages.class.getName() + ".request";
+    private static final String REGISTRATION = PasskeyPages.class.getName() + ".registration";
+    private static final String SIGN_IN = PasskeyPages.class.getName() + ".signIn";
+    private static final String NO_CEREMONY = "Start again: this page asked the browser for no passkey.";
 
     private final Passkeys passkeys;
     private final Users users;
@@ -63,28 +64,37 @@ class PasskeyPages {
     }
 
     @PostMapping(path = "/-/settings/passkeys/options", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<String> registrationOptions(HttpSession session) {
+    @Metered(Metered.Budget.SIGN_IN)
+    ResponseEntity<?> registrationOptions(@RequestBody String body, HttpSession session) {
         User person = person();
-        Passkeys.Ceremony<Bytes> ceremony = passkeys.registrationOptions(person.id(), person.email());
-        session.setAttribute(CHALLENGE, ceremony.pending());
-        return ResponseEntity.ok(ceremony.optionsJson());
+        try {
+            Passkeys.Ceremony ceremony = passkeys.registrationOptions(
+                    person.id(),
+                    person.email(),
+                    json.readTree(body).path("password").asString(""));
+            session.setAttribute(REGISTRATION, ceremony.pending());
+            return json(ceremony.optionsJson());
+        } catch (JacksonException e) {
+            return refused("The request is not JSON.");
+        } catch (Passkeys.Refused e) {
+            return refused(e.getMessage());
+        }
     }
 
     @PostMapping(path = "/-/settings/passkeys", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> register(
             @RequestBody String body, HttpSession session, HttpServletRequest request, HttpServletResponse response) {
         User person = person();
-        Object challenge = session.getAttribute(CHALLENGE);
-        session.removeAttribute(CHALLENGE);
-        if (!(challenge instanceof Bytes kept)) {
-            return refused("Start again: this page asked the browser for no passkey.");
+        String pending = take(session, REGISTRATION);
+        if (pending == null) {
+            return refused(NO_CEREMONY);
         }
         try {
             JsonNode answer = json.readTree(body);
             Passkeys.Passkey added = passkeys.register(
                     person.id(),
                     person.email(),
-                    kept,
+                    pending,
                     answer.path("credential").toString(),
                     answer.path("label").asString(""));
             // the script follows the answer's redirect; the notice waits for that page like a form's would
@@ -108,26 +118,23 @@ class PasskeyPages {
     }
 
     @PostMapping(path = "/-/login/passkey/options", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<String> signInOptions(HttpServletRequest request) {
-        Passkeys.Ceremony<PublicKeyCredentialRequestOptions> ceremony = passkeys.signInOptions();
-        request.getSession(true).setAttribute(REQUEST, ceremony.pending());
-        return ResponseEntity.ok(ceremony.optionsJson());
+    ResponseEntity<?> signInOptions(HttpServletRequest request) {
+        Passkeys.Ceremony ceremony = passkeys.signInOptions();
+        request.getSession(true).setAttribute(SIGN_IN, ceremony.pending());
+        return json(ceremony.optionsJson());
     }
 
     @PostMapping(path = "/-/login/passkey", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Metered(Metered.Budget.SIGN_IN)
     ResponseEntity<?> signIn(@RequestBody String body, HttpServletRequest request, HttpServletResponse response) {
         HttpSession session = request.getSession(false);
-        Object options = session == null ? null : session.getAttribute(REQUEST);
-        if (session != null) {
-            session.removeAttribute(REQUEST);
-        }
-        if (!(options instanceof PublicKeyCredentialRequestOptions kept)) {
-            return refused("Start again: this page asked the browser for no passkey.");
+        String pending = session == null ? null : take(session, SIGN_IN);
+        if (pending == null) {
+            return refused(NO_CEREMONY);
         }
         try {
             JsonNode answer = json.readTree(body);
-            Caller caller = passkeys.signIn(kept, answer.path("credential").toString());
+            Caller caller = passkeys.signIn(pending, answer.path("credential").toString());
             sessions.start(caller, request, response);
             return ResponseEntity.ok(
                     Map.of("redirect", AccountPages.safeNext(answer.path("next").asString(null))));
@@ -136,6 +143,17 @@ class PasskeyPages {
         } catch (Passkeys.Refused e) {
             return refused(e.getMessage());
         }
+    }
+
+    /** What a ceremony kept in the session, taken out: each ceremony takes one answer. */
+    private static @Nullable String take(HttpSession session, String attribute) {
+        Object kept = session.getAttribute(attribute);
+        session.removeAttribute(attribute);
+        return kept instanceof String text ? text : null;
+    }
+
+    private static ResponseEntity<String> json(String body) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     private User person() {

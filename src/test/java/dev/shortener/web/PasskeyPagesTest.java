@@ -51,7 +51,14 @@ class PasskeyPagesTest {
         person.signIn(email, "options-password-1");
         person.get("/-/settings/passkeys");
 
-        HttpResponse<String> answer = person.postJson("/-/settings/passkeys/options", "{}");
+        HttpResponse<String> wrong =
+                person.postJson("/-/settings/passkeys/options", "{\"password\":\"not-the-password\"}");
+        assertThat(wrong.statusCode())
+                .as("adding a passkey asks for the password")
+                .isEqualTo(400);
+        assertThat(wrong.body()).contains("Enter your password");
+        HttpResponse<String> answer =
+                person.postJson("/-/settings/passkeys/options", "{\"password\":\"options-password-1\"}");
 
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode options = JSON.readTree(answer.body());
@@ -60,6 +67,12 @@ class PasskeyPagesTest {
         assertThat(options.path("user").path("displayName").asString()).isEqualTo(email);
         assertThat(options.path("challenge").asString()).hasSizeGreaterThanOrEqualTo(43);
         assertThat(options.path("excludeCredentials")).isEmpty();
+        assertThat(options.path("authenticatorSelection")
+                        .path("userVerification")
+                        .asString())
+                .isEqualTo("required");
+        assertThat(options.path("authenticatorSelection").path("residentKey").asString())
+                .isEqualTo("required");
         assertThat(db.sql("SELECT count(*) FROM user_entities WHERE user_id = ?")
                         .param(id)
                         .query(Long.class)
@@ -90,7 +103,7 @@ class PasskeyPagesTest {
             assertThat(person.postJson("/-/settings/passkeys", body).statusCode())
                     .as("without a ceremony: %s", body)
                     .isEqualTo(400);
-            person.postJson("/-/settings/passkeys/options", "{}");
+            person.postJson("/-/settings/passkeys/options", "{\"password\":\"bad-answers-password-1\"}");
             HttpResponse<String> answer = person.postJson("/-/settings/passkeys", body);
             assertThat(answer.statusCode()).as(body).isEqualTo(400);
             assertThat(answer.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
@@ -103,6 +116,8 @@ class PasskeyPagesTest {
         HttpResponse<String> options = visitor.postJson("/-/login/passkey/options", "{}");
         assertThat(options.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(options.body()).path("allowCredentials")).isEmpty();
+        assertThat(JSON.readTree(options.body()).path("userVerification").asString())
+                .isEqualTo("required");
         HttpResponse<String> forged = visitor.postJson(
                 "/-/login/passkey",
                 "{\"credential\":{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"type\":\"public-key\",\"response\":"
@@ -113,6 +128,29 @@ class PasskeyPagesTest {
                 .as("a ceremony takes one answer")
                 .isEqualTo(400);
         assertThat(visitor.get("/-/links").statusCode()).as("still signed out").isEqualTo(302);
+    }
+
+    @Test
+    void aPasswordResetRemovesTheAccountsPasskeys() {
+        String email = "reset" + System.nanoTime() + "@example.com";
+        long id = accounts.signUp("Reset", email, "before-reset-password").id();
+        db.sql("INSERT INTO user_entities (id, name, display_name) VALUES (?, ?, ?)")
+                .params("entity-" + id, Long.toString(id), email)
+                .update();
+        db.sql("""
+                INSERT INTO user_credentials (credential_id, user_entity_user_id, public_key, backup_eligible,
+                                              backup_state, label)
+                VALUES (?, ?, '\\x00'::bytea, false, false, 'Stolen laptop')""").params("credential-" + id, "entity-" + id).update();
+
+        Accounts.AccountLink reset = accounts.issue(id, Accounts.Purpose.RESET, "test");
+        assertThat(accounts.redeem(reset.token(), "after-reset-password")).isPresent();
+
+        assertThat(db.sql("SELECT count(*) FROM user_credentials WHERE credential_id = ?")
+                        .param("credential-" + id)
+                        .query(Long.class)
+                        .single())
+                .as("whoever added a passkey before the reset loses it")
+                .isZero();
     }
 
     private String base() {

@@ -203,11 +203,36 @@ class WebApplicationTest {
             signUp("Grace", email);
             page("/-/settings/passkeys", null);
             type(By.id("passkey-label"), "Laptop");
+            type(By.id("passkey-password"), "not-the-password");
+            driver.findElement(By.id("passkey-add-button")).click();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            driver.findElement(By.id("passkey-error")).getText().contains("password"));
+            assertThat(authenticator.getCredentials()).isEmpty();
+            browser.consoleErrors(); // the refusal's 400
+            driver.findElement(By.id("passkey-password")).clear();
+            type(By.id("passkey-password"), PASSWORD);
             driver.findElement(By.id("passkey-add-button")).click();
             await().atMost(Duration.ofSeconds(10)).until(() -> text("main").contains("Passkey Laptop added."));
             check("passkeys");
             assertThat(text("#passkeys")).contains("Laptop");
             assertThat(authenticator.getCredentials()).hasSize(1);
+            String credential = db.sql("""
+                            SELECT c.credential_id FROM user_credentials c
+                            JOIN user_entities e ON e.id = c.user_entity_user_id JOIN users u ON u.id = e.user_id
+                            WHERE u.email = ?""").param(email).query(String.class).single();
+            String otherEmail = unique("mallory") + "@example.com";
+            PageClient other = new PageClient(base, "198.51.100.44");
+            other.get("/-/signup");
+            other.post("/-/signup", "username", "Mallory", "email", otherEmail, "password", PASSWORD);
+            other.get("/-/settings/passkeys");
+            other.post("/-/settings/passkeys/" + credential + "/remove");
+            assertThat(db.sql("SELECT count(*) FROM user_credentials WHERE credential_id = ?")
+                            .param(credential)
+                            .query(Long.class)
+                            .single())
+                    .as("another person cannot remove Grace's passkey")
+                    .isOne();
 
             signOut();
             page("/-/login?next=/-/settings/api-keys", null);
