@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -27,22 +26,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * sign-in budget and anonymous links on: invitations, password resets, the sign-in limit, where a
  * sign-in may send the browser, and shortening without an account.
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "shortener.embedded.data-dir=target/embedded-test-data",
-            "shortener.embedded.clean=true",
-            "shortener.auth.mode=keys",
-            "shortener.accounts.signup=invite",
-            "shortener.accounts.admin-email=" + AccountPagesTest.ADMIN_EMAIL,
-            "shortener.accounts.admin-password=" + AccountPagesTest.ADMIN_PASSWORD,
-            "shortener.rate-limits.sign-ins=5",
-            "shortener.web.anonymous-links=true"
-        })
+@AccountPagesContext
 class AccountPagesTest {
 
-    static final String ADMIN_EMAIL = "chief@example.com";
-    static final String ADMIN_PASSWORD = "chief-password-1234";
+    static final String ADMIN_EMAIL = AccountPagesContext.ADMIN_EMAIL;
+    static final String ADMIN_PASSWORD = AccountPagesContext.ADMIN_PASSWORD;
     private static final Pattern ACCOUNT_LINK =
             Pattern.compile("id=\"account-link\" type=\"text\" readonly value=\"([^\"]+)\"");
     private static final AtomicInteger ADDRESSES = new AtomicInteger();

@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -18,18 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * send: answers without a ceremony, answers that are not credentials, replays of a ceremony, and the
  * options a browser gets. The whole ceremony with an authenticator is in {@link WebApplicationTest}.
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "shortener.embedded.data-dir=target/embedded-test-data",
-            "shortener.embedded.clean=true",
-            "shortener.auth.mode=keys",
-            "shortener.accounts.signup=invite",
-            "shortener.accounts.admin-email=" + AccountPagesTest.ADMIN_EMAIL,
-            "shortener.accounts.admin-password=" + AccountPagesTest.ADMIN_PASSWORD,
-            "shortener.rate-limits.sign-ins=5",
-            "shortener.web.anonymous-links=true"
-        })
+@AccountPagesContext
 class PasskeyPagesTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
