@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Properties of the destination policy's address parser, over generated addresses and names. */
-class DestinationProperties {
+class DestinationPropertiesTest {
 
     /** Every way a browser lets one write the IPv4 address a.b.c.d. */
     private static List<String> spellings(int a, int b, int c, int d) {
