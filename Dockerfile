@@ -25,7 +25,8 @@ LABEL org.opencontainers.image.title="shortener" \
       org.opencontainers.image.description="URL shortener service" \
       org.opencontainers.image.version="${VERSION}"
 RUN groupadd --system --gid 10001 shortener \
-    && useradd --system --uid 10001 --gid shortener --home-dir /app --shell /usr/sbin/nologin shortener
+    && useradd --system --uid 10001 --gid shortener --home-dir /app --shell /usr/sbin/nologin shortener \
+    && mkdir -p /var/lib/shortener/clicks && chown -R 10001:10001 /var/lib/shortener
 WORKDIR /app
 COPY --from=build /tmp/layers/dependencies/ ./
 COPY --from=build /tmp/layers/spring-boot-loader/ ./
@@ -36,7 +37,10 @@ ENV SERVER_PORT=8080 \
     MANAGEMENT_PORT=8081 \
     AUTH_MODE=keys \
     SHORTENER_DATA_DIR=/tmp/shortener-data \
+    CLICKS_JOURNAL_DIR=/var/lib/shortener/clicks \
     SHUTDOWN_TIMEOUT=20s
+# The click journal must outlive the container (compose: a named volume per replica)
+VOLUME /var/lib/shortener/clicks
 # 8081: /metrics and the probes, for the monitoring network only
 EXPOSE 8080 8081
 # Healthy means this instance takes traffic (started, not shutting down), not that PostgreSQL and

@@ -145,11 +145,14 @@ DASHBOARDS = {
         ts("Clicks: queued, flushed, lost", [
             q('sum(rate(shortener_clicks_queued_total{instance=~"$instance"}[5m]))', "queued"),
             q('sum(rate(shortener_clicks_flushed_total{instance=~"$instance"}[5m]))', "flushed"),
-            q('sum(rate(shortener_clicks_lost_total{instance=~"$instance"}[5m]))', "lost")], "ops"),
-        ts("Click writers behind: paced redirects, clicks written by redirects", [
+            q('sum by (reason) (rate(shortener_clicks_lost_total{instance=~"$instance"}[5m]))', "lost: {{reason}}")], "ops"),
+        ts("PostgreSQL behind: paced redirects, failed loads", [
             q('sum(rate(shortener_clicks_paced_total{instance=~"$instance"}[5m]))', "paced redirects"),
-            q('sum(rate(shortener_clicks_written_by_callers_total{instance=~"$instance"}[5m]))', "by redirects (queue full)")], "ops"),
-        ts("Click queue depth", [q('shortener_clicks_queue_depth{instance=~"$instance"}', "{{instance}}")]),
+            q('sum(rate(shortener_clicks_load_failures_total{instance=~"$instance"}[5m]))', "failed loads")], "ops"),
+        ts("Clicks waiting: queue, not yet in PostgreSQL", [
+            q('shortener_clicks_queue_depth{instance=~"$instance"}', "queue {{instance}}"),
+            q('shortener_clicks_backlog{instance=~"$instance"}', "backlog {{instance}}")]),
+        ts("Click journal size", [q('shortener_clicks_journal_bytes{instance=~"$instance"}', "{{instance}}")], "bytes"),
         ts("Click batch size", [
             q('sum(rate(shortener_clicks_batch_size_sum{instance=~"$instance"}[5m])) / sum(rate(shortener_clicks_batch_size_count{instance=~"$instance"}[5m]))', "average"),
             q('max(shortener_clicks_batch_size_max{instance=~"$instance"})', "max")]),

@@ -1,26 +1,18 @@
 package dev.shortener.event;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
+import dev.shortener.event.ClickJournal.Position;
+import dev.shortener.event.ClickMetrics.Loss;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -28,21 +20,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records one {@code click} event per successful redirect without making the redirect wait for
- * PostgreSQL: clicks go to a bounded in-memory queue that {@code writers} threads empty in batches,
- * each batch one COPY on the thread's own connection, every {@code flush-interval} or
- * {@code batch-size} clicks. One writer by default: on a machine whose cores PostgreSQL shares with
- * the redirects, one COPY at a time leaves them a core (ADR 0002); more writers let a PostgreSQL
- * with cores of its own work on several batches at once.
+ * PostgreSQL: the click goes to a bounded in-memory queue; a journal thread appends what the queue
+ * holds to the {@link ClickJournal} on local disk and syncs it every {@code flush-interval}; the
+ * {@link ClickLoader} copies the journal into {@code events}. PostgreSQL being down, slow or behind
+ * only makes the journal longer (ADR 0002).
  *
- * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed;
- * stopping the application context writes everything still queued (the recorder stops after the
- * web server and before the DataSource closes); a full queue makes the caller wait briefly and
- * then write its click itself, so clicks are never dropped to save time. A batch that keeps
- * failing is retried, then counted in {@code shortener.clicks.lost} and logged; a retry first asks
- * PostgreSQL whether the failed attempt committed after all, so a lost answer to COMMIT does not
- * store the batch twice. A crash of the JVM
- * loses what is queued at that moment (at most about one flush interval of clicks in normal
- * operation); see docs/adr/0002-click-pipeline.md.
+ * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed,
+ * or after {@code flush-timeout} while PostgreSQL cannot take them; each click is stored once. A
+ * {@code kill -9} loses the clicks still in the queue (at most one flush interval of them), a crash
+ * of the machine those not yet synced as well; the next instance to take the journal's slot loads
+ * the rest. Clicks are dropped, and counted in {@code shortener.clicks.lost}, only when the journal
+ * is over {@code journal-max}, its disk fails, or it takes no click for {@code offer-timeout}.
  */
 @Component
 public class ClickRecorder implements SmartLifecycle {
@@ -52,396 +40,244 @@ public class ClickRecorder implements SmartLifecycle {
     /** Stops after the web server (which stops at DEFAULT_PHASE - 2048) has finished its requests. */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-    /** A click's row is about this long; buffers start at this many bytes a click. */
-    private static final int ROW_BYTES = 192;
-
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final String COPY =
-            "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
-    private static final String CURRENT_TRANSACTION = "SELECT pg_current_xact_id()::text";
-    private static final String TRANSACTION_STATUS = "SELECT pg_xact_status(?::xid8)";
-
     private final DataSource dataSource;
     private final ClickSettings settings;
+    private final ClickMetrics metrics;
     private final ArrayBlockingQueue<Click> queue;
-    /** Writers hold it shared while they take and write a batch; {@link #flush()} holds it alone. */
-    private final ReentrantReadWriteLock writing = new ReentrantReadWriteLock();
-
-    private final List<Thread> writers = new CopyOnWriteArrayList<>();
-    private final Counter queued;
-    private final Counter flushed;
-    private final Counter lost;
-    private final Counter writtenByCallers;
-    private final Counter paced;
+    private final Pacer pacer;
     private final long paceMaxNanos;
     private final int paceFrom;
-    private final Pacer pacer;
-    private final DistributionSummary batchSizes;
-    private final Timer lag;
+    /** Held while clicks move from the queue to the journal, by the journal thread or by {@link #flush()}. */
+    private final ReentrantLock appending = new ReentrantLock();
 
+    private @Nullable ClickJournal journal;
+    private @Nullable ClickLoader loader;
+    private @Nullable Thread journalThread;
     private volatile boolean running;
     private volatile boolean stopped;
+    private long lastDiskError;
 
     ClickRecorder(DataSource dataSource, ClickSettings settings, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.settings = settings;
+        this.metrics = new ClickMetrics(meters);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.queued = counter(meters, "shortener.clicks.queued", "Clicks handed to the in-memory queue");
-        this.flushed = counter(meters, "shortener.clicks.flushed", "Clicks committed to the events table");
-        this.lost = counter(
-                meters, "shortener.clicks.lost", "Clicks that could not be written after every retry (alert on any)");
-        this.writtenByCallers = counter(
-                meters,
-                "shortener.clicks.written.by.callers",
-                "Clicks that a redirect wrote itself because the queue stayed full");
-        this.paced = counter(
-                meters, "shortener.clicks.paced", "Redirects slowed down because the click queue was filling up");
         this.paceMaxNanos = settings.paceMax().toNanos();
         this.paceFrom = settings.queueCapacity() / 2;
         this.pacer = new Pacer(settings.paceMax());
-        this.batchSizes = DistributionSummary.builder("shortener.clicks.batch.size")
-                .description("Clicks per COPY")
-                .register(meters);
-        this.lag = Timer.builder("shortener.clicks.lag")
-                .description("From the redirect to the commit of its click")
-                .register(meters);
         Gauge.builder("shortener.clicks.queue.depth", queue, ArrayBlockingQueue::size)
-                .description("Clicks waiting to be written")
+                .description("Clicks waiting in memory for the journal")
                 .register(meters);
-    }
-
-    private static Counter counter(MeterRegistry meters, String name, String description) {
-        return Counter.builder(name).description(description).register(meters);
+        Gauge.builder("shortener.clicks.backlog", metrics, ClickMetrics::backlog)
+                .description("Clicks journalled by this instance that PostgreSQL does not have yet")
+                .register(meters);
+        Gauge.builder("shortener.clicks.journal.bytes", this, recorder -> {
+                    ClickJournal open = recorder.journal;
+                    return open == null ? 0 : open.bytesOnDisk();
+                })
+                .description("Size of the click journal's segment files")
+                .baseUnit("bytes")
+                .register(meters);
     }
 
     /**
-     * Hands over the click of one redirect. Returns at once while the writers keep up; once they
-     * fall behind the caller is paced (see {@link #pace()}); a full queue
-     * makes it wait, then write its click itself.
+     * Hands over the click of one redirect. Returns at once while PostgreSQL keeps up; while it is
+     * behind but taking clicks, the caller is paced (see {@link #pace()}).
      */
     public void record(Click click) {
-        if (!stopped && queue.offer(click)) {
-            queued.increment();
-            if (stopped) {
-                // stop() may have drained the queue just before this click arrived
-                flush();
+        if (queue.offer(click)) {
+            metrics.queued();
+            if (stopped && appendQueued() == null) {
+                // stop() moved the queue to the journal and closed it just before this click arrived
+                List<Click> late = new ArrayList<>();
+                metrics.lost(Loss.STOPPED, queue.drainTo(late));
             }
             pace();
             return;
         }
-        recordUnderPressure(click);
-    }
-
-    /**
-     * Back-pressure that slows every redirect a little instead of stopping some of them for a long
-     * time: past half the queue's capacity (about half a second of clicks at the default settings and
-     * 20,000 redirects/s: the writers are really behind, not just between two batches) the caller
-     * sleeps in proportion to the backlog, up to {@code pace-max} when the queue is full (held by the
-     * {@link Pacer}, whose one thread releases them all, rather than by a timer each). Clients that wait for their answers then send
-     * fewer requests, the backlog settles where the writers keep up, and the queue rarely fills
-     * (which would make whole batches of redirects wait for the next COPY).
-     */
-    private void pace() {
-        int depth = queue.size();
-        if (depth > paceFrom && paceMaxNanos > 0) {
-            paced.increment();
-            pacer.pause(paceMaxNanos * (depth - paceFrom) / (settings.queueCapacity() - paceFrom));
-        }
-    }
-
-    private void recordUnderPressure(Click click) {
-        if (!stopped) {
-            try {
-                if (queue.offer(click, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                    queued.increment();
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        // The writers cannot keep up (or have stopped): this caller pays for the write rather than lose the click.
-        writtenByCallers.increment();
-        write(List.of(click), new CopyText(ROW_BYTES));
-    }
-
-    /** Returns when every click recorded before this call is committed (or counted as lost). */
-    public void flush() {
-        writing.writeLock().lock();
         try {
-            // Batches the writers took earlier were committed before they released their share of the lock.
-            int remaining = queue.size();
-            List<Click> batch = new ArrayList<>(Math.min(remaining, settings.batchSize()));
-            CopyText text = new CopyText(Math.min(remaining, settings.batchSize()) * ROW_BYTES);
-            while (remaining > 0) {
-                int taken = queue.drainTo(batch, Math.min(settings.batchSize(), remaining));
-                if (taken == 0) {
-                    break;
-                }
-                remaining -= taken;
-                write(batch, text);
-                batch.clear();
-            }
-        } finally {
-            writing.writeLock().unlock();
-        }
-    }
-
-    private void writeLoop() {
-        List<Click> batch = new ArrayList<>(settings.batchSize());
-        CopyText text = new CopyText(settings.batchSize() * ROW_BYTES);
-        while (running) {
-            try {
-                if (queue.isEmpty()) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-                } else {
-                    linger();
-                    writeBatch(batch, text);
-                }
-            } catch (RuntimeException e) {
-                log.error("Click writer failed; it carries on", e);
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    /**
-     * Lets a batch fill for up to one flush interval after its first click. An idle writer sleeps at
-     * most {@code IDLE_PARK_NANOS} (nobody wakes it: that would cost every redirect), so after a
-     * quiet spell a click waits at most that plus one flush interval.
-     */
-    private void linger() {
-        long deadline = System.nanoTime() + settings.flushInterval().toNanos();
-        long remaining;
-        while (running && queue.size() < settings.batchSize() && (remaining = deadline - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(this, remaining);
-        }
-    }
-
-    private void writeBatch(List<Click> batch, CopyText text) {
-        writing.readLock().lock();
-        try {
-            if (queue.drainTo(batch, settings.batchSize()) > 0) {
-                write(batch, text);
-            }
-        } finally {
-            writing.readLock().unlock();
-        }
-    }
-
-    private void write(List<Click> batch, CopyText text) {
-        encode(batch, text);
-        long backoff = settings.retryBackoff().toMillis();
-        Transaction written = new Transaction();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                String earlier = written.id;
-                if (earlier == null || !committedEarlier(earlier)) {
-                    written.id = null;
-                    insert(text, written);
-                }
-                committed(batch);
+            if (queue.offer(click, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                metrics.queued();
                 return;
-            } catch (RuntimeException e) {
-                if (attempt >= settings.retryAttempts()) {
-                    lost.increment(batch.size());
-                    log.error(
-                            "Lost {} clicks after {} attempts to write them: {}", batch.size(), attempt, e.toString());
-                    return;
-                }
-                log.warn("Writing {} clicks failed (attempt {}), retrying: {}", batch.size(), attempt, e.toString());
-                if (!pause(backoff)) {
-                    lost.increment(batch.size());
-                    log.error("Lost {} clicks: interrupted while retrying", batch.size());
-                    return;
-                }
-                backoff *= 2;
             }
-        }
-    }
-
-    /** The transaction of the latest attempt at a batch, once PostgreSQL has given it an id. */
-    private static final class Transaction {
-        @Nullable
-        String id;
-    }
-
-    /**
-     * Whether an attempt that failed committed all the same: a connection lost while the answer to
-     * COMMIT was on its way leaves the writer without it, and writing the batch again would store
-     * its clicks twice. PostgreSQL keeps the outcome of every recent transaction id.
-     */
-    private boolean committedEarlier(String transaction) {
-        String status;
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement(TRANSACTION_STATUS)) {
-            query.setString(1, transaction);
-            try (ResultSet result = query.executeQuery()) {
-                status = result.next() ? result.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot tell whether transaction " + transaction + " committed", e);
-        }
-        if ("in progress".equals(status)) {
-            // open on a connection the server has not dropped yet: it may still commit
-            throw new IllegalStateException("Transaction " + transaction + " of an earlier attempt is still open");
-        }
-        return "committed".equals(status);
-    }
-
-    private void encode(List<Click> batch, CopyText text) {
-        text.clear();
-        for (Click click : batch) {
-            text.number(click.urlId()).ascii(',');
-            if (click.userId() != null) {
-                text.number(click.userId());
-            }
-            text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
-            details(text, click);
-            text.ascii('\n');
-        }
-    }
-
-    /**
-     * One COPY per batch, on a connection of its own (never the transaction of whoever called
-     * {@link #flush()}): several times cheaper per row than INSERT, which matters because every
-     * redirect costs one row. The transaction's id is noted first, so that a retry can ask whether
-     * this attempt committed if its connection is lost.
-     */
-    private void insert(CopyText text, Transaction attempt) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                try (Statement statement = connection.createStatement();
-                        ResultSet result = statement.executeQuery(CURRENT_TRANSACTION)) {
-                    result.next();
-                    attempt.id = result.getString(1);
-                }
-                CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
-                try {
-                    copy.writeToCopy(text.bytes(), 0, text.length());
-                    copy.endCopy();
-                } finally {
-                    if (copy.isActive()) {
-                        copy.cancelCopy();
-                    }
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollBack(connection);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("COPY of clicks failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollBack(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            log.debug("Rollback after a failed COPY failed too: {}", e.toString());
-        }
-    }
-
-    /**
-     * The click's details as the contract names them, a JSON object written straight into its CSV
-     * field: on the writers' path this is the largest cost after the COPY itself, so no object
-     * mapper and no intermediate string.
-     */
-    private static void details(CopyText csv, Click click) {
-        csv.ascii("\"{\"\"short_code\"\":");
-        jsonString(csv, click.shortCode());
-        csv.ascii(",\"\"original_url\"\":");
-        jsonString(csv, click.originalUrl());
-        csv.ascii(",\"\"referrer\"\":");
-        jsonString(csv, click.referrer());
-        csv.ascii(",\"\"user_agent\"\":");
-        jsonString(csv, click.userAgent());
-        csv.ascii("}\"");
-    }
-
-    /**
-     * A JSON string (RFC 8259 escapes) inside a quoted CSV field (quotes doubled). NUL is dropped:
-     * PostgreSQL's jsonb refuses it even escaped.
-     */
-    private static void jsonString(CopyText csv, @Nullable String value) {
-        if (value == null) {
-            csv.ascii("null");
-            return;
-        }
-        csv.ascii("\"\"");
-        for (int i = 0; i < value.length(); ) {
-            int c = value.codePointAt(i);
-            i += Character.charCount(c);
-            switch (c) {
-                case '"' -> csv.ascii("\\\"\"");
-                case '\\' -> csv.ascii("\\\\");
-                case '\n' -> csv.ascii("\\n");
-                case '\r' -> csv.ascii("\\r");
-                case '\t' -> csv.ascii("\\t");
-                case '\0' -> {}
-                default -> {
-                    if (c < 0x20) {
-                        csv.ascii("\\u00").ascii(HEX[c >> 4]).ascii(HEX[c & 0xF]);
-                    } else {
-                        csv.codePoint(c);
-                    }
-                }
-            }
-        }
-        csv.ascii("\"\"");
-    }
-
-    private void committed(List<Click> batch) {
-        flushed.increment(batch.size());
-        batchSizes.record(batch.size());
-        long now = System.currentTimeMillis();
-        for (Click click : batch) {
-            lag.record(Math.max(0, now - click.atMillis()), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        metrics.lost(Loss.STALLED, 1);
+    }
+
+    /**
+     * Back-pressure that slows every redirect a little instead of letting PostgreSQL fall ever
+     * further behind: past half {@code queue-capacity} clicks waiting for PostgreSQL the caller
+     * sleeps in proportion, up to {@code pace-max} (held by the {@link Pacer}, whose one thread
+     * releases them all). Only while the loader succeeds: when PostgreSQL takes nothing, slowing
+     * redirects protects nothing, and the journal holds the clicks.
+     */
+    private void pace() {
+        if (paceMaxNanos == 0) {
+            return;
+        }
+        long waiting = queue.size() + metrics.backlog();
+        ClickLoader current = loader;
+        if (waiting > paceFrom && current != null && current.healthy()) {
+            metrics.paced();
+            long share = Math.min(waiting - paceFrom, settings.queueCapacity() - paceFrom);
+            pacer.pause(paceMaxNanos * share / (settings.queueCapacity() - paceFrom));
+        }
+    }
+
+    /** Returns when every click recorded before this call is committed, or after {@code flush-timeout}. */
+    public void flush() {
+        Position end = appendQueued();
+        ClickLoader current = loader;
+        if (end != null && current != null && !current.awaitLoaded(end, settings.flushTimeout())) {
+            log.debug("Clicks not all in PostgreSQL after {}; they stay in the journal", settings.flushTimeout());
+        }
+    }
+
+    /** Moves every queued click to the journal and syncs it; returns the synced end, null when closed. */
+    private @Nullable Position appendQueued() {
+        appending.lock();
+        try {
+            ClickJournal open = journal;
+            if (open == null) {
+                return null;
+            }
+            List<Click> batch = new ArrayList<>(Math.min(queue.size(), settings.batchSize()));
+            CopyText lines = new CopyText(batch.size() * ClickCsv.LINE_BYTES);
+            boolean appended = false;
+            while (queue.drainTo(batch, settings.batchSize()) > 0) {
+                appended |= append(open, batch, lines);
+                batch.clear();
+            }
+            if (appended) {
+                sync(open);
+            }
+            return open.synced();
+        } finally {
+            appending.unlock();
+        }
+    }
+
+    private boolean append(ClickJournal open, List<Click> batch, CopyText lines) {
+        if (open.bytesOnDisk() >= settings.journalMax().toBytes()) {
+            metrics.lost(Loss.JOURNAL_FULL, batch.size());
+            diskTrouble("is over CLICKS_JOURNAL_MAX: clicks are dropped", null);
             return false;
+        }
+        lines.clear();
+        for (Click click : batch) {
+            ClickCsv.append(lines, click);
+        }
+        try {
+            open.append(lines, batch.size(), batch.getFirst().atMillis());
+            metrics.journalled(batch.size());
+            return true;
+        } catch (IOException e) {
+            metrics.lost(Loss.DISK, batch.size());
+            diskTrouble("cannot be written: clicks are dropped", e);
+            return false;
+        }
+    }
+
+    private void sync(ClickJournal open) {
+        try {
+            open.sync();
+            ClickLoader current = loader;
+            if (current != null) {
+                current.nudge();
+            }
+        } catch (IOException e) {
+            diskTrouble("cannot be synced: a crash of the machine would lose the latest clicks", e);
+        }
+    }
+
+    /** Logs disk trouble at most once a second: it may last, and every batch meets it. */
+    private void diskTrouble(String what, @Nullable IOException e) {
+        long now = System.currentTimeMillis();
+        if (now - lastDiskError >= 1000) {
+            lastDiskError = now;
+            ClickJournal open = journal;
+            log.error("The click journal {} {} ({})", open == null ? "" : open.directory(), what, e == null ? "" : e);
+        }
+    }
+
+    private void journalLoop() {
+        long interval = settings.flushInterval().toNanos();
+        while (running) {
+            long started = System.nanoTime();
+            try {
+                if (!queue.isEmpty()) {
+                    appendQueued();
+                }
+            } catch (RuntimeException e) {
+                log.error("Click journal thread failed; it carries on", e);
+            }
+            // nobody wakes this thread: that would cost every redirect
+            LockSupport.parkNanos(this, interval - (System.nanoTime() - started));
         }
     }
 
     @Override
     public void start() {
+        ClickJournal open = ClickJournal.open(
+                settings.journalDir(), settings.journalSegment().toBytes());
+        journal = open;
+        ClickLoader started = new ClickLoader(dataSource, open, settings, metrics);
+        loader = started;
         stopped = false;
         running = true;
-        for (int i = 1; i <= settings.writers(); i++) {
-            writers.add(Thread.ofPlatform().name("click-writer-" + i).daemon().start(this::writeLoop));
-        }
+        started.start();
+        journalThread = Thread.ofPlatform().name("click-journal").daemon().start(this::journalLoop);
         if (paceMaxNanos > 0) {
             pacer.start("click-pacer");
         }
+        log.info("Click journal {} (id {})", open.directory().toAbsolutePath(), open.id());
     }
 
-    /** Lets the writers finish their batches, then writes everything still queued. */
+    /**
+     * Journals what is queued, loads the journal into PostgreSQL for up to {@code drain-timeout},
+     * and leaves whatever is left for the next instance that takes the journal's slot.
+     */
     @Override
     public void stop() {
         running = false;
-        pacer.stop();
-        for (Thread writer : writers) {
-            LockSupport.unpark(writer);
-            try {
-                writer.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        writers.clear();
         stopped = true;
-        flush();
+        pacer.stop();
+        Thread thread = journalThread;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            join(thread);
+        }
+        Position end = appendQueued();
+        ClickLoader current = loader;
+        if (current != null && end != null && !current.drainAndStop(settings.drainTimeout())) {
+            log.warn(
+                    "Stopping with clicks not yet in PostgreSQL after {}: they stay in the journal {} for the next start",
+                    settings.drainTimeout(),
+                    journal == null ? "" : journal.directory().toAbsolutePath());
+        }
+        appending.lock();
+        try {
+            ClickJournal open = journal;
+            journal = null;
+            if (open != null) {
+                open.close();
+            }
+        } catch (IOException e) {
+            log.error("Closing the click journal failed: {}", e.toString());
+        } finally {
+            appending.unlock();
+        }
+        loader = null;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

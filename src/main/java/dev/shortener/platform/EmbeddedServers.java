@@ -1,14 +1,18 @@
 package dev.shortener.platform;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -31,6 +35,8 @@ public final class EmbeddedServers implements EnvironmentPostProcessor, Ordered 
     private static @Nullable EmbeddedPostgres postgres;
     private static @Nullable RedisServer redis;
     private static int redisPort;
+    /** Directories already emptied by this JVM: the first context cleans, later ones share. */
+    private static final Set<Path> cleaned = new HashSet<>();
 
     private final Log log;
 
@@ -48,6 +54,10 @@ public final class EmbeddedServers implements EnvironmentPostProcessor, Ordered 
         Map<String, Object> props = new HashMap<>();
         Path dataDir = Path.of(env.getProperty("shortener.embedded.data-dir", "data"));
         boolean clean = env.getProperty("shortener.embedded.clean", Boolean.class, false);
+        if (clean) {
+            // clicks journalled against an earlier database must not be loaded into the new one
+            deleteOnce(dataDir.resolve("clicks"));
+        }
 
         String databaseMode;
         String jdbcUrl = DatabaseUrl.jdbcUrl(env);
@@ -96,15 +106,29 @@ public final class EmbeddedServers implements EnvironmentPostProcessor, Ordered 
         return postgres;
     }
 
+    private static synchronized void deleteOnce(Path dir) {
+        if (cleaned.add(dir.toAbsolutePath())) {
+            try {
+                delete(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot clean " + dir, e);
+            }
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
     private static synchronized int startRedis(Path dir, boolean clean) {
         if (redis == null) {
             try {
-                if (clean && Files.exists(dir)) {
-                    try (var files = Files.walk(dir)) {
-                        files.sorted(java.util.Comparator.reverseOrder())
-                                .map(Path::toFile)
-                                .forEach(java.io.File::delete);
-                    }
+                if (clean) {
+                    delete(dir);
                 }
                 Files.createDirectories(dir);
                 redisPort = freePort();

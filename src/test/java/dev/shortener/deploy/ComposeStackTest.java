@@ -68,6 +68,26 @@ class ComposeStackTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void each_replica_keeps_its_click_journal_on_a_named_volume_of_its_own() {
+        Set<String> volumes = new TreeSet<>();
+        for (String replica : List.of("app1", "app2")) {
+            List<String> mounts = (List<String>) services().get(replica).get("volumes");
+            assertThat(mounts).as(replica).hasSize(1);
+            String[] mount = mounts.getFirst().split(":");
+            assertThat(mount[1])
+                    .as("mounted where the image points CLICKS_JOURNAL_DIR")
+                    .isEqualTo("/var/lib/shortener/clicks");
+            assertThat((Map<String, Object>) compose.get("volumes")).containsKey(mount[0]);
+            volumes.add(mount[0]);
+        }
+        assertThat(volumes).as("one volume per replica").hasSize(2);
+        assertThat(DeployFiles.read("Dockerfile"))
+                .contains("CLICKS_JOURNAL_DIR=/var/lib/shortener/clicks")
+                .contains("VOLUME /var/lib/shortener/clicks");
+    }
+
+    @Test
     void the_stack_has_every_component() {
         assertThat(services().keySet()).containsAll(REQUIRED_SERVICES);
     }

@@ -110,6 +110,10 @@ class KubernetesManifestsTest {
                 .isEqualTo(true);
         assertThat((List<?>) at(deployment, "spec", "template", "spec", "topologySpreadConstraints"))
                 .hasSizeGreaterThanOrEqualTo(2);
+        // the click journal survives restarts of the container on an emptyDir of the pod
+        assertThat(app.get("volumeMounts").toString()).contains("mountPath=/var/lib/shortener/clicks");
+        assertThat(at(deployment, "spec", "template", "spec", "volumes").toString())
+                .contains("{emptyDir={sizeLimit=2Gi}, name=clicks}");
     }
 
     @ParameterizedTest

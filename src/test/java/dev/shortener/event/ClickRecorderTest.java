@@ -1,21 +1,27 @@
 package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,10 +30,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.ObjectMapper;
+import org.springframework.util.unit.DataSize;
 
-/** The recorder on its own, against the real events table, with settings chosen per scenario. */
+/** The recorder on its own, with a journal of its own, against the real events table. */
 class ClickRecorderTest extends ApiTest {
+
+    private static final Duration NEVER = Duration.ofMinutes(10);
+    private static final Duration OFFER_TIMEOUT = Duration.ofMillis(300);
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Autowired
     JdbcClient db;
@@ -39,10 +49,10 @@ class ClickRecorderTest extends ApiTest {
     PlatformTransactionManager transactions;
 
     @Autowired
-    ObjectMapper json;
-
-    @Autowired
     Environment env;
+
+    @TempDir
+    Path journals;
 
     private final List<ClickRecorder> started = new ArrayList<>();
     private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -53,29 +63,52 @@ class ClickRecorderTest extends ApiTest {
         started.forEach(ClickRecorder::stop);
     }
 
-    private static ClickSettings settings(int capacity, int batchSize, Duration flushInterval, int attempts) {
+    private ClickSettings settings(int capacity, int batchSize, Duration flushInterval) {
+        return settings(capacity, batchSize, flushInterval, Duration.ZERO, DataSize.ofGigabytes(1), WAIT);
+    }
+
+    /** For a recorder whose PostgreSQL never answers: a flush gives up soon. */
+    private ClickSettings unreachable(int batchSize, DataSize journalMax) {
+        return settings(100, batchSize, NEVER, Duration.ZERO, journalMax, Duration.ofMillis(100));
+    }
+
+    private ClickSettings settings(
+            int capacity,
+            int batchSize,
+            Duration flushInterval,
+            Duration paceMax,
+            DataSize journalMax,
+            Duration flushTimeout) {
         return new ClickSettings(
                 capacity,
                 batchSize,
-                1,
                 flushInterval,
-                Duration.ZERO,
-                Duration.ofMillis(50),
-                attempts,
-                Duration.ofMillis(10));
+                paceMax,
+                OFFER_TIMEOUT,
+                journals,
+                journalMax,
+                DataSize.ofKilobytes(64),
+                Duration.ofSeconds(5),
+                Duration.ofMillis(10),
+                Duration.ofMillis(200),
+                flushTimeout,
+                Duration.ofSeconds(1));
     }
 
-    private ClickRecorder recorder(ClickSettings settings, boolean start) {
-        return recorder(dataSource, settings, start);
+    private ClickRecorder recorder(ClickSettings settings) {
+        return recorder(dataSource, settings);
     }
 
-    private ClickRecorder recorder(DataSource target, ClickSettings settings, boolean start) {
+    private ClickRecorder recorder(DataSource target, ClickSettings settings) {
         ClickRecorder recorder = new ClickRecorder(target, settings, meters);
-        if (start) {
-            recorder.start();
-            started.add(recorder);
-        }
+        recorder.start();
+        started.add(recorder);
         return recorder;
+    }
+
+    private void stop(ClickRecorder recorder) {
+        recorder.stop();
+        started.remove(recorder);
     }
 
     private Click click(int n) {
@@ -115,9 +148,24 @@ class ClickRecorderTest extends ApiTest {
         return meters.get(meter).counter().count();
     }
 
+    private double lost(String reason) {
+        return meters.get("shortener.clicks.lost")
+                .tag("reason", reason)
+                .counter()
+                .count();
+    }
+
+    private static long segmentBytes(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(file -> file.toString().endsWith(".clicks"))
+                    .mapToLong(file -> file.toFile().length())
+                    .sum();
+        }
+    }
+
     @Test
     void flushCommitsEveryClickRecordedBeforeIt() {
-        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMinutes(10), 1), true);
+        ClickRecorder recorder = recorder(settings(100, 100, NEVER));
         for (int i = 0; i < 5; i++) {
             recorder.record(click(i));
         }
@@ -129,59 +177,81 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
-    void theWriterCommitsABatchAfterTheFlushIntervalWithOneInsert() throws InterruptedException {
-        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMillis(20), 1), true);
+    void clicksReachPostgresqlWithinAFewFlushIntervalsWithoutAFlush() {
+        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMillis(20)));
         for (int i = 0; i < 10; i++) {
             recorder.record(click(i));
         }
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-        while (rows() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-
-        assertThat(rows()).isEqualTo(10);
-        assertThat(meters.get("shortener.clicks.batch.size").summary().count()).isEqualTo(1);
-        assertThat(meters.get("shortener.clicks.lag").timer().count()).isEqualTo(10);
+        await().atMost(Duration.ofSeconds(2)).until(() -> rows() == 10);
+        assertThat(meters.get("shortener.clicks.lag").timer().count()).isPositive();
+        assertThat(meters.get("shortener.clicks.batch.size").summary().totalAmount())
+                .isEqualTo(10);
     }
 
     @Test
-    void aFullQueueMakesTheCallerWaitBrieflyThenWriteItsOwnClick() {
-        ClickRecorder recorder = recorder(settings(2, 100, Duration.ofMinutes(10), 1), false);
+    void aQueueThatTheJournalNeverEmptiesMakesTheCallerWaitBrieflyThenCountsTheClickAsLost() {
+        ClickRecorder recorder = new ClickRecorder(dataSource, settings(2, 100, NEVER), meters);
         recorder.record(click(1));
         recorder.record(click(2));
 
         long start = System.nanoTime();
         recorder.record(click(3));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
-        assertThat(rows()).as("the third click is written by its caller").isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(OFFER_TIMEOUT);
         assertThat(meters.get("shortener.clicks.queue.depth").gauge().value()).isEqualTo(2);
-        recorder.flush();
-        assertThat(rows()).isEqualTo(3);
         assertThat(count("shortener.clicks.queued")).isEqualTo(2);
-        assertThat(count("shortener.clicks.written.by.callers")).isEqualTo(1);
-        assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
-        assertThat(count("shortener.clicks.lost")).isZero();
+        assertThat(lost("stalled")).isEqualTo(1);
     }
 
     @Test
-    void aBatchThatKeepsFailingIsRetriedThenCountedAsLost() {
+    void withPostgresqlUnreachableClicksWaitInTheJournalAndTheNextInstanceLoadsThem() throws IOException {
         DriverManagerDataSource nowhere =
                 new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
-        ClickRecorder recorder = recorder(nowhere, settings(100, 100, Duration.ofMinutes(10), 3), false);
+        ClickRecorder down = recorder(nowhere, unreachable(100, DataSize.ofGigabytes(1)));
+        long start = System.nanoTime();
         for (int i = 0; i < 4; i++) {
+            down.record(click(i));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("recording never waits for PostgreSQL")
+                .isLessThan(Duration.ofMillis(100));
+
+        down.flush();
+
+        assertThat(rows()).isZero();
+        assertThat(segmentBytes(journals)).isGreaterThan(4 * 100);
+        assertThat(count("shortener.clicks.load.failures")).isPositive();
+        assertThat(lost("stalled") + lost("disk") + lost("journal-full")).isZero();
+        stop(down);
+
+        ClickRecorder next = recorder(settings(100, 100, NEVER));
+        next.flush();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> rows() == 4);
+        assertThat(count("shortener.clicks.flushed")).isEqualTo(4);
+    }
+
+    @Test
+    void aJournalOverItsCapDropsNewClicksAndCountsThem() {
+        ClickRecorder recorder = new ClickRecorder(
+                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1"),
+                unreachable(1, DataSize.ofBytes(600)),
+                meters);
+        recorder.start();
+        started.add(recorder);
+        for (int i = 0; i < 10; i++) {
             recorder.record(click(i));
         }
 
         recorder.flush();
 
-        assertThat(count("shortener.clicks.lost")).isEqualTo(4);
-        assertThat(count("shortener.clicks.flushed")).isZero();
+        assertThat(lost("journal-full")).isBetween(1.0, 9.0);
+        assertThat(count("shortener.clicks.queued")).isEqualTo(10);
     }
 
     /** The application's database, reached through a proxy that can cut a connection at a chosen answer. */
-    private DataSource through(AnswerDroppingProxy proxy) {
+    private DataSource through(PostgresProxy proxy) {
         URI database =
                 URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
         String query = database.getQuery() == null ? "" : database.getQuery() + "&";
@@ -192,21 +262,22 @@ class ClickRecorderTest extends ApiTest {
                 env.getProperty("spring.datasource.password", ""));
     }
 
-    private AnswerDroppingProxy proxyToDatabase() throws IOException {
+    private PostgresProxy proxyToDatabase() throws IOException {
         URI database =
                 URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
-        return new AnswerDroppingProxy(database.getHost(), database.getPort());
+        return new PostgresProxy(database.getHost(), database.getPort());
     }
 
     /**
-     * Cut at the answer to COMMIT, the batch is committed but the writer does not know it; cut at
-     * the answer to COPY, its transaction is aborted. Either way the retry stores each click once.
+     * Cut at the answer to COMMIT, the chunk is committed but the loader does not know it; cut at the
+     * answer to COPY, its transaction is aborted. Either way the next attempt stores each click once.
      */
     @ParameterizedTest
     @ValueSource(strings = {"COMMIT", "COPY"})
-    void aBatchWhoseConnectionIsCutIsStoredExactlyOnce(String answer) throws IOException {
-        try (AnswerDroppingProxy proxy = proxyToDatabase()) {
-            ClickRecorder recorder = recorder(through(proxy), settings(100, 100, Duration.ofMinutes(10), 6), false);
+    void aChunkWhoseConnectionIsCutIsStoredExactlyOnce(String answer) throws IOException {
+        try (PostgresProxy proxy = proxyToDatabase()) {
+            ClickRecorder recorder = recorder(through(proxy), settings(100, 100, NEVER));
+            recorder.flush(); // the journal's row exists before the cut is armed
             for (int i = 0; i < 3; i++) {
                 recorder.record(click(i));
             }
@@ -219,41 +290,70 @@ class ClickRecorderTest extends ApiTest {
                     .isTrue();
             assertThat(rows()).isEqualTo(3);
             assertThat(count("shortener.clicks.flushed")).isEqualTo(3);
-            assertThat(count("shortener.clicks.lost")).isZero();
         }
     }
 
     @Test
     void concurrentRedirectsAreEachRecordedExactlyOnceInBoundedBatches() throws InterruptedException {
-        ClickRecorder recorder = recorder(settings(1000, 200, Duration.ofMillis(5), 3), true);
+        ClickRecorder recorder = recorder(settings(1000, 200, Duration.ofMillis(5)));
         recordConcurrently(recorder, 8, 2000);
 
         recorder.flush();
 
         assertThat(rows()).isEqualTo(16_000);
         assertThat(count("shortener.clicks.flushed")).isEqualTo(16_000);
+        assertThat(lost("stalled")).isZero();
+        // a chunk holds whole records of at most 200 clicks, up to 200 clicks unless one record is alone
         assertThat(meters.get("shortener.clicks.batch.size").summary().max()).isLessThanOrEqualTo(200);
     }
 
     @Test
-    void stoppingWritesEveryQueuedClickAndLaterClicksAreWrittenDirectly() {
-        ClickRecorder recorder = recorder(settings(100, 100, Duration.ofMinutes(10), 1), true);
+    void stoppingLoadsEveryQueuedClickAndALaterClickIsCountedAsLost() {
+        ClickRecorder recorder = recorder(settings(100, 100, NEVER));
         for (int i = 0; i < 7; i++) {
             recorder.record(click(i));
         }
         assertThat(rows()).isZero();
 
-        recorder.stop();
-        started.remove(recorder);
+        stop(recorder);
 
         assertThat(rows()).isEqualTo(7);
         recorder.record(click(8));
-        assertThat(rows()).isEqualTo(8);
+        assertThat(lost("stopped")).isEqualTo(1);
+    }
+
+    @Test
+    void aTornRecordAtTheEndOfACrashedWritersSegmentIsSkippedAndCountedAndTheRestLoaded() throws IOException {
+        DriverManagerDataSource nowhere =
+                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
+        ClickRecorder crashed = recorder(nowhere, unreachable(100, DataSize.ofGigabytes(1)));
+        for (int i = 0; i < 3; i++) {
+            crashed.record(click(i));
+            crashed.flush(); // one record per click
+        }
+        stop(crashed);
+        Path segment;
+        try (Stream<Path> files = Files.walk(journals)) {
+            segment = files.filter(file ->
+                            file.toString().endsWith(".clicks") && file.toFile().length() > 0)
+                    .findFirst()
+                    .orElseThrow();
+        }
+        // the third record cut in its middle, as a crash while writing it leaves it
+        long size = Files.size(segment);
+        try (var channel = Files.newByteChannel(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(size - 40);
+        }
+
+        recorder(settings(100, 100, NEVER)).flush();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> rows() == 2);
+        assertThat(count("shortener.clicks.journal.torn")).isEqualTo(1);
     }
 
     @Test
     void flushInsideACallersReadOnlyTransactionStillCommitsTheClicks() {
-        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        ClickRecorder recorder = recorder(settings(10, 10, NEVER));
         recorder.record(click(1));
         TransactionTemplate readOnly = new TransactionTemplate(transactions);
         readOnly.setReadOnly(true);
@@ -265,7 +365,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void nulCharactersThatJsonbRefusesAreDropped() {
-        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        ClickRecorder recorder = recorder(settings(10, 10, NEVER));
         recorder.record(new Click(urlId, 7L, "c", "https://example.com/", "a\0b", null, System.currentTimeMillis()));
 
         recorder.flush();
@@ -279,7 +379,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aClickIsStoredAtItsSecondInUtcAndALoneSurrogateAsAReplacementCharacter() {
-        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        ClickRecorder recorder = recorder(settings(10, 10, NEVER));
         LocalDateTime first = LocalDateTime.of(2026, 11, 28, 9, 5, 7, 900_000_000);
         LocalDateTime second = LocalDateTime.of(2026, 11, 28, 9, 6, 0, 1_000_000);
         for (LocalDateTime at : List.of(first, second)) {
@@ -304,7 +404,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void detailsKeepEveryCharacterOfTheHeadersThroughJsonAndCsvEscaping() {
-        ClickRecorder recorder = recorder(settings(10, 10, Duration.ofMinutes(10), 1), false);
+        ClickRecorder recorder = recorder(settings(10, 10, NEVER));
         String referrer = "https://r.example/?q=\"quoted\",comma\\back\nline\ttab\u0001ctl é✓😀";
         recorder.record(new Click(
                 urlId, 7L, "Ab_-9", "https://example.com/a?b=\"c\"", referrer, null, System.currentTimeMillis()));
@@ -323,40 +423,11 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
-    void severalWritersTogetherRecordEveryClickOnce() throws InterruptedException {
-        ClickRecorder recorder = recorder(
-                new ClickSettings(
-                        500,
-                        50,
-                        3,
-                        Duration.ofMillis(2),
-                        Duration.ofMillis(1),
-                        Duration.ofMillis(50),
-                        3,
-                        Duration.ofMillis(10)),
-                true);
-        recordConcurrently(recorder, 4, 1500);
-
-        recorder.flush();
-
-        assertThat(rows()).isEqualTo(6_000);
-        assertThat(count("shortener.clicks.flushed")).isEqualTo(6_000);
-        assertThat(count("shortener.clicks.lost")).isZero();
-    }
-
-    @Test
     void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
-        ClickRecorder recorder = recorder(
-                new ClickSettings(
-                        100,
-                        10,
-                        1,
-                        Duration.ofMinutes(10),
-                        Duration.ofMillis(80),
-                        Duration.ofMillis(50),
-                        1,
-                        Duration.ofMillis(10)),
-                false);
+        ClickRecorder recorder = new ClickRecorder(
+                dataSource, settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT), meters);
+        recorder.start();
+        started.add(recorder);
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
             recorder.record(click(i));

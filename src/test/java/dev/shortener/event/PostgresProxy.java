@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,13 +19,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A TCP proxy in front of PostgreSQL that, once armed with a command tag, cuts the connection
- * where the server's CommandComplete for that command would pass, without forwarding it: with
- * {@code COMMIT} the transaction has committed and the client never hears so; with {@code COPY}
- * the transaction is still open when its connection goes. Clients must connect with
- * {@code sslmode=disable} and {@code gssEncMode=disable}, so that every server message is framed.
+ * A TCP proxy in front of PostgreSQL with two faults. Armed with a command tag, it cuts the
+ * connection where the server's CommandComplete for that command would pass, without forwarding
+ * it: with {@code COMMIT} the transaction has committed and the client never hears so; with
+ * {@code COPY} the transaction is still open when its connection goes. {@link #down()} cuts every
+ * connection and refuses new ones until {@link #up()}, as a PostgreSQL that stopped. Clients must
+ * connect with {@code sslmode=disable} and {@code gssEncMode=disable}, so that every server
+ * message is framed.
  */
-final class AnswerDroppingProxy implements AutoCloseable {
+public final class PostgresProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final String host;
@@ -32,15 +36,29 @@ final class AnswerDroppingProxy implements AutoCloseable {
     private final AtomicReference<@Nullable String> armed = new AtomicReference<>();
     private final AtomicBoolean dropped = new AtomicBoolean();
 
-    AnswerDroppingProxy(String host, int port) throws IOException {
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean down;
+
+    public PostgresProxy(String host, int port) throws IOException {
         this.host = host;
         this.port = port;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
+    }
+
+    /** Cuts every connection and refuses new ones. */
+    public void down() {
+        down = true;
+        open.forEach(PostgresProxy::close);
+    }
+
+    /** Takes connections again. */
+    public void up() {
+        down = false;
     }
 
     /** Drops the connection at the next CommandComplete whose tag starts with {@code tag}. */
@@ -57,7 +75,13 @@ final class AnswerDroppingProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (down) {
+                    close(client);
+                    continue;
+                }
                 Socket server = new Socket(host, port);
+                open.add(client);
+                open.add(server);
                 threads.execute(() -> requests(client, server));
                 threads.execute(() -> answers(server, client));
             } catch (IOException e) {
@@ -66,7 +90,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
         }
     }
 
-    private static void requests(Socket client, Socket server) {
+    private void requests(Socket client, Socket server) {
         try (InputStream in = client.getInputStream();
                 OutputStream out = server.getOutputStream()) {
             in.transferTo(out);
@@ -105,13 +129,18 @@ final class AnswerDroppingProxy implements AutoCloseable {
         }
     }
 
-    private static void closeBoth(Socket one, Socket other) {
-        for (Socket socket : new Socket[] {one, other}) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+    private void closeBoth(Socket one, Socket other) {
+        close(one);
+        close(other);
+        open.remove(one);
+        open.remove(other);
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 

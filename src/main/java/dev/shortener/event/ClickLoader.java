@@ -1,0 +1,276 @@
+package dev.shortener.event;
+
+import dev.shortener.event.ClickJournal.Chunk;
+import dev.shortener.event.ClickJournal.Position;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Loads the click journal into {@code events}, one COPY per chunk of records on a thread of its own.
+ * Each COPY moves the journal's position in {@code click_journals} in its own transaction, and only
+ * from a position before the chunk's end: a chunk whose COMMIT answer was lost, or that a restarted
+ * instance reads again, is skipped rather than stored twice. A failure waits a growing pause and
+ * tries again, for as long as it takes: the clicks stay in the journal meanwhile.
+ */
+final class ClickLoader {
+
+    private static final Logger log = LoggerFactory.getLogger(ClickLoader.class);
+
+    private static final String REGISTER =
+            "INSERT INTO click_journals (id, segment, byte_offset) VALUES (?, 0, 0) ON CONFLICT (id) DO NOTHING";
+    private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
+    // Moves the position and sets the COPY's statement timeout in one round trip; no row when a
+    // previous attempt at this chunk committed after all.
+    private static final String ADVANCE = """
+            UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
+            WHERE id = ? AND (segment, byte_offset) < (?, ?)
+            RETURNING set_config('statement_timeout', ?, true)""";
+
+    private final DataSource dataSource;
+    private final ClickJournal journal;
+    private final ClickSettings settings;
+    private final ClickMetrics metrics;
+    private final ExponentialBackOff backOff;
+    private final ClickJournal.Buffer buffer;
+
+    private final ReentrantLock progressLock = new ReentrantLock();
+    private final Condition progressed = progressLock.newCondition();
+
+    private volatile @Nullable Position loaded;
+    private volatile boolean healthy = true;
+    private volatile boolean running;
+    private volatile boolean draining;
+    private volatile long drainDeadline;
+    private @Nullable Thread thread;
+
+    ClickLoader(DataSource dataSource, ClickJournal journal, ClickSettings settings, ClickMetrics metrics) {
+        this.dataSource = dataSource;
+        this.journal = journal;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.backOff = new ExponentialBackOff(settings.retryBackoff().toMillis(), 2);
+        this.backOff.setMaxInterval(settings.retryBackoffMax().toMillis());
+        this.buffer = new ClickJournal.Buffer(settings.batchSize() * ClickCsv.LINE_BYTES);
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofPlatform().name("click-loader").daemon().start(this::loadLoop);
+    }
+
+    /** Whether the latest attempt to load succeeded: while it does not, nothing is gained by slowing redirects. */
+    boolean healthy() {
+        return healthy;
+    }
+
+    /** Asks the loader to look at the journal now rather than at its next turn. */
+    void nudge() {
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+    }
+
+    /** Waits until everything before {@code target} is in PostgreSQL; false when {@code timeout} passed first. */
+    boolean awaitLoaded(Position target, Duration timeout) {
+        long left = timeout.toNanos();
+        nudge();
+        progressLock.lock();
+        try {
+            while (!caughtUpWith(target)) {
+                if (left <= 0 || !running) {
+                    return false;
+                }
+                left = progressed.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    private boolean caughtUpWith(Position target) {
+        Position at = loaded;
+        return at != null && at.compareTo(target) >= 0;
+    }
+
+    /** Loads what the journal holds until it is all in PostgreSQL or {@code timeout} passes; then stops. */
+    boolean drainAndStop(Duration timeout) {
+        drainDeadline = System.nanoTime() + timeout.toNanos();
+        draining = true;
+        Position end = journal.synced();
+        boolean drained = awaitLoaded(end, timeout);
+        running = false;
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+            try {
+                current.join(settings.copyTimeout().toMillis() + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return drained;
+    }
+
+    private void loadLoop() {
+        BackOffExecution failing = null;
+        while (running) {
+            try {
+                if (!loadOnce()) {
+                    LockSupport.parkNanos(this, settings.flushInterval().toNanos());
+                }
+                if (failing != null) {
+                    log.info("Loading clicks into PostgreSQL works again");
+                    failing = null;
+                }
+                healthy = true;
+            } catch (SQLException | IOException | RuntimeException e) {
+                healthy = false;
+                metrics.loadFailed();
+                if (failing == null) {
+                    failing = backOff.start();
+                    log.warn(
+                            "Loading clicks into PostgreSQL failed; they wait in the journal {}: {}",
+                            journal.directory(),
+                            e.toString());
+                } else {
+                    log.debug("Loading clicks failed again: {}", e.toString());
+                }
+                long pause = failing.nextBackOff();
+                if (draining) {
+                    pause = Math.min(pause, TimeUnit.NANOSECONDS.toMillis(drainDeadline - System.nanoTime()));
+                }
+                if (pause > 0) {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(pause));
+                }
+            }
+        }
+    }
+
+    /** Loads one chunk; false when the journal held nothing more to load. */
+    private boolean loadOnce() throws SQLException, IOException {
+        Position from = loaded;
+        if (from == null) {
+            from = journal.start(storedPosition());
+            journal.deleteBefore(from.segment());
+            progress(from);
+        }
+        Chunk chunk = journal.read(from, settings.batchSize(), buffer);
+        if (chunk.torn()) {
+            metrics.tornRecord();
+            log.warn(
+                    "Skipped a damaged record at the end of segment {} of the click journal {} (a crash while writing it)",
+                    from.segment(),
+                    journal.directory());
+            progress(chunk.to());
+            return true;
+        }
+        if (chunk.clicks() == 0) {
+            boolean moved = !chunk.to().equals(from);
+            progress(chunk.to());
+            return moved;
+        }
+        // a chunk an earlier attempt committed after all is counted now: that attempt never was
+        copy(chunk);
+        metrics.loaded(chunk.clicks(), chunk.firstMillis(), chunk.from().segment() >= journal.firstSegment());
+        progress(chunk.to());
+        journal.deleteBefore(chunk.to().segment());
+        return true;
+    }
+
+    private void progress(Position to) {
+        progressLock.lock();
+        try {
+            loaded = to;
+            progressed.signalAll();
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    private Position storedPosition() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement register = connection.prepareStatement(REGISTER)) {
+                register.setObject(1, journal.id());
+                register.executeUpdate();
+            }
+            try (PreparedStatement stored = connection.prepareStatement(STORED)) {
+                stored.setObject(1, journal.id());
+                try (ResultSet row = stored.executeQuery()) {
+                    row.next();
+                    return new Position(row.getLong(1), row.getLong(2));
+                }
+            }
+        }
+    }
+
+    /** One COPY and the position after it, in one transaction; nothing when an earlier attempt stored the chunk. */
+    private void copy(Chunk chunk) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setNetworkTimeout(
+                    Runnable::run, (int) settings.copyTimeout().plusSeconds(1).toMillis());
+            connection.setAutoCommit(false);
+            try {
+                if (!advance(connection, chunk)) {
+                    connection.rollback();
+                    return;
+                }
+                CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY);
+                try {
+                    copy.writeToCopy(buffer.bytes, 0, chunk.length());
+                    copy.endCopy();
+                } finally {
+                    if (copy.isActive()) {
+                        copy.cancelCopy();
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollBack(connection);
+                throw e;
+            }
+        }
+    }
+
+    private boolean advance(Connection connection, Chunk chunk) throws SQLException {
+        try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
+            advance.setLong(1, chunk.to().segment());
+            advance.setLong(2, chunk.to().offset());
+            advance.setObject(3, journal.id());
+            advance.setLong(4, chunk.to().segment());
+            advance.setLong(5, chunk.to().offset());
+            advance.setString(6, Long.toString(settings.copyTimeout().toMillis()));
+            try (ResultSet result = advance.executeQuery()) {
+                return result.next();
+            }
+        }
+    }
+
+    private static void rollBack(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            log.debug("Rollback after a failed COPY failed too: {}", e.toString());
+        }
+    }
+}

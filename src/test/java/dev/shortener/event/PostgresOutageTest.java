@@ -1,0 +1,132 @@
+package dev.shortener.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shortener.ApiTest;
+import dev.shortener.AppInstance;
+import dev.shortener.TestLinks;
+import dev.shortener.link.Link;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * An instance whose PostgreSQL goes away under redirect load: the instance under test reaches the
+ * tests' database through a {@link PostgresProxy} that refuses every connection for a while.
+ */
+class PostgresOutageTest extends ApiTest {
+
+    private static final int LINKS = 20;
+    private static final int THREADS = 8;
+    private static final int EACH = 250;
+
+    @Autowired
+    Environment env;
+
+    @Autowired
+    JdbcClient db;
+
+    private long clicks(List<Link> links) {
+        return db.sql("SELECT count(*) FROM events WHERE event_type = 'click' AND url_id IN (:ids)")
+                .param("ids", links.stream().map(Link::id).toList())
+                .query(Long.class)
+                .single();
+    }
+
+    private static double nearHits(AppInstance instance) {
+        return instance.bean(MeterRegistry.class)
+                .get("shortener.cache.requests")
+                .tag("level", "near")
+                .tag("result", "hit")
+                .counter()
+                .count();
+    }
+
+    @Test
+    void cachedLinksRedirectAtOnceWhilePostgresqlIsDownAndEveryClickIsStoredOnceWhenItReturns() throws Exception {
+        URI database =
+                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
+        try (PostgresProxy proxy = new PostgresProxy(database.getHost(), database.getPort());
+                AppInstance instance = AppInstance.start(Map.of(
+                        "spring.datasource.url",
+                        "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath()
+                                + "?sslmode=disable&gssEncMode=disable",
+                        "spring.datasource.hikari.connection-timeout",
+                        "1000",
+                        // small enough that a redirect writing its own click once it fills would show
+                        "shortener.clicks.queue-capacity",
+                        "256",
+                        "shortener.clicks.retry-backoff-max",
+                        "500ms"))) {
+            TestLinks links = new TestLinks(instance.api(), instance.context());
+            List<Link> created = new ArrayList<>();
+            for (int i = 0; i < LINKS; i++) {
+                created.add(links.create(unique("pgdown"), "https://example.com/pg/" + i, true));
+            }
+            // until one pass over the links is served from the near cache alone
+            AtomicInteger warming = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                double before = nearHits(instance);
+                for (Link link : created) {
+                    instance.api().get("/" + link.shortCode()).expect(302);
+                    warming.incrementAndGet();
+                }
+                return nearHits(instance) - before == LINKS;
+            });
+
+            proxy.down();
+            List<Long> micros = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger others = new AtomicInteger();
+            List<Thread> redirecting = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int offset = t;
+                redirecting.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < EACH; i++) {
+                        Link link = created.get((offset + i) % LINKS);
+                        long start = System.nanoTime();
+                        int status = instance.api().get("/" + link.shortCode()).status();
+                        micros.add((System.nanoTime() - start) / 1000);
+                        if (status != 302) {
+                            others.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Thread thread : redirecting) {
+                thread.join();
+            }
+            int uncached = instance.api().get("/" + unique("nf")).status();
+            long storedWhileDown = clicks(created);
+            proxy.up();
+
+            assertThat(others)
+                    .as("answers other than 302 while PostgreSQL was down")
+                    .hasValue(0);
+            List<Long> sorted = micros.stream().sorted().toList();
+            assertThat(sorted.get(sorted.size() * 99 / 100))
+                    .as("p99 of redirects while PostgreSQL was down, µs")
+                    .isLessThan(100_000);
+            assertThat(uncached)
+                    .as("a code no cache knows, while PostgreSQL is down")
+                    .isEqualTo(503);
+            long expected = (long) warming.get() + THREADS * EACH;
+            assertThat(storedWhileDown).isLessThan(expected);
+            await().atMost(Duration.ofSeconds(5)).until(() -> clicks(created) >= expected);
+            assertThat(clicks(created)).as("each click stored once").isEqualTo(expected);
+            assertThat(instance.bean(MeterRegistry.class).get("shortener.clicks.lost").counters().stream()
+                            .mapToDouble(counter -> counter.count())
+                            .sum())
+                    .isZero();
+        }
+    }
+}
