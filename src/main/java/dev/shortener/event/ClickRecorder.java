@@ -110,7 +110,7 @@ public class ClickRecorder implements SmartLifecycle {
      * Back-pressure that slows every redirect a little instead of letting PostgreSQL fall ever
      * further behind: past half {@code queue-capacity} clicks waiting for PostgreSQL the caller
      * sleeps in proportion, up to {@code pace-max} (held by the {@link Pacer}, whose one thread
-     * releases them all). Only while the loader succeeds: when PostgreSQL takes nothing, slowing
+     * releases them all). Not while the loader fails: when PostgreSQL takes nothing, slowing
      * redirects protects nothing, and the journal holds the clicks.
      */
     private void pace() {
@@ -119,7 +119,7 @@ public class ClickRecorder implements SmartLifecycle {
         }
         long waiting = queue.size() + metrics.backlog();
         ClickLoader current = loader;
-        if (waiting > paceFrom && current != null && current.healthy()) {
+        if (waiting > paceFrom && (current == null || current.healthy())) {
             metrics.paced();
             long share = Math.min(waiting - paceFrom, settings.queueCapacity() - paceFrom);
             pacer.pause(paceMaxNanos * share / (settings.queueCapacity() - paceFrom));

@@ -424,10 +424,9 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
+        // not started: no journal thread takes clicks from the queue meanwhile
         ClickRecorder recorder = new ClickRecorder(
                 dataSource, settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT), meters);
-        recorder.start();
-        started.add(recorder);
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
             recorder.record(click(i));
@@ -446,6 +445,8 @@ class ClickRecorderTest extends ApiTest {
         // 31 clicks past half the queue, of the 50 it can take beyond that: 31/50 of 80 ms
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(45));
         assertThat(count("shortener.clicks.paced")).isEqualTo(31);
+        recorder.start();
+        started.add(recorder);
         recorder.flush();
         assertThat(rows()).isEqualTo(81);
     }
