@@ -14,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -50,6 +52,8 @@ final class ClickJournal implements AutoCloseable {
     private static final int MAGIC = 0x434c4b31; // "CLK1"
     private static final int MAX_SLOTS = 256;
     private static final String SUFFIX = ".clicks";
+    /** Slots this JVM holds (several application contexts may run in one). */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path directory;
     private final UUID id;
@@ -91,12 +95,17 @@ final class ClickJournal implements AutoCloseable {
         try {
             Files.createDirectories(root);
             for (int slot = 0; slot < MAX_SLOTS; slot++) {
-                Path directory = root.resolve(Integer.toString(slot));
+                Path directory = root.resolve(Integer.toString(slot)).toAbsolutePath();
+                if (HELD.contains(directory)) {
+                    // closing a channel of our own on its lock file would release the lock (fcntl)
+                    continue;
+                }
                 Files.createDirectories(directory);
                 FileChannel channel = FileChannel.open(
                         directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = tryLock(channel);
                 if (lock != null) {
+                    HELD.add(directory);
                     return new ClickJournal(directory, channel, lock, segmentBytes);
                 }
                 channel.close();
@@ -174,8 +183,15 @@ final class ClickJournal implements AutoCloseable {
         ByteBuffer body = ByteBuffer.wrap(lines.bytes(), 0, lines.length());
         long written = 0;
         long total = HEADER_BYTES + (long) lines.length();
-        while (written < total) {
-            written += appending.write(new ByteBuffer[] {header, body});
+        try {
+            while (written < total) {
+                written += appending.write(new ByteBuffer[] {header, body});
+            }
+        } catch (IOException e) {
+            // no half record may stay in front of the next one
+            appending.truncate(appendingOffset);
+            appending.position(appendingOffset);
+            throw e;
         }
         appendingOffset += total;
         bytesOnDisk.addAndGet(total);
@@ -348,6 +364,7 @@ final class ClickJournal implements AutoCloseable {
         } finally {
             lock.release();
             lockChannel.close();
+            HELD.remove(directory);
         }
     }
 }

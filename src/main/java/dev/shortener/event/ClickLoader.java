@@ -35,12 +35,13 @@ final class ClickLoader {
     private static final String REGISTER =
             "INSERT INTO click_journals (id, segment, byte_offset) VALUES (?, 0, 0) ON CONFLICT (id) DO NOTHING";
     private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
-    // Moves the position and sets the COPY's statement timeout in one round trip; no row when a
-    // previous attempt at this chunk committed after all.
+    // Moves the position and sets the COPY's statement timeout in one round trip; no row when an
+    // earlier attempt committed past the chunk's start after all (its answer was lost).
     private static final String ADVANCE = """
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
-            WHERE id = ? AND (segment, byte_offset) < (?, ?)
+            WHERE id = ? AND (segment, byte_offset) <= (?, ?)
             RETURNING set_config('statement_timeout', ?, true)""";
+    private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
     private final DataSource dataSource;
     private final ClickJournal journal;
@@ -57,7 +58,7 @@ final class ClickLoader {
     private volatile boolean running;
     private volatile boolean draining;
     private volatile long drainDeadline;
-    private @Nullable Thread thread;
+    private volatile @Nullable Thread thread;
 
     ClickLoader(DataSource dataSource, ClickJournal journal, ClickSettings settings, ClickMetrics metrics) {
         this.dataSource = dataSource;
@@ -111,6 +112,12 @@ final class ClickLoader {
     private boolean caughtUpWith(Position target) {
         Position at = loaded;
         return at != null && at.compareTo(target) >= 0;
+    }
+
+    /** Whether the loading thread is still at work (a COPY that outlived the stop's wait). */
+    boolean alive() {
+        Thread current = thread;
+        return current != null && current.isAlive();
     }
 
     /** Loads what the journal holds until it is all in PostgreSQL or {@code timeout} passes; then stops. */
@@ -190,9 +197,18 @@ final class ClickLoader {
             progress(chunk.to());
             return moved;
         }
-        // a chunk an earlier attempt committed after all is counted now: that attempt never was
-        copy(chunk);
-        metrics.loaded(chunk.clicks(), chunk.firstMillis(), chunk.from().segment() >= journal.firstSegment());
+        boolean own = chunk.from().segment() >= journal.firstSegment();
+        if (!copy(chunk)) {
+            // an earlier attempt committed after all: go on from where it ended, and count it if it
+            // was this very chunk (a chunk that grew since is counted from its next part on)
+            Position stored = storedPosition();
+            if (stored.equals(chunk.to())) {
+                metrics.loaded(chunk.clicks(), chunk.firstMillis(), own);
+            }
+            progress(journal.start(stored));
+            return true;
+        }
+        metrics.loaded(chunk.clicks(), chunk.firstMillis(), own);
         progress(chunk.to());
         journal.deleteBefore(chunk.to().segment());
         return true;
@@ -214,18 +230,32 @@ final class ClickLoader {
                 register.setObject(1, journal.id());
                 register.executeUpdate();
             }
+            Position position;
             try (PreparedStatement stored = connection.prepareStatement(STORED)) {
                 stored.setObject(1, journal.id());
                 try (ResultSet row = stored.executeQuery()) {
                     row.next();
-                    return new Position(row.getLong(1), row.getLong(2));
+                    position = new Position(row.getLong(1), row.getLong(2));
                 }
             }
+            if (position.compareTo(journal.synced()) > 0) {
+                // past anything this journal has synced: its files were lost, and what it holds now is new
+                log.error(
+                        "The click journal {} lost segments that PostgreSQL had loaded up to {}; loading it from its start",
+                        journal.directory(),
+                        position);
+                try (PreparedStatement reset = connection.prepareStatement(RESET)) {
+                    reset.setObject(1, journal.id());
+                    reset.executeUpdate();
+                }
+                position = new Position(0, 0);
+            }
+            return position;
         }
     }
 
-    /** One COPY and the position after it, in one transaction; nothing when an earlier attempt stored the chunk. */
-    private void copy(Chunk chunk) throws SQLException {
+    /** One COPY and the position after it, in one transaction; false when the stored position is past the chunk's start. */
+    private boolean copy(Chunk chunk) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setNetworkTimeout(
                     Runnable::run, (int) settings.copyTimeout().plusSeconds(1).toMillis());
@@ -233,7 +263,7 @@ final class ClickLoader {
             try {
                 if (!advance(connection, chunk)) {
                     connection.rollback();
-                    return;
+                    return false;
                 }
                 CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY);
                 try {
@@ -245,6 +275,7 @@ final class ClickLoader {
                     }
                 }
                 connection.commit();
+                return true;
             } catch (SQLException | RuntimeException e) {
                 rollBack(connection);
                 throw e;
@@ -257,8 +288,8 @@ final class ClickLoader {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
             advance.setObject(3, journal.id());
-            advance.setLong(4, chunk.to().segment());
-            advance.setLong(5, chunk.to().offset());
+            advance.setLong(4, chunk.from().segment());
+            advance.setLong(5, chunk.from().offset());
             advance.setString(6, Long.toString(settings.copyTimeout().toMillis()));
             try (ResultSet result = advance.executeQuery()) {
                 return result.next();

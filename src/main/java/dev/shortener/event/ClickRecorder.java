@@ -50,9 +50,12 @@ public class ClickRecorder implements SmartLifecycle {
     /** Held while clicks move from the queue to the journal, by the journal thread or by {@link #flush()}. */
     private final ReentrantLock appending = new ReentrantLock();
 
-    private @Nullable ClickJournal journal;
-    private @Nullable ClickLoader loader;
-    private @Nullable Thread journalThread;
+    private volatile @Nullable ClickJournal journal;
+    private volatile @Nullable ClickLoader loader;
+    private volatile @Nullable Thread journalThread;
+    /** The journal's lines, reused batch after batch under {@code appending}. */
+    private final CopyText lines;
+
     private volatile boolean running;
     private volatile boolean stopped;
     private long lastDiskError;
@@ -62,6 +65,7 @@ public class ClickRecorder implements SmartLifecycle {
         this.settings = settings;
         this.metrics = new ClickMetrics(meters);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.lines = new CopyText(settings.batchSize() * ClickCsv.LINE_BYTES);
         this.paceMaxNanos = settings.paceMax().toNanos();
         this.paceFrom = settings.queueCapacity() / 2;
         this.pacer = new Pacer(settings.paceMax());
@@ -143,11 +147,14 @@ public class ClickRecorder implements SmartLifecycle {
             if (open == null) {
                 return null;
             }
-            List<Click> batch = new ArrayList<>(Math.min(queue.size(), settings.batchSize()));
-            CopyText lines = new CopyText(batch.size() * ClickCsv.LINE_BYTES);
+            // what is queued now, not what keeps arriving: the sync, and so the loading, must not wait
+            int left = queue.size();
+            List<Click> batch = new ArrayList<>(Math.min(left, settings.batchSize()));
             boolean appended = false;
-            while (queue.drainTo(batch, settings.batchSize()) > 0) {
-                appended |= append(open, batch, lines);
+            int taken;
+            while (left > 0 && (taken = queue.drainTo(batch, Math.min(left, settings.batchSize()))) > 0) {
+                left -= taken;
+                appended |= append(open, batch);
                 batch.clear();
             }
             if (appended) {
@@ -159,7 +166,7 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    private boolean append(ClickJournal open, List<Click> batch, CopyText lines) {
+    private boolean append(ClickJournal open, List<Click> batch) {
         if (open.bytesOnDisk() >= settings.journalMax().toBytes()) {
             metrics.lost(Loss.JOURNAL_FULL, batch.size());
             diskTrouble("is over CLICKS_JOURNAL_MAX: clicks are dropped", null);
@@ -261,7 +268,10 @@ public class ClickRecorder implements SmartLifecycle {
         try {
             ClickJournal open = journal;
             journal = null;
-            if (open != null) {
+            if (open != null && current != null && current.alive()) {
+                // its slot stays locked until the process ends: no other instance may load it meanwhile
+                log.warn("The click loader is still at work; the journal {} stays locked", open.directory());
+            } else if (open != null) {
                 open.close();
             }
         } catch (IOException e) {

@@ -293,6 +293,47 @@ class ClickRecorderTest extends ApiTest {
         }
     }
 
+    /**
+     * The lost answer to a COMMIT, then more clicks journalled before the retry: the retry's chunk
+     * starts where the committed one did and reaches further. Only the clicks after the committed
+     * chunk may be stored again.
+     */
+    @Test
+    void aRetryAfterALostCommitAnswerStoresOnlyWhatCameAfterTheCommittedChunk() throws Exception {
+        try (PostgresProxy proxy = proxyToDatabase()) {
+            ClickSettings slowRetry = new ClickSettings(
+                    100,
+                    100,
+                    NEVER,
+                    Duration.ZERO,
+                    OFFER_TIMEOUT,
+                    journals,
+                    DataSize.ofGigabytes(1),
+                    DataSize.ofKilobytes(64),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    WAIT,
+                    Duration.ofSeconds(1));
+            ClickRecorder recorder = recorder(through(proxy), slowRetry);
+            recorder.flush(); // the journal's row exists before the cut is armed
+            for (int i = 0; i < 3; i++) {
+                recorder.record(click(i));
+            }
+            proxy.dropAnswerTo("COMMIT");
+            Thread first = Thread.ofVirtual().start(recorder::flush);
+            await().atMost(Duration.ofSeconds(5)).until(proxy::dropped);
+
+            for (int i = 3; i < 6; i++) {
+                recorder.record(click(i));
+            }
+            recorder.flush();
+            first.join();
+
+            assertThat(rows()).isEqualTo(6);
+        }
+    }
+
     @Test
     void concurrentRedirectsAreEachRecordedExactlyOnceInBoundedBatches() throws InterruptedException {
         ClickRecorder recorder = recorder(settings(1000, 200, Duration.ofMillis(5)));
