@@ -197,12 +197,27 @@ final class ClickJournal implements AutoCloseable {
         bytesOnDisk.addAndGet(total);
         if (appendingOffset >= segmentBytes) {
             sync();
-            appending.close();
-            appendingSegment++;
-            appending = openSegment(appendingSegment);
-            appendingOffset = 0;
-            synced = new Position(appendingSegment, 0);
+            roll();
         }
+    }
+
+    /** Goes on in a new segment; while none can be opened, the current one grows and the next append tries again. */
+    private void roll() {
+        FileChannel next;
+        try {
+            next = openSegment(appendingSegment + 1);
+        } catch (IOException e) {
+            return;
+        }
+        try {
+            appending.close();
+        } catch (IOException e) {
+            // synced already; nothing more to write to it
+        }
+        appending = next;
+        appendingSegment++;
+        appendingOffset = 0;
+        synced = new Position(appendingSegment, 0);
     }
 
     /** Makes every appended record durable (fsync of the data, not of the file's times). */
