@@ -7,7 +7,6 @@ import dev.shortener.ApiTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +37,9 @@ class ClickRecorderTest extends ApiTest {
     private static final Duration NEVER = Duration.ofMinutes(10);
     private static final Duration OFFER_TIMEOUT = Duration.ofMillis(300);
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** A PostgreSQL that refuses every connection. */
+    private static final DataSource NOWHERE =
+            new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
 
     @Autowired
     JdbcClient db;
@@ -206,9 +208,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void withPostgresqlUnreachableClicksWaitInTheJournalAndTheNextInstanceLoadsThem() throws IOException {
-        DriverManagerDataSource nowhere =
-                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
-        ClickRecorder down = recorder(nowhere, unreachable(100, DataSize.ofGigabytes(1)));
+        ClickRecorder down = recorder(NOWHERE, unreachable(100, DataSize.ofGigabytes(1)));
         long start = System.nanoTime();
         for (int i = 0; i < 4; i++) {
             down.record(click(i));
@@ -234,10 +234,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aJournalOverItsCapDropsNewClicksAndCountsThem() {
-        ClickRecorder recorder = new ClickRecorder(
-                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1"),
-                unreachable(1, DataSize.ofBytes(600)),
-                meters);
+        ClickRecorder recorder = new ClickRecorder(NOWHERE, unreachable(1, DataSize.ofBytes(600)), meters);
         recorder.start();
         started.add(recorder);
         for (int i = 0; i < 10; i++) {
@@ -252,20 +249,10 @@ class ClickRecorderTest extends ApiTest {
 
     /** The application's database, reached through a proxy that can cut a connection at a chosen answer. */
     private DataSource through(PostgresProxy proxy) {
-        URI database =
-                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
-        String query = database.getQuery() == null ? "" : database.getQuery() + "&";
         return new DriverManagerDataSource(
-                "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath() + "?" + query
-                        + "sslmode=disable&gssEncMode=disable",
+                proxy.jdbcUrl(),
                 env.getRequiredProperty("spring.datasource.username"),
                 env.getProperty("spring.datasource.password", ""));
-    }
-
-    private PostgresProxy proxyToDatabase() throws IOException {
-        URI database =
-                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
-        return new PostgresProxy(database.getHost(), database.getPort());
     }
 
     /**
@@ -275,7 +262,7 @@ class ClickRecorderTest extends ApiTest {
     @ParameterizedTest
     @ValueSource(strings = {"COMMIT", "COPY"})
     void aChunkWhoseConnectionIsCutIsStoredExactlyOnce(String answer) throws IOException {
-        try (PostgresProxy proxy = proxyToDatabase()) {
+        try (PostgresProxy proxy = PostgresProxy.inFrontOf(env)) {
             ClickRecorder recorder = recorder(through(proxy), settings(100, 100, NEVER));
             recorder.flush(); // the journal's row exists before the cut is armed
             for (int i = 0; i < 3; i++) {
@@ -300,7 +287,7 @@ class ClickRecorderTest extends ApiTest {
      */
     @Test
     void aRetryAfterALostCommitAnswerStoresOnlyWhatCameAfterTheCommittedChunk() throws Exception {
-        try (PostgresProxy proxy = proxyToDatabase()) {
+        try (PostgresProxy proxy = PostgresProxy.inFrontOf(env)) {
             ClickSettings slowRetry = new ClickSettings(
                     100,
                     100,
@@ -365,9 +352,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aTornRecordAtTheEndOfACrashedWritersSegmentIsSkippedAndCountedAndTheRestLoaded() throws IOException {
-        DriverManagerDataSource nowhere =
-                new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
-        ClickRecorder crashed = recorder(nowhere, unreachable(100, DataSize.ofGigabytes(1)));
+        ClickRecorder crashed = recorder(NOWHERE, unreachable(100, DataSize.ofGigabytes(1)));
         for (int i = 0; i < 3; i++) {
             crashed.record(click(i));
             crashed.flush(); // one record per click

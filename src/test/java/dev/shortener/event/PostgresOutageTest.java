@@ -8,7 +8,6 @@ import dev.shortener.AppInstance;
 import dev.shortener.TestLinks;
 import dev.shortener.link.Link;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,13 +53,10 @@ class PostgresOutageTest extends ApiTest {
 
     @Test
     void cachedLinksRedirectAtOnceWhilePostgresqlIsDownAndEveryClickIsStoredOnceWhenItReturns() throws Exception {
-        URI database =
-                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
-        try (PostgresProxy proxy = new PostgresProxy(database.getHost(), database.getPort());
+        try (PostgresProxy proxy = PostgresProxy.inFrontOf(env);
                 AppInstance instance = AppInstance.start(Map.of(
                         "spring.datasource.url",
-                        "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath()
-                                + "?sslmode=disable&gssEncMode=disable",
+                        proxy.jdbcUrl(),
                         "spring.datasource.hikari.connection-timeout",
                         "1000",
                         // small enough that a redirect writing its own click once it fills would show

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.env.Environment;
 
 /**
  * A TCP proxy in front of PostgreSQL with two faults. Armed with a command tag, it cuts the
@@ -32,6 +34,7 @@ public final class PostgresProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final String host;
     private final int port;
+    private final URI database;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicReference<@Nullable String> armed = new AtomicReference<>();
     private final AtomicBoolean dropped = new AtomicBoolean();
@@ -39,15 +42,30 @@ public final class PostgresProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean down;
 
-    public PostgresProxy(String host, int port) throws IOException {
+    private PostgresProxy(String host, int port, URI database) throws IOException {
         this.host = host;
         this.port = port;
+        this.database = database;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
 
+    /** A proxy in front of the application's database, as {@code spring.datasource.url} names it. */
+    public static PostgresProxy inFrontOf(Environment env) throws IOException {
+        URI database =
+                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
+        return new PostgresProxy(database.getHost(), database.getPort(), database);
+    }
+
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /** The database's JDBC URL through this proxy, with the settings that keep every message framed. */
+    public String jdbcUrl() {
+        String query = database.getQuery() == null ? "" : database.getQuery() + "&";
+        return "jdbc:postgresql://127.0.0.1:" + port() + database.getPath() + "?" + query
+                + "sslmode=disable&gssEncMode=disable";
     }
 
     /** Cuts every connection and refuses new ones. */
