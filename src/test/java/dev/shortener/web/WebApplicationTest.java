@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
@@ -206,6 +208,7 @@ class WebApplicationTest {
             type(By.id("passkey-password"), "not-the-password");
             driver.findElement(By.id("passkey-add-button")).click();
             await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(StaleElementReferenceException.class)
                     .until(() ->
                             driver.findElement(By.id("passkey-error")).getText().contains("password"));
             assertThat(authenticator.getCredentials()).isEmpty();
@@ -213,7 +216,9 @@ class WebApplicationTest {
             driver.findElement(By.id("passkey-password")).clear();
             type(By.id("passkey-password"), PASSWORD);
             driver.findElement(By.id("passkey-add-button")).click();
-            await().atMost(Duration.ofSeconds(10)).until(() -> text("main").contains("Passkey Laptop added."));
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> text("main").contains("Passkey Laptop added."));
             check("passkeys");
             assertThat(text("#passkeys")).contains("Laptop");
             assertThat(authenticator.getCredentials()).hasSize(1);
@@ -237,18 +242,26 @@ class WebApplicationTest {
             signOut();
             page("/-/login?next=/-/settings/api-keys", null);
             driver.findElement(By.id("passkey-sign-in-button")).click();
+            // the address changes before the next page has loaded: wait for the page too
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> driver.getCurrentUrl().endsWith("/-/settings/api-keys"));
+                    .ignoreException(NoSuchElementException.class)
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> driver.getCurrentUrl().endsWith("/-/settings/api-keys")
+                            && text("header").contains("Grace"));
             assertThat(text("header")).contains("Grace");
             page("/-/settings/passkeys", null);
             assertThat(text("#passkeys")).contains("Laptop");
 
             driver.findElement(By.cssSelector("#passkeys button")).click();
-            await().atMost(Duration.ofSeconds(5)).until(() -> text("main").contains("No passkey yet."));
+            await().atMost(Duration.ofSeconds(5))
+                    .ignoreException(StaleElementReferenceException.class)
+                    .until(() -> text("main").contains("No passkey yet."));
             signOut();
             page("/-/login", null);
             driver.findElement(By.id("passkey-sign-in-button")).click();
             await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(StaleElementReferenceException.class)
+                    .ignoreException(NoSuchElementException.class)
                     .until(() -> driver.findElement(By.id("passkey-error")).isDisplayed());
             assertThat(driver.getCurrentUrl()).endsWith("/-/login");
             assertThat(text("header")).contains("Sign in");
