@@ -72,6 +72,7 @@ public final class TestLinks {
                 json.get("title").isNull() ? null : json.get("title").asString(),
                 json.get("is_active").asBoolean(),
                 LocalDateTime.parse(json.get("created_at").asString()),
-                LocalDateTime.parse(json.get("updated_at").asString()));
+                LocalDateTime.parse(json.get("updated_at").asString()),
+                0);
     }
 }

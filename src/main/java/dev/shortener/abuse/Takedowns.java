@@ -46,7 +46,8 @@ public class Takedowns {
             return Optional.empty();
         }
         Takedown takedown = find(urlId).orElseThrow();
-        events.publishEvent(new LinkBlocked(urlId, takedown.shortCode(), takedown.userId(), reason, actor));
+        events.publishEvent(
+                new LinkBlocked(urlId, takedown.shortCode(), takedown.userId(), reason, actor, newVersion(urlId)));
         return Optional.of(takedown);
     }
 
@@ -59,8 +60,16 @@ public class Takedowns {
         }
         db.sql("DELETE FROM link_blocks WHERE url_id = ?").param(urlId).update();
         events.publishEvent(new LinkBlocked(
-                urlId, takedown.get().shortCode(), takedown.get().userId(), null, actor));
+                urlId, takedown.get().shortCode(), takedown.get().userId(), null, actor, newVersion(urlId)));
         return true;
+    }
+
+    /** Whether a link redirects is part of its state, so the caches learn of it as of any change. */
+    private long newVersion(long urlId) {
+        return db.sql("UPDATE urls SET version = DEFAULT WHERE id = ? RETURNING version")
+                .param(urlId)
+                .query(Long.class)
+                .single();
     }
 
     Optional<Takedown> find(long urlId) {

@@ -29,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class Links {
 
     private static final String COLUMNS =
-            "id, user_id, short_code, original_url, title, is_active, created_at, updated_at";
+            "id, user_id, short_code, original_url, title, is_active, created_at, updated_at, version";
     private static final String NOW = "now() AT TIME ZONE 'utc'";
 
     private final JdbcClient db;

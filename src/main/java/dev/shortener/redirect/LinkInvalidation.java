@@ -1,94 +1,88 @@
 package dev.shortener.redirect;
 
 import dev.shortener.abuse.LinkBlocked;
+import dev.shortener.link.Link;
 import dev.shortener.link.LinkCreated;
 import dev.shortener.link.LinkDeleted;
 import dev.shortener.link.LinkUpdated;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * Keeps every instance's caches true to the urls table. After a link change commits, the code is
- * evicted here, deleted from Redis and published; every instance (this one included) evicts it
- * from its near cache when the message arrives. A second round a moment later removes a stale
- * copy that a concurrent lookup may have read from the database just before the commit and cached
- * just after the first round.
+ * Tells every cache of a link change once it commits (ADR 0008). This instance's near cache is
+ * marked before the change is acknowledged, so it never answers from an older copy afterwards;
+ * Redis is marked with the change's version, which refuses any copy a lookup read before the
+ * commit; the change is published for the other instances ({@link InvalidationSubscriber}).
  */
 @Component
-public class LinkInvalidation implements MessageListener {
+public class LinkInvalidation {
 
     private final NearCache near;
     private final RedisLinkStore redis;
-    private final long repeatMillis;
+    private final JdbcClient db;
 
-    LinkInvalidation(NearCache near, RedisLinkStore redis, RedirectSettings settings) {
+    LinkInvalidation(NearCache near, RedisLinkStore redis, JdbcClient db) {
         this.near = near;
         this.redis = redis;
-        this.repeatMillis = settings.invalidationRepeat().toMillis();
+        this.db = db;
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void created(LinkCreated event) {
         // The code may be cached as unknown.
-        invalidate(event.link().shortCode());
+        changed(event.link());
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void updated(LinkUpdated event) {
-        invalidate(event.link().shortCode());
+        changed(event.link());
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void deleted(LinkDeleted event) {
-        invalidate(event.link().shortCode());
+        Link link = event.link();
+        invalidate(LinkChange.deleted(link.shortCode(), link.version(), System.currentTimeMillis()));
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void takenDownOrRestored(LinkBlocked event) {
-        invalidate(event.shortCode());
+        invalidate(LinkChange.changed(event.shortCode(), event.version(), System.currentTimeMillis()));
+    }
+
+    private void changed(Link link) {
+        invalidate(LinkChange.changed(link.shortCode(), link.version(), System.currentTimeMillis()));
+    }
+
+    private void invalidate(LinkChange change) {
+        near.invalidate(change.code(), change.mark(), change.absent());
+        redis.invalidate(change);
     }
 
     /**
-     * Evicts links changed outside the link API (bulk imports) from the caches of every instance.
-     * Call it after the change commits.
+     * Tells every cache of links changed outside the link API (bulk imports), which do not know
+     * their versions: they are read here, after the change committed. A code no link has any more
+     * (it moved to another link) is marked absent at the newest version yet handed out.
      */
     public void invalidateAll(Collection<String> codes) {
         if (codes.isEmpty()) {
             return;
         }
-        List<String> copy = List.copyOf(codes);
-        evictEverywhere(copy);
-        if (repeatMillis > 0) {
-            redis.later(() -> evictEverywhere(copy), repeatMillis);
-        }
-    }
-
-    private void evictEverywhere(List<String> codes) {
-        codes.forEach(near::evict);
-        redis.invalidateAll(codes);
-    }
-
-    void invalidate(String code) {
-        evictEverywhere(code);
-        if (repeatMillis > 0) {
-            redis.later(() -> evictEverywhere(code), repeatMillis);
-        }
-    }
-
-    private void evictEverywhere(String code) {
-        near.evict(code);
-        redis.invalidate(code);
-    }
-
-    /** An invalidation published by any instance. */
-    @Override
-    public void onMessage(Message message, byte @Nullable [] pattern) {
-        near.evict(new String(message.getBody(), StandardCharsets.UTF_8));
+        long now = System.currentTimeMillis();
+        List<LinkChange> changes = db.sql("""
+                        SELECT c.code, u.version, (SELECT last_value FROM link_versions)
+                        FROM unnest(?) AS c(code) LEFT JOIN urls u ON u.short_code = c.code""")
+                .param(codes.toArray(String[]::new))
+                .query((row, n) -> {
+                    long version = row.getLong(2);
+                    return row.wasNull()
+                            ? LinkChange.deleted(row.getString(1), row.getLong(3), now)
+                            : LinkChange.changed(row.getString(1), version, now);
+                })
+                .list();
+        changes.forEach(change -> near.invalidate(change.code(), change.mark(), change.absent()));
+        redis.invalidateAll(changes);
     }
 }

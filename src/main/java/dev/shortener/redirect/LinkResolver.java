@@ -67,7 +67,7 @@ class LinkResolver {
     }
 
     private CachedLink load(String code) {
-        return db.sql("SELECT u.id, u.user_id, u.original_url, u.is_active, b.url_id IS NOT NULL FROM urls u"
+        return db.sql("SELECT u.id, u.user_id, u.original_url, u.is_active, b.url_id IS NOT NULL, u.version FROM urls u"
                         + " LEFT JOIN link_blocks b ON b.url_id = u.id WHERE u.short_code = ?")
                 .param(code)
                 .query((row, n) -> CachedLink.of(
@@ -75,7 +75,8 @@ class LinkResolver {
                         row.getObject(2, Long.class),
                         row.getString(3),
                         row.getBoolean(4),
-                        row.getBoolean(5)))
+                        row.getBoolean(5),
+                        row.getLong(6)))
                 .optional()
                 .orElse(CachedLink.ABSENT);
     }

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.shortener.redirect.CachedLink.Version;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -14,8 +16,13 @@ import org.springframework.stereotype.Component;
 /**
  * The in-process level: size-bounded; unknown codes expire after {@code nearNegativeTtl}, links
  * after {@code nearCacheTtl}. A link read after {@code nearCacheRefresh} is reloaded in the
- * background while readers keep getting the cached copy, so popular links never miss. {@link
- * #revalidate()} makes every copy due for such a reload at its next read.
+ * background while readers keep getting the cached copy, so popular links never miss.
+ *
+ * <p>Every entry carries the version of the code it was read at, and a copy never replaces a
+ * newer one: an invalidation leaves a mark of the new version that a lookup begun before it cannot
+ * overwrite (ADR 0008). Marks weigh nothing, so the size bound never evicts them early. While the
+ * instance may have missed invalidations ({@link #distrust()}) and after it did ({@link
+ * #forgetCopies()}), copies are not served: lookups go on to Redis.
  */
 @Component
 class NearCache implements DisposableBean {
@@ -25,6 +32,10 @@ class NearCache implements DisposableBean {
     private volatile @Nullable LoadingCache<String, Entry> links;
     /** Bumped by {@link #revalidate()}; a copy taken in an earlier generation is reloaded when read. */
     private volatile long generation;
+    /** Set by {@link #forgetCopies()}; a copy taken in an earlier generation is not served. */
+    private volatile long forgottenBefore;
+
+    private volatile boolean trusted = true;
 
     NearCache(RedirectSettings settings) {
         this.settings = settings;
@@ -33,9 +44,9 @@ class NearCache implements DisposableBean {
     /** Connects the cache to the levels below it; until then it holds nothing. */
     void loadWith(Function<String, CachedLink> below) {
         links = Caffeine.newBuilder()
-                .maximumSize(settings.nearCacheSize())
-                .expireAfter(Expiry.writing((String code, Entry entry) ->
-                        entry.link().absent() ? settings.nearNegativeTtl() : settings.nearCacheTtl()))
+                .maximumWeight(settings.nearCacheSize())
+                .weigher((String code, Entry entry) -> entry.isMark() ? 0 : 1)
+                .expireAfter(Expiry.writing((String code, Entry entry) -> lifetime(entry)))
                 .refreshAfterWrite(settings.nearCacheRefresh())
                 .executor(refresher)
                 .build(new CacheLoader<String, Entry>() {
@@ -55,19 +66,31 @@ class NearCache implements DisposableBean {
                     public Entry reload(String code, Entry old) {
                         long taken = generation;
                         CachedLink fresh = below.apply(code);
+                        if (old.order().after(fresh.order())) {
+                            return old;
+                        }
                         if (!fresh.equals(old.link())) {
                             return new Entry(fresh, taken);
                         }
-                        return old.generation() == taken ? old : new Entry(old.link(), taken);
+                        return old.generation() == taken ? old : new Entry(old.link(), old.order(), taken);
                     }
                 });
     }
 
+    private Duration lifetime(Entry entry) {
+        CachedLink link = entry.link();
+        return link == null || link.absent() ? settings.nearNegativeTtl() : settings.nearCacheTtl();
+    }
+
+    /** The copy to answer with, or null when there is none this instance may serve. */
     @Nullable
     CachedLink get(String code) {
         LoadingCache<String, Entry> cache = links;
-        Entry entry = cache == null ? null : cache.getIfPresent(code);
-        if (entry == null) {
+        if (cache == null || !trusted) {
+            return null;
+        }
+        Entry entry = cache.getIfPresent(code);
+        if (entry == null || entry.generation() < forgottenBefore) {
             return null;
         }
         if (entry.generation() != generation) {
@@ -76,18 +99,76 @@ class NearCache implements DisposableBean {
         return entry.link();
     }
 
+    /** Keeps {@code link} unless the cache holds the code at a newer state (or the same one, fresh). */
     void put(String code, CachedLink link) {
         LoadingCache<String, Entry> cache = links;
-        if (cache != null) {
-            cache.put(code, new Entry(link, generation));
+        if (cache == null) {
+            return;
         }
+        long current = generation;
+        Version order = link.order();
+        cache.asMap().compute(code, (key, old) -> {
+            if (old != null) {
+                int byOrder = old.order().compareTo(order);
+                if (byOrder > 0 || byOrder == 0 && old.generation() >= forgottenBefore) {
+                    return old;
+                }
+            }
+            return new Entry(link, order, current);
+        });
     }
 
-    void evict(String code) {
+    /**
+     * Records that the code changed to state {@code mark}: a copy of an older state is replaced by
+     * the mark ({@code absent}, when the code was deleted, is itself the answer). True when a copy
+     * older than the mark was held.
+     */
+    boolean invalidate(String code, Version mark, @Nullable CachedLink absent) {
         LoadingCache<String, Entry> cache = links;
-        if (cache != null) {
-            cache.invalidate(code);
+        if (cache == null) {
+            return false;
         }
+        boolean[] replaced = {false};
+        cache.asMap().compute(code, (key, old) -> {
+            if (old != null && !mark.after(old.order())) {
+                return old;
+            }
+            replaced[0] = old != null && old.link() != null;
+            return new Entry(absent, mark, generation);
+        });
+        return replaced[0];
+    }
+
+    /** Any copy may have missed an invalidation: none is served until {@link #trustAgain()}. */
+    void distrust() {
+        trusted = false;
+    }
+
+    /** Invalidations arrive again; copies taken before now are not served. */
+    void trustAgain() {
+        forgetCopies();
+        trusted = true;
+    }
+
+    boolean trusted() {
+        return trusted;
+    }
+
+    /**
+     * Copies taken before now are not served again; each is replaced at its next lookup. Marks stay,
+     * so a lookup begun before now still cannot bring an old copy back.
+     */
+    void forgetCopies() {
+        forgottenBefore = ++generation;
+    }
+
+    /**
+     * Every copy is reloaded (from Redis, else PostgreSQL) in the background at its next read; that
+     * read still gets the copy. Unlike {@link #forgetCopies()} this sends no burst of reads to the
+     * levels below, at the price of one more answer from a copy that may be stale.
+     */
+    void revalidate() {
+        generation++;
     }
 
     void clear() {
@@ -97,19 +178,19 @@ class NearCache implements DisposableBean {
         }
     }
 
-    /**
-     * Every copy is reloaded (from Redis, else PostgreSQL) in the background at its next read; that
-     * read still gets the copy. Unlike {@link #clear()} this sends no burst of reads to the levels
-     * below, at the price of one more answer from a copy that may be stale.
-     */
-    void revalidate() {
-        generation++;
-    }
-
     @Override
     public void destroy() {
         refresher.shutdownNow();
     }
 
-    private record Entry(CachedLink link, long generation) {}
+    /** A copy of a link (or of its absence) at a version, or a mark of a version without a copy. */
+    private record Entry(@Nullable CachedLink link, Version order, long generation) {
+        Entry(CachedLink link, long generation) {
+            this(link, link.order(), generation);
+        }
+
+        boolean isMark() {
+            return link == null;
+        }
+    }
 }

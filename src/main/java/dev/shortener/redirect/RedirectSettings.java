@@ -16,7 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisTtl lifetime of {@code link:{code}} in Redis (a TTL lets {@code volatile-lru} evict)
  * @param redisNegativeTtl lifetime of an "unknown code" marker in Redis
  * @param invalidationChannel pub/sub channel carrying the codes of changed links
- * @param invalidationRepeat delay of the second invalidation that closes the read-then-fill race
+ * @param invalidationHeartbeat how often each instance publishes a heartbeat on the channel; an
+ *     instance that does not hear, within two of these, a heartbeat Redis accepted stops serving
+ *     near-cache copies until it hears the channel again
  * @param circuitFailureThreshold consecutive Redis failures that open the circuit
  * @param circuitProbeInterval how often an open circuit pings Redis to close again
  * @param fastPath answer redirects in a servlet filter ahead of Spring MVC (see ADR 0003)
@@ -30,15 +32,16 @@ record RedirectSettings(
         @DefaultValue("1h") Duration redisTtl,
         @DefaultValue("30s") Duration redisNegativeTtl,
         @DefaultValue("shortener:link-invalidations") String invalidationChannel,
-        @DefaultValue("300ms") Duration invalidationRepeat,
+        @DefaultValue("200ms") Duration invalidationHeartbeat,
         @DefaultValue("3") int circuitFailureThreshold,
         @DefaultValue("1s") Duration circuitProbeInterval,
         @DefaultValue("true") boolean fastPath) {
 
     RedirectSettings {
-        if (nearCacheSize < 1 || circuitFailureThreshold < 1) {
+        if (nearCacheSize < 1 || circuitFailureThreshold < 1 || !invalidationHeartbeat.isPositive()) {
             throw new IllegalArgumentException(
-                    "shortener.redirect.near-cache-size and circuit-failure-threshold must be positive");
+                    "shortener.redirect.near-cache-size, circuit-failure-threshold and invalidation-heartbeat"
+                            + " must be positive");
         }
     }
 }

@@ -1,12 +1,14 @@
 package dev.shortener.redirect;
 
+import dev.shortener.redirect.CachedLink.Version;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
-import java.util.Iterator;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,13 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * The Redis level: {@code link:{code}} entries with a TTL, and the invalidation of changed links
- * (delete the entry, publish the code). Every call goes through a {@link RedisCircuit}; when
+ * The Redis level: {@code link:{code}} entries with a TTL, filled and invalidated by version
+ * (ADR 0008), and the pub/sub channel that tells every instance of a change. Every call goes through a {@link RedisCircuit}; when
  * Redis fails the caller carries on without it, and invalidations that could not be delivered are
  * retried once Redis answers again.
  */
@@ -33,11 +37,33 @@ class RedisLinkStore implements DisposableBean {
     private static final String KEY_PREFIX = "link:";
     private static final int MAX_PENDING_INVALIDATIONS = 100_000;
 
+    /**
+     * Sets {@code KEYS[1]} to {@code ARGV[1]} (version {@code ARGV[2]}, rank {@code ARGV[3]}) for
+     * {@code ARGV[4]} ms unless it holds the same or a later state; 1 when set. A value it cannot
+     * read (another format) is overwritten.
+     */
+    private static final RedisScript<Long> FILL = RedisScript.of("""
+            local current = redis.call('GET', KEYS[1])
+            if current then
+              local version, state = string.match(current, '^(%d+)|(.)')
+              if version then
+                local rank = 1
+                if state == '~' then rank = 0 elseif state == '-' then rank = 2 end
+                local held, wanted = tonumber(version), tonumber(ARGV[2])
+                if held > wanted or (held == wanted and rank >= tonumber(ARGV[3])) then
+                  return 0
+                end
+              end
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+            return 1
+            """, Long.class);
+
     private final StringRedisTemplate redis;
     private final RedirectSettings settings;
     private final NearCache near;
     private final RedisCircuit circuit;
-    private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+    private final Map<String, LinkChange> pendingInvalidations = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "redis-link-store");
         thread.setDaemon(true);
@@ -91,16 +117,14 @@ class RedisLinkStore implements DisposableBean {
         return link;
     }
 
+    /** Stores the copy unless Redis holds the code at a newer state (the fill script). */
     void put(String code, CachedLink link) {
         if (circuit.isOpen()) {
             return;
         }
+        Duration ttl = link.absent() ? settings.redisNegativeTtl() : settings.redisTtl();
         try {
-            redis.opsForValue()
-                    .set(
-                            KEY_PREFIX + code,
-                            link.encode(),
-                            link.absent() ? settings.redisNegativeTtl() : settings.redisTtl());
+            redis.execute(FILL, List.of(KEY_PREFIX + code), (Object[]) fillArguments(link.encode(), link.order(), ttl));
             circuit.success();
         } catch (RuntimeException e) {
             failed("write", e);
@@ -108,29 +132,53 @@ class RedisLinkStore implements DisposableBean {
     }
 
     /**
-     * Deletes the entry and tells every instance to evict the code. When Redis cannot be reached
-     * the code is kept and retried, so the stale entry does not outlive the outage.
+     * Marks the code changed to {@code change.mark()} in Redis (refusing every older copy from now
+     * on) and tells every instance. When Redis cannot be reached the change is kept and retried, so
+     * the old copy does not outlive the outage.
      */
-    void invalidate(String code) {
-        if (circuit.isOpen() || !deleteAndPublish(code)) {
-            keepPending(code);
+    void invalidate(LinkChange change) {
+        if (circuit.isOpen() || !markAndPublish(List.of(change))) {
+            keepPending(change);
         }
     }
 
     /** {@link #invalidate} for many codes, in one round trip. */
-    void invalidateAll(Collection<String> codes) {
-        if (circuit.isOpen() || !deleteAndPublishAll(codes)) {
-            codes.forEach(this::keepPending);
+    void invalidateAll(Collection<LinkChange> changes) {
+        if (circuit.isOpen() || !markAndPublish(changes)) {
+            changes.forEach(this::keepPending);
         }
     }
 
-    private boolean deleteAndPublishAll(Collection<String> codes) {
+    /** Publishes a message that carries no change, for every subscriber to hear; true when Redis took it. */
+    boolean heartbeat() {
+        if (circuit.isOpen()) {
+            return false;
+        }
+        try {
+            redis.convertAndSend(settings.invalidationChannel(), LinkChange.HEARTBEAT);
+            circuit.success();
+            return true;
+        } catch (RuntimeException e) {
+            failed("heartbeat", e);
+            return false;
+        }
+    }
+
+    private boolean markAndPublish(Collection<LinkChange> changes) {
+        byte[] channel = settings.invalidationChannel().getBytes(StandardCharsets.UTF_8);
+        byte[] script = FILL.getScriptAsString().getBytes(StandardCharsets.UTF_8);
+        Duration ttl = settings.redisNegativeTtl();
         try {
             redis.executePipelined((RedisCallback<Object>) connection -> {
-                byte[] channel = settings.invalidationChannel().getBytes(StandardCharsets.UTF_8);
-                for (String code : codes) {
-                    connection.keyCommands().del((KEY_PREFIX + code).getBytes(StandardCharsets.UTF_8));
-                    connection.publish(channel, code.getBytes(StandardCharsets.UTF_8));
+                for (LinkChange change : changes) {
+                    byte[][] keyAndArguments = new byte[5][];
+                    keyAndArguments[0] = (KEY_PREFIX + change.code()).getBytes(StandardCharsets.UTF_8);
+                    String[] arguments = fillArguments(change.value(), change.mark(), ttl);
+                    for (int i = 0; i < arguments.length; i++) {
+                        keyAndArguments[i + 1] = arguments[i].getBytes(StandardCharsets.UTF_8);
+                    }
+                    connection.scriptingCommands().eval(script, ReturnType.INTEGER, 1, keyAndArguments);
+                    connection.publish(channel, change.message().getBytes(StandardCharsets.UTF_8));
                 }
                 return null;
             });
@@ -142,28 +190,18 @@ class RedisLinkStore implements DisposableBean {
         }
     }
 
-    /** Runs {@code task} once after {@code delayMillis} on the store's own thread. */
-    void later(Runnable task, long delayMillis) {
-        scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    private static String[] fillArguments(String value, Version order, Duration ttl) {
+        return new String[] {
+            value, Long.toString(order.version()), Integer.toString(order.rank()), Long.toString(ttl.toMillis())
+        };
     }
 
-    private boolean deleteAndPublish(String code) {
-        try {
-            redis.delete(KEY_PREFIX + code);
-            redis.convertAndSend(settings.invalidationChannel(), code);
-            circuit.success();
-            return true;
-        } catch (RuntimeException e) {
-            failed("invalidation", e);
-            return false;
-        }
-    }
-
-    private void keepPending(String code) {
+    private void keepPending(LinkChange change) {
         if (pendingInvalidations.size() < MAX_PENDING_INVALIDATIONS) {
-            pendingInvalidations.add(code);
+            pendingInvalidations.merge(
+                    change.code(), change, (kept, newer) -> newer.mark().after(kept.mark()) ? newer : kept);
         } else {
-            log.warn("Too many undelivered link invalidations; {} relies on the Redis TTL", code);
+            log.warn("Too many undelivered link invalidations; {} relies on the Redis TTL", change.code());
         }
     }
 
@@ -192,10 +230,11 @@ class RedisLinkStore implements DisposableBean {
     }
 
     /**
-     * Invalidations published while this instance could not reach Redis may never have arrived (its
-     * subscription reconnects by itself, silently), so every near-cache copy is reloaded at its next
-     * read. Not dropped: a Redis that merely timed out under load would otherwise send the next read
-     * of every cached link to Redis at once.
+     * Invalidations published while this instance could not reach Redis may not have arrived, so
+     * every near-cache copy is reloaded at its next read. Not dropped: a Redis that merely timed
+     * out under load, with the subscription intact, would otherwise send the next read of every
+     * cached link to Redis at once (ADR 0003). A subscription that was lost is made again, and that
+     * drops the copies ({@link InvalidationSubscriber}).
      */
     private void recovered() {
         near.revalidate();
@@ -203,11 +242,11 @@ class RedisLinkStore implements DisposableBean {
     }
 
     private void retryPendingInvalidations() {
-        for (Iterator<String> codes = pendingInvalidations.iterator(); codes.hasNext() && !circuit.isOpen(); ) {
-            String code = codes.next();
-            if (deleteAndPublish(code)) {
-                codes.remove();
+        for (LinkChange change : pendingInvalidations.values()) {
+            if (circuit.isOpen() || !markAndPublish(List.of(change))) {
+                return;
             }
+            pendingInvalidations.remove(change.code(), change);
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LinkChangesTest {
 
     private static final LocalDateTime T = LocalDateTime.of(2025, 6, 22, 20, 54, 35);
-    private static final Link LINK = new Link(1, 7L, "WqxP6Kd", "https://example.com/a", "Guide", true, T, T);
+    private static final Link LINK = new Link(1, 7L, "WqxP6Kd", "https://example.com/a", "Guide", true, T, T, 1);
 
     @Test
     void eachChangedFieldIsReportedWithItsNewValueInApiOrder() {

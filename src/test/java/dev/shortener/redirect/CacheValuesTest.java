@@ -19,19 +19,52 @@ class CacheValuesTest {
 
     @Test
     void linksSurviveTheRoundTripThroughTheirRedisValue() {
-        CachedLink active = new CachedLink(42, 7L, "https://example.com/a|b?c=1", true);
-        CachedLink inactive = new CachedLink(43, null, "https://example.com/", false);
+        CachedLink active = CachedLink.of(42, 7L, "https://example.com/a|b?c=1", true, false, 9);
+        CachedLink inactive = CachedLink.of(43, null, "https://example.com/", false, false, 10);
+        CachedLink blocked = CachedLink.of(44, 7L, "https://example.com/b", true, true, 11);
 
         assertThat(CachedLink.decode(active.encode())).isEqualTo(active);
         assertThat(CachedLink.decode(inactive.encode())).isEqualTo(inactive);
-        assertThat(inactive.encode()).isEqualTo("I|43||https://example.com/");
+        assertThat(CachedLink.decode(blocked.encode())).isEqualTo(blocked);
+        assertThat(inactive.encode()).isEqualTo("10|I|43||https://example.com/");
         assertThat(CachedLink.decode(CachedLink.ABSENT.encode())).isSameAs(CachedLink.ABSENT);
+        assertThat(CachedLink.decode("12|-")).isEqualTo(CachedLink.absent(12));
     }
 
     @ParameterizedTest(name = "\"{0}\" is read as a cache miss")
-    @ValueSource(strings = {"", "X|1||u", "A|x||u", "A|1|", "A1||u", "garbage"})
+    @ValueSource(strings = {"", "1|X|1||u", "1|A|x||u", "1|A|1|", "1|A1||u", "garbage", "A|1||u", "5|~", "x|-", "1|-x"})
     void foreignOrDamagedValuesAreMisses(String value) {
         assertThat(CachedLink.decode(value)).isNull();
+    }
+
+    @Test
+    void aCodesStatesAreOrderedByVersionThenAbsenceAfterTheLinkAfterTheMark() {
+        CachedLink.Version mark = new CachedLink.Version(5, CachedLink.Version.STALE);
+        CachedLink.Version link =
+                CachedLink.of(1, null, "https://example.com/", true, false, 5).order();
+        CachedLink.Version deleted = CachedLink.absent(5).order();
+        CachedLink.Version older = CachedLink.absent(4).order();
+
+        assertThat(link.after(mark)).isTrue();
+        assertThat(deleted.after(link)).isTrue();
+        assertThat(mark.after(older)).isTrue();
+        assertThat(link.after(link)).isFalse();
+    }
+
+    @Test
+    void changesTravelAsMessagesAndAnOlderReleasesBareCodeMarksEveryVersionStale() {
+        LinkChange deleted = LinkChange.deleted("abc", 17, 1_700_000_000_000L);
+
+        assertThat(LinkChange.parse(deleted.message(), 0)).isEqualTo(deleted);
+        assertThat(deleted.value()).isEqualTo("17|-");
+        assertThat(LinkChange.changed("abc", 18, 0).value()).isEqualTo("18|~");
+        assertThat(LinkChange.parse("abc", 5))
+                .isEqualTo(new LinkChange("abc", new CachedLink.Version(Long.MAX_VALUE, 0), 5));
+        assertThat(LinkChange.parse(LinkChange.HEARTBEAT, 0)).isNull();
+        assertThat(LinkChange.parse("abc|x|0|1", 0)).isNull();
+        assertThat(LinkChange.parse("abc|1|1|1", 0))
+                .as("a message never carries a link")
+                .isNull();
     }
 
     @ParameterizedTest(name = "{0} is a well-formed code")

@@ -2,6 +2,7 @@ package dev.shortener.redirect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shortener.redirect.CachedLink.Version;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,7 +10,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The in-process level on its own: what a refresh keeps and what it replaces. */
+/** The in-process level on its own: what a refresh keeps and replaces, and which copy wins. */
 class NearCacheTest {
 
     private final RedirectSettings settings = new RedirectSettings(
@@ -20,7 +21,7 @@ class NearCacheTest {
             Duration.ofHours(1),
             Duration.ofSeconds(30),
             "channel",
-            Duration.ofMillis(300),
+            Duration.ofMillis(200),
             3,
             Duration.ofSeconds(1),
             true);
@@ -32,7 +33,7 @@ class NearCacheTest {
         // each read below makes new objects, as a read from Redis or PostgreSQL does
         cache.loadWith(code -> {
             reads.incrementAndGet();
-            return new CachedLink(1, 2L, new String(targets.get(code)), true);
+            return CachedLink.of(1, 2L, new String(targets.get(code)), true, false, 1);
         });
     }
 
@@ -44,29 +45,97 @@ class NearCacheTest {
     @Test
     void aRefreshThatFindsTheLinkUnchangedKeepsTheCachedObject() throws InterruptedException {
         targets.put("abc", "https://example.com/same");
-        CachedLink cached = new CachedLink(1, 2L, "https://example.com/same", true);
+        CachedLink cached = CachedLink.of(1, 2L, "https://example.com/same", true, false, 1);
         cache.put("abc", cached);
 
         Thread.sleep(100); // past the refresh interval
         cache.get("abc");
         awaitTrue(() -> reads.get() == 1);
-        cache.revalidate();
-        cache.get("abc");
-        awaitTrue(() -> reads.get() == 2);
 
         Thread.sleep(50); // the reload has stored its answer
         assertThat(cache.get("abc")).isSameAs(cached);
     }
 
     @Test
-    void aRefreshThatFindsTheLinkChangedReplacesIt() {
+    void aRevalidatedCopyIsServedOnceMoreAndReloadedInTheBackground() {
         targets.put("abc", "https://example.com/new");
-        cache.put("abc", new CachedLink(1, 2L, "https://example.com/old", true));
+        cache.put("abc", CachedLink.of(1, 2L, "https://example.com/old", true, false, 0));
 
         cache.revalidate();
-        cache.get("abc");
+
+        assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/old");
+        awaitTrue(() -> "https://example.com/new".equals(cache.get("abc").originalUrl()));
+    }
+
+    @Test
+    void aRefreshThatFindsTheLinkChangedReplacesIt() {
+        targets.put("abc", "https://example.com/new");
+        cache.put("abc", CachedLink.of(1, 2L, "https://example.com/old", true, false, 0));
 
         awaitTrue(() -> "https://example.com/new".equals(cache.get("abc").originalUrl()));
+    }
+
+    @Test
+    void aCopyOlderThanAChangeNeverReplacesItsMarkButTheChangedLinkDoes() {
+        cache.put("abc", link("https://example.com/old", 1));
+
+        assertThat(cache.invalidate("abc", new Version(2, Version.STALE), null)).isTrue();
+        cache.put("abc", link("https://example.com/old", 1));
+
+        assertThat(cache.get("abc")).as("a lookup begun before the change").isNull();
+        cache.put("abc", link("https://example.com/new", 2));
+        assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/new");
+        assertThat(cache.invalidate("abc", new Version(2, Version.STALE), null))
+                .as("the mark of a change already read")
+                .isFalse();
+        assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/new");
+    }
+
+    @Test
+    void aDeletionIsItselfTheAnswerAndTheLinkAsItWasBeforeCannotComeBack() {
+        cache.put("abc", link("https://example.com/gone", 3));
+
+        cache.invalidate("abc", new Version(3, Version.ABSENT), CachedLink.absent(3));
+        cache.put("abc", link("https://example.com/gone", 3));
+
+        assertThat(cache.get("abc")).isEqualTo(CachedLink.absent(3));
+        cache.put("abc", link("https://example.com/created-again", 4));
+        assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/created-again");
+    }
+
+    @Test
+    void marksOutliveTheSizeBound() {
+        cache.invalidate("abc", new Version(2, Version.STALE), null);
+        for (int i = 0; i < 1_000; i++) {
+            cache.put("other" + i, link("https://example.com/" + i, 1));
+        }
+
+        cache.put("abc", link("https://example.com/old", 1));
+
+        assertThat(cache.get("abc")).isNull();
+    }
+
+    @Test
+    void copiesTakenBeforeAGapOrWhileDistrustedAreNotServed() {
+        cache.put("abc", link("https://example.com/a", 1));
+
+        cache.forgetCopies();
+        assertThat(cache.get("abc")).isNull();
+        cache.put("abc", link("https://example.com/a", 1));
+        assertThat(cache.get("abc")).isNotNull();
+
+        cache.distrust();
+        assertThat(cache.get("abc")).isNull();
+        cache.put("abc", link("https://example.com/a", 1));
+        assertThat(cache.get("abc")).isNull();
+        cache.trustAgain();
+        assertThat(cache.get("abc"))
+                .as("copied while invalidations were not heard")
+                .isNull();
+    }
+
+    private static CachedLink link(String target, long version) {
+        return CachedLink.of(1, 2L, target, true, false, version);
     }
 
     private static void awaitTrue(Supplier<Boolean> condition) {
