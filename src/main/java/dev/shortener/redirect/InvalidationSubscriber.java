@@ -5,6 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,15 +29,19 @@ import org.springframework.stereotype.Component;
  * 0008). The subscription is made in the background and retried until Redis answers, so an
  * instance starts (and redirects) while Redis is down.
  *
- * <p>A lost message must not leave an old copy in use: when the client resubscribes after a lost
- * connection, copies taken before are no longer served; and every instance publishes a heartbeat,
- * so a subscription that does not hear, within two heartbeats, one that Redis accepted (a
- * connection that died without a word) turns the near cache off until the channel is heard again.
+ * <p>A lost message must not leave an old copy in use. Copies are dropped when the subscription is
+ * made after changes could have been missed (a first subscription after failed attempts, the
+ * client's own after a lost connection). The instance publishes numbered heartbeats of its own:
+ * one heard after an earlier one that Redis accepted but that never arrived proves a loss, and
+ * drops the copies too; two accepted but unheard for two heartbeat intervals mean the subscription
+ * died without a word: the near cache is off until the channel is heard again, and the
+ * subscription is made anew.
  */
 @Component
 class InvalidationSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
     private static final Logger log = LoggerFactory.getLogger(InvalidationSubscriber.class);
+    private static final String HEARTBEAT_PREFIX = "~";
 
     private final RedisConnectionFactory redis;
     private final RedisLinkStore store;
@@ -41,16 +49,19 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     private final RedirectSettings settings;
     private final Timer staleness;
     private final Counter gaps;
+    private final String heartbeatPrefix = HEARTBEAT_PREFIX + UUID.randomUUID() + ":";
+    private final AtomicLong heartbeatSequence = new AtomicLong();
+    /** Heartbeats Redis accepted that this instance has not heard yet: sequence to acceptance time. */
+    private final ConcurrentNavigableMap<Long, Long> unheard = new ConcurrentSkipListMap<>();
 
+    private volatile long heardSequence;
     private volatile boolean running;
-    private volatile boolean subscribedBefore;
-    /** When Redis accepted the oldest heartbeat published since the channel was last heard; 0 if none. */
-    private volatile long unheardSinceNanos;
-    /** Messages heard, so a heartbeat heard while it was being published is not taken as unheard. */
-    private final AtomicLong heardCount = new AtomicLong();
+    /** Changes to this instance's start: a subscription made for an earlier one is closed. */
+    private volatile long lifetime;
+    /** Whether changes may have been published while this instance was not subscribed. */
+    private volatile boolean missedChanges;
 
     private volatile @Nullable RedisConnection connection;
-    private @Nullable Thread subscriber;
     private @Nullable ScheduledExecutorService heartbeats;
 
     InvalidationSubscriber(
@@ -74,38 +85,46 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         running = true;
-        unheardSinceNanos = 0;
-        subscriber = Thread.ofPlatform()
-                .name("link-invalidation-subscriber")
-                .daemon()
-                .start(this::subscribe);
+        lifetime++;
+        unheard.clear();
+        subscribeInBackground();
         long every = settings.invalidationHeartbeat().toMillis();
-        heartbeats = Executors.newSingleThreadScheduledExecutor(
+        ScheduledExecutorService beating = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("link-invalidation-heartbeat").daemon().factory());
-        heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+        beating.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+        heartbeats = beating;
     }
 
-    private void subscribe() {
-        boolean failedBefore = false;
-        while (running) {
+    private void subscribeInBackground() {
+        long startedIn = lifetime;
+        Thread.ofPlatform().name("link-invalidation-subscriber").daemon().start(() -> subscribe(startedIn));
+    }
+
+    private void subscribe(long startedIn) {
+        boolean warned = false;
+        while (running && lifetime == startedIn) {
             RedisConnection candidate = null;
             try {
                 candidate = redis.getConnection();
                 candidate.subscribe(this, settings.invalidationChannel().getBytes(StandardCharsets.UTF_8));
-                connection = candidate;
-                if (!running) {
-                    close();
+                synchronized (this) {
+                    if (running && lifetime == startedIn) {
+                        connection = candidate;
+                        return;
+                    }
                 }
+                closeQuietly(candidate);
                 return;
             } catch (RuntimeException e) {
                 if (candidate != null) {
                     closeQuietly(candidate);
                 }
-                if (!failedBefore) {
+                missedChanges = true;
+                if (!warned) {
                     log.warn("Cannot subscribe to link invalidations yet ({}); retrying", e.toString());
-                    failedBefore = true;
+                    warned = true;
                 }
                 try {
                     TimeUnit.MILLISECONDS.sleep(settings.circuitProbeInterval().toMillis());
@@ -122,56 +141,86 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
      */
     @Override
     public void onChannelSubscribed(byte[] channel, long count) {
-        heard();
-        if (subscribedBefore) {
-            gaps.increment();
-            near.forgetCopies();
-            log.info("Subscribed to link invalidations again; near-cache copies are read again");
+        if (missedChanges) {
+            lost("Subscribed to link invalidations after a time without");
         }
-        subscribedBefore = true;
+        missedChanges = true; // any later subscription follows a lost connection
+        near.trust();
     }
 
     @Override
     public void onMessage(Message message, byte @Nullable [] pattern) {
-        heard();
+        String body = new String(message.getBody(), StandardCharsets.UTF_8);
+        if (body.startsWith(HEARTBEAT_PREFIX)) {
+            if (body.startsWith(heartbeatPrefix)) {
+                heardOwn(Long.parseLong(body, heartbeatPrefix.length(), body.length(), 10));
+            }
+            return;
+        }
         long now = System.currentTimeMillis();
-        LinkChange change = LinkChange.parse(new String(message.getBody(), StandardCharsets.UTF_8), now);
-        if (change != null && near.invalidate(change.code(), change.mark(), change.absent())) {
+        LinkChange change = LinkChange.parse(body, now);
+        if (change == null) {
+            return;
+        }
+        if (change.fromOlderRelease()) {
+            near.evict(change.code());
+        } else if (near.invalidate(change.code(), change.mark(), change.absent())) {
             staleness.record(Math.max(0, now - change.changedAtMillis()), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void heard() {
-        heardCount.incrementAndGet();
-        unheardSinceNanos = 0;
-        if (!near.trusted()) {
-            near.trustAgain();
-            log.info("Link invalidations are heard again; near-cache copies are read again");
+    /** One of this instance's heartbeats arrived: every message published before it did too, or was lost. */
+    private void heardOwn(long sequence) {
+        heardSequence = Math.max(heardSequence, sequence);
+        Map<Long, Long> before = unheard.headMap(sequence, true);
+        boolean lostOne = before.keySet().stream().anyMatch(earlier -> earlier < sequence);
+        before.clear();
+        if (lostOne) {
+            lost("A heartbeat of this instance never arrived");
         }
+        near.trust();
+    }
+
+    private void lost(String what) {
+        gaps.increment();
+        near.forgetCopies();
+        log.info("{}: changes may have been missed; near-cache copies are read again", what);
     }
 
     /**
-     * Publishes this instance's heartbeat and checks that what Redis accepted is heard. Only a
-     * heartbeat Redis accepted counts: with Redis slow or down no instance hears another, and the
+     * Publishes this instance's heartbeat and checks that what Redis accepted is heard. Only
+     * heartbeats Redis accepted count: with Redis slow or down no instance hears another, and the
      * near cache is what keeps redirects up (the circuit handles that).
      */
     private void beat() {
-        long publishedAt = System.nanoTime();
-        long heardBefore = heardCount.get();
-        if (store.heartbeat() && unheardSinceNanos == 0 && heardCount.get() == heardBefore) {
-            unheardSinceNanos = publishedAt;
+        long sequence = heartbeatSequence.incrementAndGet();
+        if (store.publish(heartbeatPrefix + sequence) && sequence > heardSequence) {
+            unheard.put(sequence, System.nanoTime());
         }
-        long since = unheardSinceNanos;
-        long silentNanos = System.nanoTime() - since;
-        if (since != 0
-                && near.trusted()
+        Map.Entry<Long, Long> oldest = unheard.firstEntry();
+        long silentNanos = oldest == null ? 0 : System.nanoTime() - oldest.getValue();
+        if (near.trusted()
+                && unheard.size() >= 2
                 && silentNanos > 2 * settings.invalidationHeartbeat().toNanos()) {
             near.distrust();
             gaps.increment();
             log.warn(
-                    "A heartbeat Redis accepted {} ms ago was not heard; near cache off until the channel is",
+                    "Heartbeats Redis accepted {} ms ago were not heard; near cache off and subscribing again",
                     TimeUnit.NANOSECONDS.toMillis(silentNanos));
+            resubscribe();
         }
+    }
+
+    /** Drops a subscription that hears nothing (the client does not notice a connection that died quietly). */
+    private synchronized void resubscribe() {
+        if (!running) {
+            return;
+        }
+        missedChanges = true;
+        lifetime++;
+        close();
+        unheard.clear();
+        subscribeInBackground();
     }
 
     /** Ends the subscription without a word to this class, as a connection that died unnoticed does (tests). */
@@ -183,15 +232,15 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
+        lifetime++;
+        // stopped, it hears of no change: its copies must not be served meanwhile
+        near.distrust();
+        missedChanges = true;
         ScheduledExecutorService beating = heartbeats;
         if (beating != null) {
             beating.shutdownNow();
-        }
-        Thread thread = subscriber;
-        if (thread != null) {
-            thread.interrupt();
         }
         close();
     }

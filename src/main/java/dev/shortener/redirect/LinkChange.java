@@ -9,9 +9,6 @@ import org.jspecify.annotations.Nullable;
  */
 record LinkChange(String code, Version mark, long changedAtMillis) {
 
-    /** The message of an instance telling the others it can still be heard; it changes nothing. */
-    static final String HEARTBEAT = "";
-
     /** The link was created or changed; its new state is read at its next lookup. */
     static LinkChange changed(String code, long version, long changedAtMillis) {
         return new LinkChange(code, new Version(version, Version.STALE), changedAtMillis);
@@ -40,16 +37,20 @@ record LinkChange(String code, Version mark, long changedAtMillis) {
     }
 
     /**
-     * Reads a {@link #message()}; null for a heartbeat or anything unreadable. A bare code (the
-     * format before versions, from an instance of an older release) marks the code changed at every
-     * version, so such an instance's changes are still followed during a rolling deploy.
+     * A bare code: a change made by an instance of the release before versions, during a rolling
+     * deploy. It carries no version, so the copy is simply dropped.
      */
+    boolean fromOlderRelease() {
+        return mark.version() < 0;
+    }
+
+    /** Reads a {@link #message()} or a bare code; null for anything else. */
     static @Nullable LinkChange parse(String message, long receivedAtMillis) {
         String[] parts = message.split("\\|", -1);
         if (parts.length == 1) {
-            return message.isEmpty() || !ShortCodes.isWellFormed(message)
-                    ? null
-                    : new LinkChange(message, new Version(Long.MAX_VALUE, Version.STALE), receivedAtMillis);
+            return ShortCodes.isWellFormed(message)
+                    ? new LinkChange(message, new Version(-1, Version.STALE), receivedAtMillis)
+                    : null;
         }
         if (parts.length != 4) {
             return null;

@@ -7,6 +7,9 @@ import dev.shortener.link.LinkDeleted;
 import dev.shortener.link.LinkUpdated;
 import java.util.Collection;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
@@ -19,6 +22,8 @@ import org.springframework.transaction.event.TransactionalEventListener;
  */
 @Component
 public class LinkInvalidation {
+
+    private static final Logger log = LoggerFactory.getLogger(LinkInvalidation.class);
 
     private final NearCache near;
     private final RedisLinkStore redis;
@@ -71,17 +76,30 @@ public class LinkInvalidation {
             return;
         }
         long now = System.currentTimeMillis();
-        List<LinkChange> changes = db.sql("""
-                        SELECT c.code, u.version, (SELECT last_value FROM link_versions)
-                        FROM unnest(?) AS c(code) LEFT JOIN urls u ON u.short_code = c.code""")
-                .param(codes.toArray(String[]::new))
-                .query((row, n) -> {
-                    long version = row.getLong(2);
-                    return row.wasNull()
-                            ? LinkChange.deleted(row.getString(1), row.getLong(3), now)
-                            : LinkChange.changed(row.getString(1), version, now);
-                })
-                .list();
+        List<LinkChange> changes;
+        try {
+            changes = db.sql("""
+                            SELECT c.code, u.version, (SELECT last_value FROM link_versions)
+                            FROM unnest(?) AS c(code) LEFT JOIN urls u ON u.short_code = c.code""")
+                    .param(codes.toArray(String[]::new))
+                    .query((row, n) -> {
+                        long version = row.getLong(2);
+                        return row.wasNull()
+                                ? LinkChange.deleted(row.getString(1), row.getLong(3), now)
+                                : LinkChange.changed(row.getString(1), version, now);
+                    })
+                    .list();
+        } catch (DataAccessException e) {
+            // unknown versions: a mark above any version refuses every fill until it expires, so
+            // lookups of these codes read PostgreSQL meanwhile
+            log.warn(
+                    "Reading the versions of {} imported links failed ({}); their caches are bypassed for a while",
+                    codes.size(),
+                    e.toString());
+            changes = codes.stream()
+                    .map(code -> LinkChange.changed(code, Long.MAX_VALUE / 2, now))
+                    .toList();
+        }
         changes.forEach(change -> near.invalidate(change.code(), change.mark(), change.absent()));
         redis.invalidateAll(changes);
     }

@@ -2,12 +2,13 @@ package dev.shortener.redirect;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Finds the link behind a short code: near cache, then Redis, then PostgreSQL by the unique
- * index, filling both caches on the way back. Unknown codes are cached as {@link
+ * index (through the redirect's own pool), filling both caches on the way back. Unknown codes are cached as {@link
  * CachedLink#ABSENT} and inactive links as inactive, so neither reaches the database again soon.
  */
 @Component
@@ -22,7 +23,7 @@ class LinkResolver {
     private final Outcomes fromRedis;
     private final Outcomes fromDatabase;
 
-    LinkResolver(NearCache near, RedisLinkStore redis, JdbcClient db, MeterRegistry meters) {
+    LinkResolver(NearCache near, RedisLinkStore redis, @Qualifier("redirectJdbc") JdbcClient db, MeterRegistry meters) {
         this.near = near;
         this.redis = redis;
         this.db = db;
@@ -44,13 +45,14 @@ class LinkResolver {
             return fromNear.count(link);
         }
         nearMisses.increment();
+        long taken = near.stamp();
         link = redis.get(code);
-        if (link != null) {
-            near.put(code, link);
+        // refused: this instance holds a newer state than Redis (its change is still on the way there)
+        if (link != null && near.put(code, link, taken)) {
             return fromRedis.count(link);
         }
         link = fromDatabase(code);
-        near.put(code, link);
+        near.put(code, link, taken);
         return fromDatabase.count(link);
     }
 

@@ -66,12 +66,10 @@ class NearCache implements DisposableBean {
                     public Entry reload(String code, Entry old) {
                         long taken = generation;
                         CachedLink fresh = below.apply(code);
-                        if (old.order().after(fresh.order())) {
-                            return old;
-                        }
-                        if (!fresh.equals(old.link())) {
+                        if (!old.order().after(fresh.order()) && !fresh.equals(old.link())) {
                             return new Entry(fresh, taken);
                         }
+                        // the same state, or a newer one than the levels below return (a deletion)
                         return old.generation() == taken ? old : new Entry(old.link(), old.order(), taken);
                     }
                 });
@@ -99,23 +97,41 @@ class NearCache implements DisposableBean {
         return entry.link();
     }
 
-    /** Keeps {@code link} unless the cache holds the code at a newer state (or the same one, fresh). */
-    void put(String code, CachedLink link) {
+    /** The generation to pass to {@link #put} for a copy about to be read from the levels below. */
+    long stamp() {
+        return generation;
+    }
+
+    /**
+     * Keeps {@code link}, read from the levels below since {@code taken} ({@link #stamp()}), unless
+     * the cache holds the code at a newer state (or the same one, fresh), or copies were forgotten
+     * since it was read. True when the cache holds {@code link}'s state now: false tells the caller
+     * that a change it has not seen was made (or may have been missed) meanwhile.
+     */
+    boolean put(String code, CachedLink link, long taken) {
         LoadingCache<String, Entry> cache = links;
         if (cache == null) {
-            return;
+            return true;
         }
-        long current = generation;
+        if (taken < forgottenBefore) {
+            return false;
+        }
         Version order = link.order();
+        boolean[] kept = {true};
         cache.asMap().compute(code, (key, old) -> {
             if (old != null) {
                 int byOrder = old.order().compareTo(order);
-                if (byOrder > 0 || byOrder == 0 && old.generation() >= forgottenBefore) {
+                if (byOrder > 0) {
+                    kept[0] = false;
+                    return old;
+                }
+                if (byOrder == 0 && old.generation() >= forgottenBefore) {
                     return old;
                 }
             }
-            return new Entry(link, order, current);
+            return new Entry(link, order, taken);
         });
+        return kept[0];
     }
 
     /**
@@ -139,14 +155,13 @@ class NearCache implements DisposableBean {
         return replaced[0];
     }
 
-    /** Any copy may have missed an invalidation: none is served until {@link #trustAgain()}. */
+    /** Any copy may be missing an invalidation still on its way: none is served until {@link #trust()}. */
     void distrust() {
         trusted = false;
     }
 
-    /** Invalidations arrive again; copies taken before now are not served. */
-    void trustAgain() {
-        forgetCopies();
+    /** Invalidations arrive again; call {@link #forgetCopies()} too if any was lost. */
+    void trust() {
         trusted = true;
     }
 
@@ -169,6 +184,14 @@ class NearCache implements DisposableBean {
      */
     void revalidate() {
         generation++;
+    }
+
+    /** Drops the code's entry, mark included. */
+    void evict(String code) {
+        LoadingCache<String, Entry> cache = links;
+        if (cache != null) {
+            cache.invalidate(code);
+        }
     }
 
     void clear() {

@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param circuitFailureThreshold consecutive Redis failures that open the circuit
  * @param circuitProbeInterval how often an open circuit pings Redis to close again
  * @param fastPath answer redirects in a servlet filter ahead of Spring MVC (see ADR 0003)
+ * @param dbPoolSize connections of the redirect's own pool (lookups of codes no cache holds)
+ * @param dbConnectionTimeout longest a lookup waits for one of them before the redirect answers 503
+ * @param dbStatementTimeout longest a lookup may run in PostgreSQL
  */
 @ConfigurationProperties("shortener.redirect")
 record RedirectSettings(
@@ -35,13 +38,16 @@ record RedirectSettings(
         @DefaultValue("200ms") Duration invalidationHeartbeat,
         @DefaultValue("3") int circuitFailureThreshold,
         @DefaultValue("1s") Duration circuitProbeInterval,
-        @DefaultValue("true") boolean fastPath) {
+        @DefaultValue("true") boolean fastPath,
+        @DefaultValue("8") int dbPoolSize,
+        @DefaultValue("500ms") Duration dbConnectionTimeout,
+        @DefaultValue("1s") Duration dbStatementTimeout) {
 
     RedirectSettings {
-        if (nearCacheSize < 1 || circuitFailureThreshold < 1 || !invalidationHeartbeat.isPositive()) {
+        if (nearCacheSize < 1 || circuitFailureThreshold < 1 || !invalidationHeartbeat.isPositive() || dbPoolSize < 1) {
             throw new IllegalArgumentException(
-                    "shortener.redirect.near-cache-size, circuit-failure-threshold and invalidation-heartbeat"
-                            + " must be positive");
+                    "shortener.redirect.near-cache-size, circuit-failure-threshold, invalidation-heartbeat and"
+                            + " db-pool-size must be positive");
         }
     }
 }

@@ -98,10 +98,11 @@ class RedisLinkStore implements DisposableBean {
         return !circuit.isOpen();
     }
 
-    /** The cached link, or null when Redis has none or cannot be asked. */
+    /** The cached link, or null when Redis has none, cannot be asked or may hold an old copy. */
     @Nullable
     CachedLink get(String code) {
-        if (circuit.isOpen()) {
+        if (circuit.isOpen() || !pendingInvalidations.isEmpty() && pendingInvalidations.containsKey(code)) {
+            // Redis may still hold what a change made here replaced
             return null;
         }
         String value;
@@ -149,17 +150,17 @@ class RedisLinkStore implements DisposableBean {
         }
     }
 
-    /** Publishes a message that carries no change, for every subscriber to hear; true when Redis took it. */
-    boolean heartbeat() {
+    /** Publishes {@code message} on the invalidation channel; true when Redis took it. */
+    boolean publish(String message) {
         if (circuit.isOpen()) {
             return false;
         }
         try {
-            redis.convertAndSend(settings.invalidationChannel(), LinkChange.HEARTBEAT);
+            redis.convertAndSend(settings.invalidationChannel(), message);
             circuit.success();
             return true;
         } catch (RuntimeException e) {
-            failed("heartbeat", e);
+            failed("publish", e);
             return false;
         }
     }

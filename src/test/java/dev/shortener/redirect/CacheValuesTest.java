@@ -52,15 +52,16 @@ class CacheValuesTest {
     }
 
     @Test
-    void changesTravelAsMessagesAndAnOlderReleasesBareCodeMarksEveryVersionStale() {
+    void changesTravelAsMessagesAndAnOlderReleasesBareCodeIsKnownAsSuch() {
         LinkChange deleted = LinkChange.deleted("abc", 17, 1_700_000_000_000L);
 
         assertThat(LinkChange.parse(deleted.message(), 0)).isEqualTo(deleted);
         assertThat(deleted.value()).isEqualTo("17|-");
         assertThat(LinkChange.changed("abc", 18, 0).value()).isEqualTo("18|~");
-        assertThat(LinkChange.parse("abc", 5))
-                .isEqualTo(new LinkChange("abc", new CachedLink.Version(Long.MAX_VALUE, 0), 5));
-        assertThat(LinkChange.parse(LinkChange.HEARTBEAT, 0)).isNull();
+        assertThat(LinkChange.parse("abc", 5).fromOlderRelease()).isTrue();
+        assertThat(deleted.fromOlderRelease()).isFalse();
+        assertThat(LinkChange.parse("", 0)).isNull();
+        assertThat(LinkChange.parse("~b5e1:12", 0)).as("a heartbeat").isNull();
         assertThat(LinkChange.parse("abc|x|0|1", 0)).isNull();
         assertThat(LinkChange.parse("abc|1|1|1", 0))
                 .as("a message never carries a link")
