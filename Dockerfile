@@ -38,7 +38,7 @@ ENV SERVER_PORT=8080 \
     AUTH_MODE=keys \
     SHORTENER_DATA_DIR=/tmp/shortener-data \
     CLICKS_JOURNAL_DIR=/var/lib/shortener/clicks \
-    SHUTDOWN_TIMEOUT=20s
+    SHUTDOWN_TIMEOUT=25s
 # The click journal must outlive the container (compose: a named volume per replica)
 VOLUME /var/lib/shortener/clicks
 # 8081: /metrics and the probes, for the monitoring network only

@@ -129,9 +129,11 @@ final class ClickLoader {
         running = false;
         Thread current = thread;
         if (current != null) {
-            LockSupport.unpark(current);
+            // ends a wait for a connection or a pause between attempts; a COPY under way is not
+            // interrupted (socket reads are not), and keeps the journal locked (see ClickRecorder.stop)
+            current.interrupt();
             try {
-                current.join(settings.copyTimeout().toMillis() + 1000);
+                current.join(Duration.ofNanos(Math.max(100_000_000, drainDeadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

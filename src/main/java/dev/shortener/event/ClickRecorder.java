@@ -2,9 +2,11 @@ package dev.shortener.event;
 
 import dev.shortener.event.ClickJournal.Position;
 import dev.shortener.event.ClickMetrics.Loss;
+import dev.shortener.platform.ShutdownDeadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,6 +17,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -42,6 +45,7 @@ public class ClickRecorder implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final ClickSettings settings;
+    private final ShutdownDeadline shutdown;
     private final ClickMetrics metrics;
     private final ArrayBlockingQueue<Click> queue;
     private final Pacer pacer;
@@ -60,8 +64,13 @@ public class ClickRecorder implements SmartLifecycle {
     private volatile boolean stopped;
     private long lastDiskError;
 
-    ClickRecorder(DataSource dataSource, ClickSettings settings, MeterRegistry meters) {
+    ClickRecorder(
+            @Qualifier(ClickDatabase.NAME) DataSource dataSource,
+            ClickSettings settings,
+            MeterRegistry meters,
+            ShutdownDeadline shutdown) {
         this.dataSource = dataSource;
+        this.shutdown = shutdown;
         this.settings = settings;
         this.metrics = new ClickMetrics(meters);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -243,8 +252,9 @@ public class ClickRecorder implements SmartLifecycle {
     }
 
     /**
-     * Journals what is queued, loads the journal into PostgreSQL for up to {@code drain-timeout},
-     * and leaves whatever is left for the next instance that takes the journal's slot.
+     * Journals what is queued, loads the journal into PostgreSQL for up to {@code drain-timeout}
+     * (or what is left of the stop's time), and leaves whatever is left for the next instance that
+     * takes the journal's slot.
      */
     @Override
     public void stop() {
@@ -258,10 +268,11 @@ public class ClickRecorder implements SmartLifecycle {
         }
         Position end = appendQueued();
         ClickLoader current = loader;
-        if (current != null && end != null && !current.drainAndStop(settings.drainTimeout())) {
+        Duration drain = shutdown.atMost(settings.drainTimeout());
+        if (current != null && end != null && !current.drainAndStop(drain)) {
             log.warn(
                     "Stopping with clicks not yet in PostgreSQL after {}: they stay in the journal {} for the next start",
-                    settings.drainTimeout(),
+                    drain,
                     journal == null ? "" : journal.directory().toAbsolutePath());
         }
         appending.lock();

@@ -116,6 +116,9 @@ class ChunkLoader {
     }
 
     private Outcome load(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
+        // longer than the application's socket timeout allows; the pool restores it on return
+        connection.setNetworkTimeout(
+                Runnable::run, (int) settings.statementTimeout().plusSeconds(5).toMillis());
         try (Statement statement = connection.createStatement()) {
             // Every statement joins one chunk to large indexed tables: index lookups per staged row
             // are right whatever the statistics say. During a bulk load they lag behind, and a hash

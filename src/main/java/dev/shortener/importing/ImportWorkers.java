@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.platform.ShutdownDeadline;
 import io.lettuce.core.RedisCommandExecutionException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -39,6 +40,7 @@ class ImportWorkers implements SmartLifecycle {
     private final ChunkWork work;
     private final ImportJobs jobs;
     private final ImportSettings settings;
+    private final ShutdownDeadline shutdown;
     private final String instance;
     /** Stream entries being worked on, by entry id: their consumer. */
     private final Map<String, String> inFlight = new ConcurrentHashMap<>();
@@ -47,7 +49,9 @@ class ImportWorkers implements SmartLifecycle {
     private volatile boolean running;
     private @Nullable ScheduledExecutorService maintenance;
 
-    ImportWorkers(ChunkQueue queue, ChunkWork work, ImportJobs jobs, ImportSettings settings) {
+    ImportWorkers(
+            ChunkQueue queue, ChunkWork work, ImportJobs jobs, ImportSettings settings, ShutdownDeadline shutdown) {
+        this.shutdown = shutdown;
         this.queue = queue;
         this.work = work;
         this.jobs = jobs;
@@ -217,7 +221,8 @@ class ImportWorkers implements SmartLifecycle {
             stopping = List.copyOf(threads);
             threads.clear();
         }
-        long deadline = System.nanoTime() + settings.worker().shutdownWait().toNanos();
+        long deadline = System.nanoTime()
+                + shutdown.atMost(settings.worker().shutdownWait()).toNanos();
         for (Thread thread : stopping) {
             try {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);

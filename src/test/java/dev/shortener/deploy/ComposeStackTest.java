@@ -154,8 +154,8 @@ class ComposeStackTest {
                     .as("readiness on the management port: cached redirects outlive PostgreSQL and Redis")
                     .contains("/127.0.0.1/8081", "/health/readiness");
             assertThat(seconds(service.get("stop_grace_period").toString()))
-                    .as("stop_grace_period of %s must exceed the 20s graceful shutdown", app)
-                    .isGreaterThan(20);
+                    .as("stop_grace_period of %s must exceed the 25s graceful stop", app)
+                    .isGreaterThan(25);
             assertThat(service.get("read_only")).isEqualTo(true);
             assertThat(at(service, "environment", "REDIS_URL").toString()).startsWith("redis://:${REDIS_PASSWORD");
             assertThat(at(service, "environment", "AUTH_MODE"))

@@ -104,8 +104,8 @@ class KubernetesManifestsTest {
         assertThat(at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable"))
                 .isEqualTo(0);
         assertThat((Integer) at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds"))
-                .as("preStop 10s + graceful shutdown 20s")
-                .isGreaterThan(30);
+                .as("preStop 10s + graceful stop 25s")
+                .isGreaterThan(35);
         assertThat(at(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"))
                 .isEqualTo(true);
         assertThat((List<?>) at(deployment, "spec", "template", "spec", "topologySpreadConstraints"))

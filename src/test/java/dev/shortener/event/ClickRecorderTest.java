@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
+import dev.shortener.platform.ShutdownDeadline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -33,6 +34,9 @@ import org.springframework.util.unit.DataSize;
 
 /** The recorder on its own, with a journal of its own, against the real events table. */
 class ClickRecorderTest extends ApiTest {
+
+    /** Recorders stopped here are not part of a graceful stop of a whole instance. */
+    private static final ShutdownDeadline NO_DEADLINE = new ShutdownDeadline(Duration.ofMinutes(1));
 
     private static final Duration NEVER = Duration.ofMinutes(10);
     private static final Duration OFFER_TIMEOUT = Duration.ofMillis(300);
@@ -102,7 +106,7 @@ class ClickRecorderTest extends ApiTest {
     }
 
     private ClickRecorder recorder(DataSource target, ClickSettings settings) {
-        ClickRecorder recorder = new ClickRecorder(target, settings, meters);
+        ClickRecorder recorder = new ClickRecorder(target, settings, meters, NO_DEADLINE);
         recorder.start();
         started.add(recorder);
         return recorder;
@@ -193,7 +197,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aQueueThatTheJournalNeverEmptiesMakesTheCallerWaitBrieflyThenCountsTheClickAsLost() {
-        ClickRecorder recorder = new ClickRecorder(dataSource, settings(2, 100, NEVER), meters);
+        ClickRecorder recorder = new ClickRecorder(dataSource, settings(2, 100, NEVER), meters, NO_DEADLINE);
         recorder.record(click(1));
         recorder.record(click(2));
 
@@ -234,7 +238,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aJournalOverItsCapDropsNewClicksAndCountsThem() {
-        ClickRecorder recorder = new ClickRecorder(NOWHERE, unreachable(1, DataSize.ofBytes(600)), meters);
+        ClickRecorder recorder = new ClickRecorder(NOWHERE, unreachable(1, DataSize.ofBytes(600)), meters, NO_DEADLINE);
         recorder.start();
         started.add(recorder);
         for (int i = 0; i < 10; i++) {
@@ -452,7 +456,10 @@ class ClickRecorderTest extends ApiTest {
     void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
         // not started: no journal thread takes clicks from the queue meanwhile
         ClickRecorder recorder = new ClickRecorder(
-                dataSource, settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT), meters);
+                dataSource,
+                settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT),
+                meters,
+                NO_DEADLINE);
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
             recorder.record(click(i));

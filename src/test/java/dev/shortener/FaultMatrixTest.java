@@ -1,0 +1,302 @@
+package dev.shortener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shortener.FaultProxy.Fault;
+import dev.shortener.link.Link;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The fault matrix: one instance reaches PostgreSQL and Redis through {@link FaultProxy}s; each
+ * row injects one fault into one of them for a few seconds while cached redirects, uncached
+ * redirects, link creations and link changes run, and states what each may answer and how fast.
+ * After the fault ends, everything works again within 5 s and every redirect answered is stored as
+ * a click. {@code bench/faults.sh} runs the same rows with 30 s faults.
+ */
+@Execution(ExecutionMode.SAME_THREAD)
+class FaultMatrixTest extends ApiTest {
+
+    private static final Duration FAULT = Duration.ofSeconds(Long.getLong("faults.seconds", 3));
+    private static final Duration RECOVERY = Duration.ofSeconds(5);
+    private static final Set<Integer> REDIRECTED = Set.of(302);
+    private static final Set<Integer> UNAVAILABLE = Set.of(503);
+
+    private static FaultProxy postgres;
+    private static FaultProxy redis;
+    private static AppInstance instance;
+    private static TestLinks links;
+    private static JdbcClient db;
+
+    /** What a cell may answer, and the slowest answer allowed. */
+    record Cell(Set<Integer> statuses, Duration slowest) {}
+
+    /**
+     * A row: the fault, where, and the expectation per cell (cached redirect, uncached redirect,
+     * create, update). Cached redirects are also held to a p99.
+     */
+    record Row(String dependency, Fault fault, Cell cached, Cell uncached, Cell create, Cell update) {
+        @Override
+        public String toString() {
+            return dependency + " " + fault;
+        }
+    }
+
+    static Stream<Row> rows() {
+        Cell fast = new Cell(REDIRECTED, Duration.ofMillis(200));
+        Cell created = new Cell(Set.of(201), Duration.ofSeconds(1));
+        Cell updated = new Cell(Set.of(200), Duration.ofSeconds(1));
+        return Stream.of(
+                new Row(
+                        "postgres",
+                        Fault.DOWN,
+                        fast,
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(2)),
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(3)),
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(3))),
+                new Row(
+                        "postgres",
+                        Fault.RESET,
+                        fast,
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(2)),
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(3)),
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(3))),
+                new Row(
+                        "postgres",
+                        Fault.BLACKHOLE,
+                        fast,
+                        // the lookup's socket timeout: its 1 s statement timeout + 2 s
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(4)),
+                        // the application pool's socket timeout (DB_SOCKET_TIMEOUT_SECONDS, 15 s here 4 s)
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(6)),
+                        new Cell(UNAVAILABLE, Duration.ofSeconds(6))),
+                new Row(
+                        "postgres",
+                        FaultProxy.latency(Duration.ofMillis(500)),
+                        fast,
+                        new Cell(REDIRECTED, Duration.ofSeconds(3)),
+                        // a second per round trip: a write may not get a connection in time
+                        new Cell(Set.of(201, 503), Duration.ofSeconds(10)),
+                        new Cell(Set.of(200, 503), Duration.ofSeconds(10))),
+                new Row(
+                        "postgres",
+                        FaultProxy.bandwidth(10_000),
+                        fast,
+                        new Cell(Set.of(302, 503), Duration.ofSeconds(4)),
+                        new Cell(Set.of(201, 503), Duration.ofSeconds(10)),
+                        new Cell(Set.of(200, 503), Duration.ofSeconds(10))),
+                new Row(
+                        "redis",
+                        FaultProxy.bandwidth(10_000),
+                        fast,
+                        new Cell(REDIRECTED, Duration.ofSeconds(2)),
+                        new Cell(Set.of(201), Duration.ofSeconds(3)),
+                        new Cell(Set.of(200), Duration.ofSeconds(3))),
+                new Row("redis", Fault.DOWN, fast, new Cell(REDIRECTED, Duration.ofSeconds(2)), created, updated),
+                new Row("redis", Fault.RESET, fast, new Cell(REDIRECTED, Duration.ofSeconds(2)), created, updated),
+                new Row(
+                        "redis",
+                        Fault.BLACKHOLE,
+                        fast,
+                        new Cell(REDIRECTED, Duration.ofSeconds(2)),
+                        new Cell(Set.of(201), Duration.ofSeconds(3)),
+                        new Cell(Set.of(200), Duration.ofSeconds(3))),
+                new Row(
+                        "redis",
+                        FaultProxy.latency(Duration.ofMillis(500)),
+                        fast,
+                        new Cell(REDIRECTED, Duration.ofSeconds(2)),
+                        new Cell(Set.of(201), Duration.ofSeconds(3)),
+                        new Cell(Set.of(200), Duration.ofSeconds(3))));
+    }
+
+    @BeforeAll
+    static void startBehindProxies(@org.springframework.beans.factory.annotation.Autowired Environment env)
+            throws Exception {
+        URI database =
+                URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
+        URI cache = URI.create(env.getRequiredProperty("spring.data.redis.url"));
+        postgres = new FaultProxy(database.getHost(), database.getPort());
+        redis = new FaultProxy(cache.getHost(), cache.getPort());
+        instance = AppInstance.start(Map.of(
+                "spring.datasource.url",
+                "jdbc:postgresql://127.0.0.1:" + postgres.port() + database.getPath()
+                        + (database.getQuery() == null ? "" : "?" + database.getQuery()),
+                "spring.datasource.hikari.connection-timeout",
+                "1000",
+                "spring.datasource.hikari.data-source-properties.socketTimeout",
+                "4",
+                "spring.data.redis.url",
+                "redis://127.0.0.1:" + redis.port(),
+                "spring.data.redis.timeout",
+                "500ms",
+                "shortener.clicks.retry-backoff-max",
+                "500ms"));
+        links = new TestLinks(instance.api(), instance.context());
+        db = JdbcClient.create(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                env.getRequiredProperty("spring.datasource.url"),
+                env.getRequiredProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password", "")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        instance.close();
+        postgres.close();
+        redis.close();
+    }
+
+    private static FaultProxy proxy(Row row) {
+        return row.dependency().equals("postgres") ? postgres : redis;
+    }
+
+    private static long clicks(List<Link> among) {
+        return db.sql("SELECT count(*) FROM events WHERE event_type = 'click' AND url_id IN (:ids)")
+                .param("ids", among.stream().map(Link::id).toList())
+                .query(Long.class)
+                .single();
+    }
+
+    private static double circuitOpen() {
+        return instance.bean(MeterRegistry.class)
+                .get("shortener.redis.circuit.open")
+                .gauge()
+                .value();
+    }
+
+    private static double nearHits() {
+        return instance.bean(MeterRegistry.class)
+                .get("shortener.cache.requests")
+                .tag("level", "near")
+                .tag("result", "hit")
+                .counter()
+                .count();
+    }
+
+    /** One timed request: its status and how long it took. */
+    private record Answer(int status, Duration took) {}
+
+    private static Answer timed(java.util.function.Supplier<Api.Response> request) {
+        long start = System.nanoTime();
+        int status = request.get().status();
+        return new Answer(status, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static void expect(String cell, Answer answer, Cell expected) {
+        assertThat(answer.status()).as("%s: status", cell).isIn(expected.statuses());
+        assertThat(answer.took()).as("%s: time", cell).isLessThan(expected.slowest());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void eachCellAnswersAsStatedDuringTheFaultAndRecoversWithin5sWithEveryClickStored(Row row) throws Exception {
+        List<Link> cached = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            cached.add(links.create(unique("cached"), "https://example.com/cached/" + i, true));
+        }
+        Link uncached = links.create(unique("uncached"), "https://example.com/uncached", true);
+        Link changed = links.create(unique("changed"), "https://example.com/changed", true);
+        List<Link> redirected = new ArrayList<>(cached);
+        redirected.add(uncached);
+        await().atMost(RECOVERY).until(() -> {
+            double before = nearHits();
+            cached.forEach(link -> instance.api().get("/" + link.shortCode()).expect(302));
+            return nearHits() - before == cached.size();
+        });
+        await().atMost(RECOVERY).until(() -> clicks(redirected) >= 5);
+        long clicksBefore = clicks(redirected);
+
+        proxy(row).inject(row.fault());
+        long injected = System.nanoTime();
+        Duration circuitOpenedAfter = null;
+        long faultEnds = System.nanoTime() + FAULT.toNanos();
+        List<Long> cachedMicros = Collections.synchronizedList(new ArrayList<>());
+        int answered = 0;
+        Answer uncachedAnswer;
+        Answer create;
+        Answer update;
+        try {
+            uncachedAnswer = timed(() -> instance.api().get("/" + uncached.shortCode()));
+            answered += uncachedAnswer.status() == 302 ? 1 : 0;
+            create = timed(() -> instance.api().post("/urls", Map.of("original_url", "https://example.com/new")));
+            update = timed(() -> instance.api().put("/urls/" + changed.id(), Map.of("title", "changed")));
+            do {
+                if (circuitOpenedAfter == null && circuitOpen() == 1) {
+                    circuitOpenedAfter = Duration.ofNanos(System.nanoTime() - injected);
+                }
+                for (Link link : cached) {
+                    Answer answer = timed(() -> instance.api().get("/" + link.shortCode()));
+                    expect("cached redirect", answer, row.cached());
+                    cachedMicros.add(answer.took().toNanos() / 1000);
+                    answered++;
+                }
+            } while (System.nanoTime() < faultEnds);
+        } finally {
+            proxy(row).heal();
+        }
+        long healed = System.nanoTime();
+
+        if (row.dependency().equals("redis") && !row.fault().name().startsWith("bandwidth")) {
+            assertThat(circuitOpenedAfter)
+                    .as("Redis circuit opened after (the test's Redis timeout is 500 ms, twice the default)")
+                    .isNotNull()
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+        expect("uncached redirect", uncachedAnswer, row.uncached());
+        expect("create", create, row.create());
+        expect("update", update, row.update());
+        Collections.sort(cachedMicros);
+        assertThat(cachedMicros.get((int) (cachedMicros.size() * 0.99)))
+                .as("cached redirect p99 (µs) over %d", cachedMicros.size())
+                .isLessThan(row.cached().slowest().toNanos() / 1000 / 2);
+
+        await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).until(() -> {
+            int status = instance.api().get("/" + uncached.shortCode()).status();
+            return status == 302;
+        });
+        int afterwards = 1;
+        await().atMost(RECOVERY.minus(Duration.ofNanos(System.nanoTime() - healed)))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> instance.api()
+                                .post("/urls", Map.of("original_url", "https://example.com/after"))
+                                .status()
+                        == 201);
+        Duration recovered = Duration.ofNanos(System.nanoTime() - healed);
+        long expected = clicksBefore + answered + afterwards;
+        await().atMost(Duration.ofSeconds(10)).until(() -> clicks(redirected) >= expected);
+        long stored = clicks(redirected);
+        // one line per row for bench/faults.sh
+        System.out.printf(
+                "FAULT | %s | %d | %d | %d in %d ms | %d in %d ms | %d in %d ms | %s | %d | %d of %d%n",
+                row,
+                cachedMicros.size(),
+                cachedMicros.get((int) (cachedMicros.size() * 0.99)),
+                uncachedAnswer.status(),
+                uncachedAnswer.took().toMillis(),
+                create.status(),
+                create.took().toMillis(),
+                update.status(),
+                update.took().toMillis(),
+                circuitOpenedAfter == null ? "-" : circuitOpenedAfter.toMillis() + " ms",
+                recovered.toMillis(),
+                stored - clicksBefore,
+                expected - clicksBefore);
+        assertThat(stored).as("clicks stored = redirects answered").isEqualTo(expected);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.shortener;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP proxy on loopback that injects Toxiproxy's faults between the application and one of its
+ * dependencies: {@link Fault#DOWN} (connections cut, new ones closed at once), {@link Fault#RESET}
+ * (cut with a TCP reset), {@link Fault#BLACKHOLE} (connections stay open, nothing passes), {@link
+ * #latency} (every chunk delayed, in each direction) and {@link #bandwidth} (bytes per second). {@link #heal()} lets
+ * everything through again.
+ */
+public final class FaultProxy implements AutoCloseable {
+
+    /** A fault and its parameter (a delay in ms, or bytes per second). */
+    public record Fault(String name, long amount) {
+        public static final Fault NONE = new Fault("none", 0);
+        public static final Fault DOWN = new Fault("down", 0);
+        public static final Fault RESET = new Fault("reset", 0);
+        public static final Fault BLACKHOLE = new Fault("blackhole", 0);
+
+        @Override
+        public String toString() {
+            return amount == 0 ? name : name + " " + amount;
+        }
+    }
+
+    public static Fault latency(Duration delay) {
+        return new Fault("latency ms", delay.toMillis());
+    }
+
+    public static Fault bandwidth(long bytesPerSecond) {
+        return new Fault("bandwidth B/s", bytesPerSecond);
+    }
+
+    private final String host;
+    private final int port;
+    private final ServerSocket listener;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile Fault fault = Fault.NONE;
+
+    public FaultProxy(String host, int port) throws IOException {
+        this.host = host;
+        this.port = port;
+        this.listener = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** From now on, {@code fault}; down and reset also cut what is open. */
+    public void inject(Fault injected) {
+        fault = injected;
+        if (injected == Fault.DOWN || injected == Fault.RESET) {
+            open.forEach(socket -> close(socket, injected == Fault.RESET));
+        }
+    }
+
+    public void heal() {
+        fault = Fault.NONE;
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Fault now = fault;
+                if (now == Fault.DOWN || now == Fault.RESET) {
+                    close(client, now == Fault.RESET);
+                    continue;
+                }
+                Socket server = new Socket(host, port);
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                open.add(client);
+                open.add(server);
+                threads.execute(() -> pump(client, server));
+                threads.execute(() -> pump(server, client));
+            } catch (IOException e) {
+                if (listener.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Copies one direction, applying the fault in force to each chunk as it passes. */
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                Fault now = fault;
+                if (now == Fault.BLACKHOLE) {
+                    continue;
+                }
+                if (now.name().startsWith("latency")) {
+                    TimeUnit.MILLISECONDS.sleep(now.amount());
+                } else if (now.name().startsWith("bandwidth")) {
+                    TimeUnit.NANOSECONDS.sleep(read * 1_000_000_000L / now.amount());
+                }
+                out.write(buffer, 0, read);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // one side went away (or was cut): the other goes too
+        } finally {
+            close(from, false);
+            close(to, false);
+        }
+    }
+
+    private void close(Socket socket, boolean reset) {
+        open.remove(socket);
+        try {
+            if (reset && !socket.isClosed()) {
+                socket.setSoLinger(true, 0);
+            }
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        open.forEach(socket -> close(socket, false));
+        threads.shutdownNow();
+    }
+}
