@@ -33,9 +33,9 @@ import org.springframework.stereotype.Component;
  * made after changes could have been missed (a first subscription after failed attempts, the
  * client's own after a lost connection). The instance publishes numbered heartbeats of its own:
  * one heard after an earlier one that Redis accepted but that never arrived proves a loss, and
- * drops the copies too; two accepted but unheard for two heartbeat intervals mean the subscription
- * died without a word: the near cache is off until the channel is heard again, and the
- * subscription is made anew.
+ * drops the copies too. Two accepted but unheard for two heartbeat intervals: the near cache is off
+ * until they arrive (late messages lose nothing); for five, the subscription died without a word
+ * and is made anew, which drops the copies.
  */
 @Component
 class InvalidationSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
@@ -196,17 +196,22 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
         long sequence = heartbeatSequence.incrementAndGet();
         if (store.publish(heartbeatPrefix + sequence) && sequence > heardSequence) {
             unheard.put(sequence, System.nanoTime());
+            if (heardSequence >= sequence) {
+                unheard.remove(sequence); // heard while it was being recorded
+            }
         }
         Map.Entry<Long, Long> oldest = unheard.firstEntry();
-        long silentNanos = oldest == null ? 0 : System.nanoTime() - oldest.getValue();
-        if (near.trusted()
-                && unheard.size() >= 2
-                && silentNanos > 2 * settings.invalidationHeartbeat().toNanos()) {
+        long silentNanos = oldest == null || unheard.size() < 2 ? 0 : System.nanoTime() - oldest.getValue();
+        long interval = settings.invalidationHeartbeat().toNanos();
+        if (silentNanos > 2 * interval && near.trusted()) {
             near.distrust();
             gaps.increment();
             log.warn(
-                    "Heartbeats Redis accepted {} ms ago were not heard; near cache off and subscribing again",
+                    "Heartbeats Redis accepted {} ms ago were not heard; near cache off until they are",
                     TimeUnit.NANOSECONDS.toMillis(silentNanos));
+        }
+        if (silentNanos > 5 * interval) {
+            // late is one thing, this long means the connection died without a word
             resubscribe();
         }
     }

@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param invalidationChannel pub/sub channel carrying the codes of changed links
  * @param invalidationHeartbeat how often each instance publishes a heartbeat on the channel; an
  *     instance that does not hear, within two of these, a heartbeat Redis accepted stops serving
- *     near-cache copies until it hears the channel again
+ *     near-cache copies until it hears the channel again, and subscribes anew after five
  * @param circuitFailureThreshold consecutive Redis failures that open the circuit
  * @param circuitProbeInterval how often an open circuit pings Redis to close again
  * @param fastPath answer redirects in a servlet filter ahead of Spring MVC (see ADR 0003)
