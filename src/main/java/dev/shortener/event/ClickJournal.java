@@ -131,9 +131,22 @@ final class ClickJournal implements AutoCloseable {
                     Files.readString(file, StandardCharsets.US_ASCII).strip());
         }
         UUID id = UUID.randomUUID();
-        Path written = Files.writeString(file.resolveSibling("id.tmp"), id.toString(), StandardCharsets.US_ASCII);
+        Path written = file.resolveSibling("id.tmp");
+        try (FileChannel channel = FileChannel.open(
+                written, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(id.toString().getBytes(StandardCharsets.US_ASCII)));
+            channel.force(true);
+        }
         Files.move(written, file, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(file.getParent());
         return id;
+    }
+
+    /** Makes a file created or renamed in {@code directory} survive a crash of the machine. */
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     UUID id() {
@@ -231,6 +244,7 @@ final class ClickJournal implements AutoCloseable {
     private FileChannel openSegment(long segment) throws IOException {
         FileChannel channel =
                 FileChannel.open(segmentFile(segment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        syncDirectory(directory);
         segments.add(segment);
         return channel;
     }
