@@ -2,7 +2,7 @@
 # Fault matrix at full length (ADR 0009): FaultMatrixTest with faults of FAULT_SECONDS (30) instead
 # of the 3 s it runs in `./mvnw verify`. One instance reaches the embedded PostgreSQL and Redis
 # through fault-injecting proxies; each row injects one fault while cached and uncached redirects,
-# creates and updates run, then checks recovery within 5 s and clicks stored = redirects answered.
+# creates, updates and an import run, then checks recovery within 5 s and clicks stored = redirects answered.
 # Prints a Markdown table for bench/RESULTS.md; exits non-zero if a row broke its expectations.
 # Usage: bench/faults/run.sh        (FAULT_SECONDS=30)
 set -euo pipefail
@@ -21,8 +21,8 @@ status=0
 
 echo "$(machine_facts) · faults of $FAULT_SECONDS s"
 echo
-echo "| fault | cached redirects | cached p99 (µs) | uncached redirect | create | update | Redis circuit open after | recovered after (ms) | clicks stored of answered |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| fault | cached redirects | cached p99 (µs) | uncached redirect | create | update | import | Redis circuit open after | recovered after (ms) | clicks stored of answered |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 grep -h '^FAULT | ' "$REPO_ROOT/target/surefire-reports/dev.shortener.FaultMatrixTest-output.txt" \
     | sed 's/^FAULT //; s/$/ |/'
 [[ $status -eq 0 ]] || log "Some rows broke their expectations: see target/surefire-reports/dev.shortener.FaultMatrixTest.txt"

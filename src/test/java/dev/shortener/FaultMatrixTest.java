@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * The fault matrix: one instance reaches PostgreSQL and Redis through {@link FaultProxy}s; each
  * row injects one fault into one of them for a few seconds while cached redirects, uncached
- * redirects, link creations and link changes run, and states what each may answer and how fast.
+ * redirects, link creations, link changes and an import run, and states what each may answer and how fast.
  * After the fault ends, everything works again within 5 s and every redirect answered is stored as
  * a click. {@code bench/faults.sh} runs the same rows with 30 s faults.
  */
@@ -189,6 +189,19 @@ class FaultMatrixTest extends ApiTest {
                 .count();
     }
 
+    /** A small CSV of new links for the import cell. */
+    private static String importFile() {
+        StringBuilder csv = new StringBuilder("short_code,original_url\n");
+        for (int i = 0; i < 20; i++) {
+            csv.append(unique("imp"))
+                    .append(i)
+                    .append(",https://example.com/imported/")
+                    .append(i)
+                    .append('\n');
+        }
+        return csv.toString();
+    }
+
     /** One timed request: its status and how long it took. */
     private record Answer(int status, Duration took) {}
 
@@ -231,11 +244,13 @@ class FaultMatrixTest extends ApiTest {
         Answer uncachedAnswer;
         Answer create;
         Answer update;
+        Answer imported;
         try {
             uncachedAnswer = timed(() -> instance.api().get("/" + uncached.shortCode()));
             answered += uncachedAnswer.status() == 302 ? 1 : 0;
             create = timed(() -> instance.api().post("/urls", Map.of("original_url", "https://example.com/new")));
             update = timed(() -> instance.api().put("/urls/" + changed.id(), Map.of("title", "changed")));
+            imported = timed(() -> instance.api().upload("/urls/bulk", "file", "urls.csv", importFile()));
             do {
                 if (circuitOpenedAfter == null && circuitOpen() == 1) {
                     circuitOpenedAfter = Duration.ofNanos(System.nanoTime() - injected);
@@ -261,6 +276,8 @@ class FaultMatrixTest extends ApiTest {
         expect("uncached redirect", uncachedAnswer, row.uncached());
         expect("create", create, row.create());
         expect("update", update, row.update());
+        // an import writes as a create does
+        expect("import", imported, row.create());
         Collections.sort(cachedMicros);
         assertThat(cachedMicros.get((int) (cachedMicros.size() * 0.99)))
                 .as("cached redirect p99 (µs) over %d", cachedMicros.size())
@@ -277,13 +294,14 @@ class FaultMatrixTest extends ApiTest {
                                 .post("/urls", Map.of("original_url", "https://example.com/after"))
                                 .status()
                         == 201);
+        instance.api().upload("/urls/bulk", "file", "urls.csv", importFile()).expect(201);
         Duration recovered = Duration.ofNanos(System.nanoTime() - healed);
         long expected = clicksBefore + answered + afterwards;
         await().atMost(Duration.ofSeconds(10)).until(() -> clicks(redirected) >= expected);
         long stored = clicks(redirected);
         // one line per row for bench/faults.sh
         System.out.printf(
-                "FAULT | %s | %d | %d | %d in %d ms | %d in %d ms | %d in %d ms | %s | %d | %d of %d%n",
+                "FAULT | %s | %d | %d | %d in %d ms | %d in %d ms | %d in %d ms | %d in %d ms | %s | %d | %d of %d%n",
                 row,
                 cachedMicros.size(),
                 cachedMicros.get((int) (cachedMicros.size() * 0.99)),
@@ -293,6 +311,8 @@ class FaultMatrixTest extends ApiTest {
                 create.took().toMillis(),
                 update.status(),
                 update.took().toMillis(),
+                imported.status(),
+                imported.took().toMillis(),
                 circuitOpenedAfter == null ? "-" : circuitOpenedAfter.toMillis() + " ms",
                 recovered.toMillis(),
                 stored - clicksBefore,
