@@ -55,6 +55,9 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     private final ConcurrentNavigableMap<Long, Long> unheard = new ConcurrentSkipListMap<>();
 
     private volatile long heardSequence;
+    /** Set once the subscription is confirmed: heartbeats published before cannot be heard. */
+    private volatile boolean subscribed;
+
     private volatile boolean running;
     /** Changes to this instance's start: a subscription made for an earlier one is closed. */
     private volatile long lifetime;
@@ -145,6 +148,7 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
             lost("Subscribed to link invalidations after a time without");
         }
         missedChanges = true; // any later subscription follows a lost connection
+        subscribed = true;
         near.trust();
     }
 
@@ -194,7 +198,8 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
      */
     private void beat() {
         long sequence = heartbeatSequence.incrementAndGet();
-        if (store.publish(heartbeatPrefix + sequence) && sequence > heardSequence) {
+        boolean listening = subscribed;
+        if (store.publish(heartbeatPrefix + sequence) && listening && sequence > heardSequence) {
             unheard.put(sequence, System.nanoTime());
             if (heardSequence >= sequence) {
                 unheard.remove(sequence); // heard while it was being recorded
@@ -222,6 +227,7 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
             return;
         }
         missedChanges = true;
+        subscribed = false;
         lifetime++;
         close();
         unheard.clear();
@@ -239,6 +245,7 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     @Override
     public synchronized void stop() {
         running = false;
+        subscribed = false;
         lifetime++;
         // stopped, it hears of no change: its copies must not be served meanwhile
         near.distrust();
