@@ -1,5 +1,6 @@
 package dev.shortener;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,11 @@ public final class AppInstance implements AutoCloseable {
 
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
+    }
+
+    /** The count of the instance's counter with these tags (name, value, ...). */
+    public double counted(String counter, String... tags) {
+        return bean(MeterRegistry.class).get(counter).tags(tags).counter().count();
     }
 
     public boolean isRunning() {

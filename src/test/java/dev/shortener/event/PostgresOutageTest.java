@@ -43,12 +43,7 @@ class PostgresOutageTest extends ApiTest {
     }
 
     private static double nearHits(AppInstance instance) {
-        return instance.bean(MeterRegistry.class)
-                .get("shortener.cache.requests")
-                .tag("level", "near")
-                .tag("result", "hit")
-                .counter()
-                .count();
+        return instance.counted("shortener.cache.requests", "level", "near", "result", "hit");
     }
 
     @Test
