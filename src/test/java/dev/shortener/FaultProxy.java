@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP proxy on loopback that injects Toxiproxy's faults between the application and one of its
  * dependencies: {@link Fault#DOWN} (connections cut, new ones closed at once), {@link Fault#RESET}
- * (cut with a TCP reset), {@link Fault#BLACKHOLE} (connections stay open, nothing passes), {@link
+ * (cut with a TCP reset), {@link Fault#BLACKHOLE} (connections stay open, nothing passes, new ones
+ * never reach the server), {@link
  * #latency} (every chunk delayed, in each direction) and {@link #bandwidth} (bytes per second). {@link #heal()} lets
  * everything through again.
  */
@@ -48,6 +49,9 @@ public final class FaultProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Connections made while blackholed: never connected through, as if their packets vanished. */
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
+
     private volatile Fault fault = Fault.NONE;
 
     public FaultProxy(String host, int port) throws IOException {
@@ -71,6 +75,9 @@ public final class FaultProxy implements AutoCloseable {
 
     public void heal() {
         fault = Fault.NONE;
+        // their clients have timed out or will: nothing they sent ever arrived
+        held.forEach(socket -> close(socket, true));
+        held.clear();
     }
 
     private void accept() {
@@ -80,6 +87,11 @@ public final class FaultProxy implements AutoCloseable {
                 Fault now = fault;
                 if (now == Fault.DOWN || now == Fault.RESET) {
                     close(client, now == Fault.RESET);
+                    continue;
+                }
+                if (now == Fault.BLACKHOLE) {
+                    // not passed on: a server behind a real blackhole never sees the attempt
+                    held.add(client);
                     continue;
                 }
                 Socket server = new Socket(host, port);
@@ -140,6 +152,7 @@ public final class FaultProxy implements AutoCloseable {
     public void close() throws IOException {
         listener.close();
         open.forEach(socket -> close(socket, false));
+        held.forEach(socket -> close(socket, false));
         threads.shutdownNow();
     }
 }
