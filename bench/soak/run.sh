@@ -9,10 +9,9 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+: "${BENCH_DB:=shortener_soak}"
 # shellcheck source=../lib/common.sh
 source "$HERE/../lib/common.sh"
-
-: "${BENCH_DB:=shortener_soak}"
 : "${SOAK_SECONDS:=600}"
 : "${SOAK_LINKS:=20000}"
 : "${SOAK_CONNECTIONS:=16}"
