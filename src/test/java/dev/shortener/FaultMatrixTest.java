@@ -21,6 +21,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -126,8 +127,7 @@ class FaultMatrixTest extends ApiTest {
     }
 
     @BeforeAll
-    static void startBehindProxies(@org.springframework.beans.factory.annotation.Autowired Environment env)
-            throws Exception {
+    static void startBehindProxies(@Autowired Environment env) throws Exception {
         URI database =
                 URI.create(env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length()));
         URI cache = URI.create(env.getRequiredProperty("spring.data.redis.url"));
@@ -148,10 +148,7 @@ class FaultMatrixTest extends ApiTest {
                 "shortener.clicks.retry-backoff-max",
                 "500ms"));
         links = new TestLinks(instance.api(), instance.context());
-        db = JdbcClient.create(new org.springframework.jdbc.datasource.DriverManagerDataSource(
-                env.getRequiredProperty("spring.datasource.url"),
-                env.getRequiredProperty("spring.datasource.username"),
-                env.getProperty("spring.datasource.password", "")));
+        db = TestDatabase.outside(env);
     }
 
     @AfterAll

@@ -120,6 +120,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (now == Fault.BLACKHOLE) {
                     continue;
                 }
+                // the delay is the fault being injected, not a wait for a condition
                 if (now.name().startsWith("latency")) {
                     TimeUnit.MILLISECONDS.sleep(now.amount());
                 } else if (now.name().startsWith("bandwidth")) {

@@ -24,12 +24,8 @@ public class ShutdownDeadline implements ApplicationListener<ContextClosedEvent>
     }
 
     @Override
-    public void onApplicationEvent(ContextClosedEvent event) {
-        begin();
-    }
-
-    /** Starts the clock, once. */
-    public synchronized void begin() {
+    public synchronized void onApplicationEvent(ContextClosedEvent event) {
+        // once: a child context (the management port's) closing announces the same stop
         if (deadlineNanos == 0) {
             deadlineNanos = System.nanoTime() + timeout.toNanos();
         }

@@ -194,13 +194,6 @@ class NearCache implements DisposableBean {
         }
     }
 
-    void clear() {
-        LoadingCache<String, Entry> cache = links;
-        if (cache != null) {
-            cache.invalidateAll();
-        }
-    }
-
     @Override
     public void destroy() {
         refresher.shutdownNow();

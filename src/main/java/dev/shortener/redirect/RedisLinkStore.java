@@ -94,10 +94,6 @@ class RedisLinkStore implements DisposableBean {
                 .register(meters);
     }
 
-    boolean available() {
-        return !circuit.isOpen();
-    }
-
     /** The cached link, or null when Redis has none, cannot be asked or may hold an old copy. */
     @Nullable
     CachedLink get(String code) {

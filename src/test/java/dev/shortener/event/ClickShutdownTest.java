@@ -3,13 +3,13 @@ package dev.shortener.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shortener.AppInstance;
+import dev.shortener.TestDatabase;
 import dev.shortener.TestLinks;
 import dev.shortener.link.Link;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** Closing an instance writes every click it had queued before its DataSource closes. */
 class ClickShutdownTest {
@@ -23,10 +23,7 @@ class ClickShutdownTest {
             instance.api().get("/" + link.shortCode()).expect(302);
         }
         Environment env = instance.bean(Environment.class);
-        JdbcClient db = JdbcClient.create(new DriverManagerDataSource(
-                env.getRequiredProperty("spring.datasource.url"),
-                env.getRequiredProperty("spring.datasource.username"),
-                env.getProperty("spring.datasource.password", "")));
+        JdbcClient db = TestDatabase.outside(env);
         assertThat(links.clicks(link.id())).as("clicks are still queued").isZero();
 
         instance.close();

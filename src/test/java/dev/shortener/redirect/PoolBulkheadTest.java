@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shortener.ApiTest;
+import dev.shortener.TestDatabase;
 import dev.shortener.TestLinks;
 import dev.shortener.link.Link;
 import java.sql.Connection;
@@ -17,7 +18,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Every connection of the application's pool taken, as a burst of API requests or imports may:
@@ -38,10 +38,7 @@ class PoolBulkheadTest extends ApiTest {
     @Test
     void redirectsAndClicksCarryOnWhileTheApplicationsPoolIsExhausted() throws Exception {
         Link link = new TestLinks(api, context).create(unique("bulk"), "https://example.com/bulkhead", true);
-        JdbcClient outside = JdbcClient.create(new DriverManagerDataSource(
-                env.getRequiredProperty("spring.datasource.url"),
-                env.getRequiredProperty("spring.datasource.username"),
-                env.getProperty("spring.datasource.password", "")));
+        JdbcClient outside = TestDatabase.outside(env);
         HikariDataSource pool = application.unwrap(HikariDataSource.class);
         List<Connection> taken = new ArrayList<>();
         try {
