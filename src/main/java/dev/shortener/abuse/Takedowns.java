@@ -64,9 +64,12 @@ public class Takedowns {
         return true;
     }
 
-    /** Whether a link redirects is part of its state, so the caches learn of it as of any change. */
+    /**
+     * Whether a link redirects is part of its state, so the caches learn of it as of any change:
+     * any update of the row takes the next version (the trigger of V13).
+     */
     private long newVersion(long urlId) {
-        return db.sql("UPDATE urls SET version = DEFAULT WHERE id = ? RETURNING version")
+        return db.sql("UPDATE urls SET version = version WHERE id = ? RETURNING version")
                 .param(urlId)
                 .query(Long.class)
                 .single();
