@@ -6,18 +6,22 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.springframework.core.env.Environment;
 
 /**
  * A TCP proxy on loopback that injects Toxiproxy's faults between the application and one of its
  * dependencies: {@link Fault#DOWN} (connections cut, new ones closed at once), {@link Fault#RESET}
- * (cut with a TCP reset), {@link Fault#BLACKHOLE} (connections stay open, nothing passes, new ones
- * never reach the server), {@link
+ * (cut with a TCP reset), {@link Fault#BLACKHOLE} (connections stay open and nothing passes until
+ * the fault ends, when what was sent meanwhile arrives, as TCP retransmits it through a real
+ * blackhole; new connections never reach the server), {@link
  * #latency} (every chunk delayed, in each direction) and {@link #bandwidth} (bytes per second). {@link #heal()} lets
  * everything through again.
  */
@@ -52,16 +56,38 @@ public final class FaultProxy implements AutoCloseable {
     /** Connections made while blackholed: never connected through, as if their packets vanished. */
     private final Set<Socket> held = ConcurrentHashMap.newKeySet();
 
+    private final Map<String, String> route;
+
     private volatile Fault fault = Fault.NONE;
 
-    public FaultProxy(String host, int port) throws IOException {
-        this.host = host;
-        this.port = port;
+    private FaultProxy(URI target, String property, String scheme) throws IOException {
+        this.host = target.getHost();
+        this.port = target.getPort();
         this.listener = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        String path = target.getRawPath() == null ? "" : target.getRawPath();
+        String query = target.getRawQuery() == null ? "" : "?" + target.getRawQuery();
+        this.route = Map.of(property, scheme + "://127.0.0.1:" + port() + path + query);
         threads.execute(this::accept);
     }
 
-    public int port() {
+    /** A proxy in front of the tests' PostgreSQL. */
+    public static FaultProxy inFrontOfPostgres(Environment env) throws IOException {
+        String url = env.getRequiredProperty("spring.datasource.url").substring("jdbc:".length());
+        return new FaultProxy(URI.create(url), "spring.datasource.url", "jdbc:postgresql");
+    }
+
+    /** A proxy in front of the tests' Redis. */
+    public static FaultProxy inFrontOfRedis(Environment env) throws IOException {
+        URI redis = URI.create(env.getRequiredProperty("spring.data.redis.url"));
+        return new FaultProxy(redis, "spring.data.redis.url", redis.getScheme());
+    }
+
+    /** The setting that sends an instance's connections through this proxy. */
+    public Map<String, String> route() {
+        return route;
+    }
+
+    private int port() {
         return listener.getLocalPort();
     }
 
@@ -74,7 +100,10 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     public void heal() {
-        fault = Fault.NONE;
+        synchronized (this) {
+            fault = Fault.NONE;
+            notifyAll();
+        }
         // their clients have timed out or will: nothing they sent ever arrived
         held.forEach(socket -> close(socket, true));
         held.clear();
@@ -116,10 +145,8 @@ public final class FaultProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                awaitNoBlackhole();
                 Fault now = fault;
-                if (now == Fault.BLACKHOLE) {
-                    continue;
-                }
                 // the delay is the fault being injected, not a wait for a condition
                 if (now.name().startsWith("latency")) {
                     TimeUnit.MILLISECONDS.sleep(now.amount());
@@ -134,6 +161,13 @@ public final class FaultProxy implements AutoCloseable {
         } finally {
             close(from, false);
             close(to, false);
+        }
+    }
+
+    /** Holds what passes while blackholed: it is sent, late, once the fault ends. */
+    private synchronized void awaitNoBlackhole() throws InterruptedException {
+        while (fault == Fault.BLACKHOLE && !listener.isClosed()) {
+            wait();
         }
     }
 
@@ -152,6 +186,9 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         listener.close();
+        synchronized (this) {
+            notifyAll();
+        }
         open.forEach(socket -> close(socket, false));
         held.forEach(socket -> close(socket, false));
         threads.shutdownNow();

@@ -49,19 +49,34 @@ final class ClickLoader {
     private final ClickMetrics metrics;
     private final ExponentialBackOff backOff;
     private final ClickJournal.Buffer buffer;
+    private final PendingClicks pending;
 
     private final ReentrantLock progressLock = new ReentrantLock();
     private final Condition progressed = progressLock.newCondition();
 
+    /** A round trip slower than this is latency that slowing redirects cannot shorten. */
+    private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private volatile @Nullable Position loaded;
     private volatile boolean healthy = true;
+    private volatile long roundTripNanos;
     private volatile boolean running;
     private volatile boolean draining;
     private volatile long drainDeadline;
     private volatile @Nullable Thread thread;
+    /** Guarded by {@code this}: the loading thread has ended; the journal is to be closed when it does. */
+    private boolean finished;
 
-    ClickLoader(DataSource dataSource, ClickJournal journal, ClickSettings settings, ClickMetrics metrics) {
+    private boolean closeWhenFinished;
+
+    ClickLoader(
+            DataSource dataSource,
+            ClickJournal journal,
+            ClickSettings settings,
+            ClickMetrics metrics,
+            PendingClicks pending) {
         this.dataSource = dataSource;
+        this.pending = pending;
         this.journal = journal;
         this.settings = settings;
         this.metrics = metrics;
@@ -75,9 +90,13 @@ final class ClickLoader {
         thread = Thread.ofPlatform().name("click-loader").daemon().start(this::loadLoop);
     }
 
-    /** Whether the latest attempt to load succeeded: while it does not, nothing is gained by slowing redirects. */
-    boolean healthy() {
-        return healthy;
+    /**
+     * Whether slowing redirects may help this loader catch up: its latest attempt succeeded, and
+     * PostgreSQL answered its latest statement quickly. While PostgreSQL takes nothing, or is behind
+     * a slow network, the loader waits on something redirects do not compete with.
+     */
+    boolean paceable() {
+        return healthy && roundTripNanos < SLOW_ROUND_TRIP_NANOS;
     }
 
     /** Asks the loader to look at the journal now rather than at its next turn. */
@@ -141,7 +160,38 @@ final class ClickLoader {
         return drained;
     }
 
+    /**
+     * Closes the journal, freeing its slot for the next instance: now, or when the loading thread
+     * ends if a COPY outlived the stop (it ends at the latest at its statement and network timeout).
+     */
+    synchronized void closeJournal() throws IOException {
+        if (finished || thread == null) {
+            journal.close();
+        } else {
+            closeWhenFinished = true;
+        }
+    }
+
+    private synchronized void finished() {
+        finished = true;
+        if (closeWhenFinished) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.error("Closing the click journal failed: {}", e.toString());
+            }
+        }
+    }
+
     private void loadLoop() {
+        try {
+            loadWhileRunning();
+        } finally {
+            finished();
+        }
+    }
+
+    private void loadWhileRunning() {
         BackOffExecution failing = null;
         while (running) {
             try {
@@ -224,6 +274,7 @@ final class ClickLoader {
         } finally {
             progressLock.unlock();
         }
+        pending.stored(to);
     }
 
     private Position storedPosition() throws SQLException {
@@ -286,6 +337,7 @@ final class ClickLoader {
     }
 
     private boolean advance(Connection connection, Chunk chunk) throws SQLException {
+        long start = System.nanoTime();
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
@@ -294,7 +346,9 @@ final class ClickLoader {
             advance.setLong(5, chunk.from().offset());
             advance.setString(6, Long.toString(settings.copyTimeout().toMillis()));
             try (ResultSet result = advance.executeQuery()) {
-                return result.next();
+                boolean advanced = result.next();
+                roundTripNanos = System.nanoTime() - start;
+                return advanced;
             }
         }
     }

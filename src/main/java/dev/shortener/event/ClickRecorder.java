@@ -51,6 +51,7 @@ public class ClickRecorder implements SmartLifecycle {
     private final Pacer pacer;
     private final long paceMaxNanos;
     private final int paceFrom;
+    private final PendingClicks pending = new PendingClicks();
     /** Held while clicks move from the queue to the journal, by the journal thread or by {@link #flush()}. */
     private final ReentrantLock appending = new ReentrantLock();
 
@@ -100,6 +101,7 @@ public class ClickRecorder implements SmartLifecycle {
     public void record(Click click) {
         if (queue.offer(click)) {
             metrics.queued();
+            pending.queued(click.urlId());
             if (stopped && appendQueued() == null) {
                 // stop() moved the queue to the journal and closed it just before this click arrived
                 List<Click> late = new ArrayList<>();
@@ -111,6 +113,7 @@ public class ClickRecorder implements SmartLifecycle {
         try {
             if (queue.offer(click, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
                 metrics.queued();
+                pending.queued(click.urlId());
                 return;
             }
         } catch (InterruptedException e) {
@@ -123,8 +126,8 @@ public class ClickRecorder implements SmartLifecycle {
      * Back-pressure that slows every redirect a little instead of letting PostgreSQL fall ever
      * further behind: past half {@code queue-capacity} clicks waiting for PostgreSQL the caller
      * sleeps in proportion, up to {@code pace-max} (held by the {@link Pacer}, whose one thread
-     * releases them all). Not while the loader fails: when PostgreSQL takes nothing, slowing
-     * redirects protects nothing, and the journal holds the clicks.
+     * releases them all). Not while the loader fails or waits on a slow network (see {@link
+     * ClickLoader#paceable()}): slowing redirects would not help it, and the journal holds the clicks.
      */
     private void pace() {
         if (paceMaxNanos == 0) {
@@ -132,10 +135,21 @@ public class ClickRecorder implements SmartLifecycle {
         }
         long waiting = queue.size() + metrics.backlog();
         ClickLoader current = loader;
-        if (waiting > paceFrom && (current == null || current.healthy())) {
+        if (waiting > paceFrom && (current == null || current.paceable())) {
             metrics.paced();
             long share = Math.min(waiting - paceFrom, settings.queueCapacity() - paceFrom);
             pacer.pause(paceMaxNanos * share / (settings.queueCapacity() - paceFrom));
+        }
+    }
+
+    /**
+     * Returns when every click of the link recorded before this call is committed, or after {@code
+     * flush-timeout}; at once when none of its clicks may be missing from PostgreSQL, however many
+     * other clicks are on their way.
+     */
+    public void flush(long urlId) {
+        if (pending.pending(urlId)) {
+            flush();
         }
     }
 
@@ -156,6 +170,7 @@ public class ClickRecorder implements SmartLifecycle {
             if (open == null) {
                 return null;
             }
+            long startedAt = PendingClicks.drainStarts();
             // what is queued now, not what keeps arriving: the sync, and so the loading, must not wait
             int left = queue.size();
             List<Click> batch = new ArrayList<>(Math.min(left, settings.batchSize()));
@@ -168,6 +183,7 @@ public class ClickRecorder implements SmartLifecycle {
             }
             if (appended) {
                 sync(open);
+                pending.drained(startedAt, open.synced());
             }
             return open.synced();
         } finally {
@@ -239,7 +255,7 @@ public class ClickRecorder implements SmartLifecycle {
         ClickJournal open = ClickJournal.open(
                 settings.journalDir(), settings.journalSegment().toBytes());
         journal = open;
-        ClickLoader started = new ClickLoader(dataSource, open, settings, metrics);
+        ClickLoader started = new ClickLoader(dataSource, open, settings, metrics, pending);
         loader = started;
         stopped = false;
         running = true;
@@ -279,9 +295,14 @@ public class ClickRecorder implements SmartLifecycle {
         try {
             ClickJournal open = journal;
             journal = null;
-            if (open != null && current != null && current.alive()) {
-                // its slot stays locked until the process ends: no other instance may load it meanwhile
-                log.warn("The click loader is still at work; the journal {} stays locked", open.directory());
+            if (open != null && current != null) {
+                if (current.alive()) {
+                    // no other instance may load the slot while a COPY from it may still commit
+                    log.warn(
+                            "The click loader is still at work; the journal {} stays locked until its COPY ends",
+                            open.directory());
+                }
+                current.closeJournal();
             } else if (open != null) {
                 open.close();
             }

@@ -21,23 +21,23 @@ import tools.jackson.databind.json.JsonMapper;
  * A Server-Sent Events client over java.net.http, as a browser's EventSource reads a stream:
  * lines {@code id:}, {@code event:} and {@code data:} make an event, a blank line dispatches it.
  */
-final class EventStream implements AutoCloseable {
+public final class EventStream implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Event END = new Event("", "", "", 0);
 
     /** One event: its id, name, data, and when it arrived ({@link System#nanoTime()}). */
-    record Event(String id, String name, String data, long receivedAt) {
+    public record Event(String id, String name, String data, long receivedAt) {
 
-        long version() {
+        public long version() {
             return Long.parseLong(id);
         }
 
-        JsonNode job() {
+        public JsonNode job() {
             return JSON.readTree(data);
         }
 
-        boolean isFinal() {
+        public boolean isFinal() {
             return name.equals("completed") || name.equals("failed");
         }
     }
@@ -45,6 +45,8 @@ final class EventStream implements AutoCloseable {
     private final HttpResponse<Stream<String>> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Thread reader;
+    /** {@link System#nanoTime()} at which the server ended the stream; 0 while it is open. */
+    private volatile long endedAt;
 
     private EventStream(HttpResponse<Stream<String>> response) {
         this.response = response;
@@ -52,7 +54,7 @@ final class EventStream implements AutoCloseable {
     }
 
     /** Opens the stream of {@code url}, with extra request headers (e.g. Last-Event-ID). */
-    static EventStream open(String url, Map<String, String> headers) {
+    public static EventStream open(String url, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
         headers.forEach(request::header);
         try {
@@ -69,7 +71,7 @@ final class EventStream implements AutoCloseable {
         }
     }
 
-    int status() {
+    public int status() {
         return response.statusCode();
     }
 
@@ -103,12 +105,13 @@ final class EventStream implements AutoCloseable {
         } catch (RuntimeException e) {
             // the stream was closed
         } finally {
+            endedAt = System.nanoTime();
             events.add(END);
         }
     }
 
     /** The next event, or null when the stream ended or nothing came in time. */
-    Event next(Duration timeout) throws InterruptedException {
+    public Event next(Duration timeout) throws InterruptedException {
         Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (event == END) {
             events.add(END);
@@ -118,7 +121,7 @@ final class EventStream implements AutoCloseable {
     }
 
     /** Every event up to and including the final one (completed or failed). */
-    List<Event> untilFinal(Duration timeout) throws InterruptedException {
+    public List<Event> untilFinal(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Event> received = new ArrayList<>();
         while (System.nanoTime() < deadline) {
@@ -134,8 +137,13 @@ final class EventStream implements AutoCloseable {
         return received;
     }
 
+    /** When the server ended the stream ({@link System#nanoTime()}), 0 while it is open. */
+    public long endedAt() {
+        return endedAt;
+    }
+
     /** Whether the server ended the stream (after the final event). */
-    boolean ended(Duration timeout) throws InterruptedException {
+    public boolean ended(Duration timeout) throws InterruptedException {
         reader.join(timeout);
         return !reader.isAlive();
     }

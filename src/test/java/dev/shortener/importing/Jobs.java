@@ -17,9 +17,9 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /** Import jobs over HTTP for the tests: uploads with request headers, and waiting for a job's end. */
-final class Jobs {
+public final class Jobs {
 
-    static final Map<String, String> RESPOND_ASYNC = Map.of("Prefer", "respond-async");
+    public static final Map<String, String> RESPOND_ASYNC = Map.of("Prefer", "respond-async");
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -27,7 +27,7 @@ final class Jobs {
     private Jobs() {}
 
     /** A multipart upload of {@code entity}.csv to {@code /{entity}/bulk}, with extra headers. */
-    static Api.Response upload(Api api, String entity, String csv, Map<String, String> headers) {
+    public static Api.Response upload(Api api, String entity, String csv, Map<String, String> headers) {
         String boundary = "----shortener" + UUID.randomUUID();
         String body = "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"file\"; filename=\"" + entity + ".csv\"\r\n"
@@ -51,7 +51,7 @@ final class Jobs {
     }
 
     /** Submits a job and returns its id, checking the 202 answer. */
-    static long submit(Api api, String entity, String csv) {
+    public static long submit(Api api, String entity, String csv) {
         Api.Response accepted = upload(api, entity, csv, RESPOND_ASYNC).expect(202);
         long id = accepted.json().get("id").asLong();
         assertThat(accepted.header("Location")).isEqualTo("/imports/" + id);
@@ -72,7 +72,7 @@ final class Jobs {
         return job;
     }
 
-    static boolean finished(JsonNode job) {
+    public static boolean finished(JsonNode job) {
         String state = job.get("state").asString();
         return state.equals("completed") || state.equals("failed");
     }
