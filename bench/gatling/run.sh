@@ -17,8 +17,9 @@ source "$HERE/../lib/common.sh"
 : "${GATLING_ACTIONS:=30}"
 : "${GATLING_REDIRECTS:=5}"
 : "${GATLING_THINK_MS:=100}"
-: "${GATLING_P99_MS:=250}"
-: "${GATLING_REDIRECT_P99_MS:=50}"
+: "${GATLING_P95_MS:=50}"
+: "${GATLING_P99_MS:=200}"
+: "${GATLING_REDIRECT_P99_MS:=30}"
 : "${GATLING_MAX_FAILED_PERCENT:=0}"
 : "${GATLING_ARGS:=}"
 
@@ -42,7 +43,7 @@ status=0
 (cd "$REPO_ROOT" && ./mvnw -B -f bench/gatling/pom.xml gatling:test \
     -Dbase="$BASE" -Drate="$GATLING_RATE" -Dramp="$GATLING_RAMP" -Dduration="$GATLING_DURATION" \
     -Dactions="$GATLING_ACTIONS" -Dredirects="$GATLING_REDIRECTS" -DthinkMs="$GATLING_THINK_MS" \
-    -Dp99Ms="$GATLING_P99_MS" -DredirectP99Ms="$GATLING_REDIRECT_P99_MS" \
+    -Dp95Ms="$GATLING_P95_MS" -Dp99Ms="$GATLING_P99_MS" -DredirectP99Ms="$GATLING_REDIRECT_P99_MS" \
     -DmaxFailedPercent="$GATLING_MAX_FAILED_PERCENT" $GATLING_ARGS) || status=$?
 
 report="$(ls -td "$HERE"/target/gatling/*/ 2>/dev/null | head -1 || true)"

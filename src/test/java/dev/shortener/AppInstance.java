@@ -17,10 +17,11 @@ public final class AppInstance implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final Api api;
+    private final int port;
 
     private AppInstance(ConfigurableApplicationContext context) {
         this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.api = new Api("http://127.0.0.1:" + port);
     }
 
@@ -39,6 +40,11 @@ public final class AppInstance implements AutoCloseable {
 
     public Api api() {
         return api;
+    }
+
+    /** The port of its public side. */
+    public int port() {
+        return port;
     }
 
     public ApplicationContext context() {

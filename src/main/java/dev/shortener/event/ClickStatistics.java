@@ -44,7 +44,7 @@ public class ClickStatistics {
 
     /** The link's statistics, with clicks per day over the last {@code days} days. */
     public Optional<LinkStatistics> of(long urlId, int days) {
-        clicks.flush();
+        clicks.flush(urlId);
         String shortCode = db.sql("SELECT short_code FROM urls WHERE id = ?")
                 .param(urlId)
                 .query(String.class)

@@ -101,7 +101,12 @@ class EventController {
                 eventType == null || eventType.isBlank() ? null : eventType.trim(),
                 Caller.current().listableOwner());
         PageRequest paging = PageRequest.of(page, perPage);
-        clicks.flush();
+        Long link = filter.urlId();
+        if (link != null) {
+            clicks.flush(link);
+        } else {
+            clicks.flush();
+        }
         return paging.respond(events.page(filter, paging.offset(), paging.perPage()), events.count(filter));
     }
 
@@ -109,7 +114,7 @@ class EventController {
     @Operation(summary = "One event of a link of the caller")
     @ApiResponse(responseCode = "404", description = "No such event of a link of the caller")
     Event get(@PathVariable long id) {
-        clicks.flush();
+        // no flush: an event's id is known once it is stored
         Caller caller = Caller.current();
         return events.find(id)
                 .filter(event ->

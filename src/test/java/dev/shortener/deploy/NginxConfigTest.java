@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,85 +45,25 @@ class NginxConfigTest {
             .build();
 
     /** The shipped proxy pieces in front of two healthy stub replicas. */
-    private static Nginx nginx;
+    private static LocalNginx nginx;
     /** The same, in front of one healthy replica and one that answers 502 to everything. */
-    private static Nginx withFailingReplica;
-
-    record Nginx(Process process, int port, int statusPort) {
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-    }
+    private static LocalNginx withFailingReplica;
 
     @BeforeAll
     static void startNginxInFrontOfStubReplicas() throws IOException, InterruptedException {
-        DeployFiles.requireTool("nginx", "apt-get install -y nginx");
-        nginx = start(dir.resolve("healthy"), replica(200, hits), replica(200, hits));
-        withFailingReplica =
-                start(dir.resolve("failing"), replica(502, new AtomicInteger()), replica(200, new AtomicInteger()));
+        nginx = LocalNginx.start(dir.resolve("healthy"), replica(200, hits), replica(200, hits));
+        withFailingReplica = LocalNginx.start(
+                dir.resolve("failing"), replica(502, new AtomicInteger()), replica(200, new AtomicInteger()));
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        for (Nginx instance : List.of(nginx, withFailingReplica)) {
+        for (LocalNginx instance : Arrays.asList(nginx, withFailingReplica)) {
             if (instance != null) {
-                instance.process().destroy();
-                instance.process().waitFor();
+                instance.close();
             }
         }
         replicas.forEach(replica -> replica.stop(0));
-    }
-
-    private static Nginx start(Path home, int first, int second) throws IOException, InterruptedException {
-        int port = DeployFiles.freePort();
-        int statusPort = DeployFiles.freePort();
-        Path pieces = Files.createDirectories(home.resolve("shortener"));
-        for (String piece : List.of("http.conf", "app.conf", "status.conf", "security-headers.conf", "real-ip.conf")) {
-            Files.copy(DeployFiles.root().resolve("deploy/nginx").resolve(piece), pieces.resolve(piece));
-        }
-        Files.writeString(
-                home.resolve("upstream.conf"),
-                DeployFiles.read("deploy/nginx/upstream.conf")
-                        .replace("app1:8080", "127.0.0.1:" + first)
-                        .replace("app2:8080", "127.0.0.1:" + second));
-        Files.createDirectories(home.resolve("temp"));
-        Files.createDirectories(home.resolve("logs"));
-        Files.writeString(home.resolve("nginx.conf"), """
-                worker_processes 1;
-                error_log %1$s/logs/error.log warn;
-                pid %1$s/nginx.pid;
-                events { worker_connections 256; }
-                http {
-                    client_body_temp_path %1$s/temp/body;
-                    proxy_temp_path %1$s/temp/proxy;
-                    fastcgi_temp_path %1$s/temp/fastcgi;
-                    uwsgi_temp_path %1$s/temp/uwsgi;
-                    scgi_temp_path %1$s/temp/scgi;
-                    include shortener/http.conf;
-                    include upstream.conf;
-                    access_log %1$s/logs/access.log json;
-                    server { listen 127.0.0.1:%2$d; include shortener/app.conf; }
-                    server { listen 127.0.0.1:%3$d; include shortener/status.conf; }
-                }
-                """.formatted(home, port, statusPort));
-        Process process = new ProcessBuilder(
-                        "nginx",
-                        "-p",
-                        home.toString(),
-                        "-c",
-                        home.resolve("nginx.conf").toString(),
-                        "-g",
-                        "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(home.resolve("logs/nginx.out").toFile())
-                .start();
-        for (int i = 0; i < 100 && !listening(port); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(listening(port))
-                .as("nginx listening: %s", Files.readString(home.resolve("logs/nginx.out")))
-                .isTrue();
-        return new Nginx(process, port, statusPort);
     }
 
     @Test
@@ -267,14 +208,5 @@ class NginxConfigTest {
         server.start();
         replicas.add(server);
         return server.getAddress().getPort();
-    }
-
-    private static boolean listening(int port) {
-        try (var socket = new java.net.Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return socket.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
