@@ -43,6 +43,9 @@ final class ClickLoader {
             RETURNING set_config('statement_timeout', ?, true)""";
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
+    /** A round trip slower than this is a network or a server that slowing redirects cannot speed up. */
+    private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     private final DataSource dataSource;
     private final ClickJournal journal;
     private final ClickSettings settings;
@@ -54,12 +57,12 @@ final class ClickLoader {
     private final ReentrantLock progressLock = new ReentrantLock();
     private final Condition progressed = progressLock.newCondition();
 
-    /** A round trip slower than this is latency that slowing redirects cannot shorten. */
-    private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     private volatile @Nullable Position loaded;
     private volatile boolean healthy = true;
     private volatile long roundTripNanos;
+    /** {@link System#nanoTime()} at which the round trip under way began; 0 between round trips. */
+    private volatile long roundTripSince;
+
     private volatile boolean running;
     private volatile boolean draining;
     private volatile long drainDeadline;
@@ -92,11 +95,15 @@ final class ClickLoader {
 
     /**
      * Whether slowing redirects may help this loader catch up: its latest attempt succeeded, and
-     * PostgreSQL answered its latest statement quickly. While PostgreSQL takes nothing, or is behind
-     * a slow network, the loader waits on something redirects do not compete with.
+     * PostgreSQL answers its round trips quickly (the latest one, and the one under way so far).
+     * While PostgreSQL takes nothing, or is behind a slow network, the loader waits on something
+     * redirects do not compete with.
      */
     boolean paceable() {
-        return healthy && roundTripNanos < SLOW_ROUND_TRIP_NANOS;
+        long since = roundTripSince;
+        return healthy
+                && roundTripNanos < SLOW_ROUND_TRIP_NANOS
+                && (since == 0 || System.nanoTime() - since < SLOW_ROUND_TRIP_NANOS);
     }
 
     /** Asks the loader to look at the journal now rather than at its next turn. */
@@ -318,16 +325,22 @@ final class ClickLoader {
                     connection.rollback();
                     return false;
                 }
-                CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY);
+                CopyIn copy = roundTrip(
+                        () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY));
                 try {
-                    copy.writeToCopy(buffer.bytes, 0, chunk.length());
-                    copy.endCopy();
+                    roundTrip(() -> {
+                        copy.writeToCopy(buffer.bytes, 0, chunk.length());
+                        return copy.endCopy();
+                    });
                 } finally {
                     if (copy.isActive()) {
                         copy.cancelCopy();
                     }
                 }
-                connection.commit();
+                roundTrip(() -> {
+                    connection.commit();
+                    return true;
+                });
                 return true;
             } catch (SQLException | RuntimeException e) {
                 rollBack(connection);
@@ -336,8 +349,25 @@ final class ClickLoader {
         }
     }
 
-    private boolean advance(Connection connection, Chunk chunk) throws SQLException {
+    /** A call that waits for PostgreSQL's answer. */
+    @FunctionalInterface
+    private interface RoundTrip<T> {
+        T call() throws SQLException;
+    }
+
+    /** Makes one round trip, timing it for {@link #paceable()}. */
+    private <T> T roundTrip(RoundTrip<T> call) throws SQLException {
         long start = System.nanoTime();
+        roundTripSince = start;
+        try {
+            return call.call();
+        } finally {
+            roundTripSince = 0;
+            roundTripNanos = System.nanoTime() - start;
+        }
+    }
+
+    private boolean advance(Connection connection, Chunk chunk) throws SQLException {
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
@@ -345,10 +375,8 @@ final class ClickLoader {
             advance.setLong(4, chunk.from().segment());
             advance.setLong(5, chunk.from().offset());
             advance.setString(6, Long.toString(settings.copyTimeout().toMillis()));
-            try (ResultSet result = advance.executeQuery()) {
-                boolean advanced = result.next();
-                roundTripNanos = System.nanoTime() - start;
-                return advanced;
+            try (ResultSet result = roundTrip(advance::executeQuery)) {
+                return result.next();
             }
         }
     }
