@@ -170,7 +170,7 @@ public class ClickRecorder implements SmartLifecycle {
             if (open == null) {
                 return null;
             }
-            long startedAt = PendingClicks.drainStarts();
+            long startedAt = System.nanoTime(); // for PendingClicks: whatever was queued before is drained now
             // what is queued now, not what keeps arriving: the sync, and so the loading, must not wait
             int left = queue.size();
             List<Click> batch = new ArrayList<>(Math.min(left, settings.batchSize()));

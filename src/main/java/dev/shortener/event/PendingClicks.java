@@ -39,12 +39,7 @@ final class PendingClicks {
         return latest.containsKey(urlId);
     }
 
-    /** Before a drain of the queue; hand the result to {@link #drained}. */
-    static long drainStarts() {
-        return System.nanoTime();
-    }
-
-    /** A drain that began at {@code startedAt} is in the journal up to {@code end}. */
+    /** A drain that began at {@code startedAt} ({@link System#nanoTime()}, taken before it) is in the journal up to {@code end}. */
     void drained(long startedAt, Position end) {
         if (drainCount.get() < DRAINS_MAX) {
             drains.add(new Drain(startedAt, end));

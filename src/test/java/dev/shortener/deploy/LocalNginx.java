@@ -1,6 +1,6 @@
 package dev.shortener.deploy;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public final class LocalNginx implements AutoCloseable {
     }
 
     /** Starts nginx with its files under {@code home}, in front of the replicas on {@code first} and {@code second}. */
-    public static LocalNginx start(Path home, int first, int second) throws IOException, InterruptedException {
+    public static LocalNginx start(Path home, int first, int second) throws IOException {
         DeployFiles.requireTool("nginx", "apt-get install -y nginx");
         int port = DeployFiles.freePort();
         int statusPort = DeployFiles.freePort();
@@ -71,12 +72,10 @@ public final class LocalNginx implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(home.resolve("logs/nginx.out").toFile())
                 .start();
-        for (int i = 0; i < 100 && !listening(port); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(listening(port))
-                .as("nginx listening: %s", Files.readString(home.resolve("logs/nginx.out")))
-                .isTrue();
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .alias("nginx listening (see " + home.resolve("logs/nginx.out") + ")")
+                .until(() -> listening(port));
         return new LocalNginx(process, port, statusPort);
     }
 
