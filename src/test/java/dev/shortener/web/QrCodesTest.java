@@ -183,10 +183,14 @@ class QrCodesTest {
         return image;
     }
 
+    /**
+     * Reads the module grid of a clean render directly: ZXing's finder-pattern detector, made for camera
+     * images, misses about 2% of perfect synthetic codes of short URLs, which made tests fail at random.
+     */
     private static String decode(BufferedImage image) throws Exception {
         var bitmap = new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image)));
         return new QRCodeReader()
-                .decode(bitmap, Map.of(DecodeHintType.TRY_HARDER, Boolean.TRUE))
+                .decode(bitmap, Map.of(DecodeHintType.PURE_BARCODE, Boolean.TRUE))
                 .getText();
     }
 
