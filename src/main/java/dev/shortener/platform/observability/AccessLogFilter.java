@@ -54,7 +54,8 @@ class AccessLogFilter extends OncePerRequestFilter {
         } finally {
             RequestStats.end();
             if (!failed && request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new Completion(id, stats, started));
+                // supplied here: the context refuses getRequest() once complete() has been called
+                request.getAsyncContext().addListener(new Completion(id, stats, started), request, response);
             } else {
                 finish(request, failed ? 500 : response.getStatus(), stats, started);
             }
@@ -103,10 +104,8 @@ class AccessLogFilter extends OncePerRequestFilter {
         public void onComplete(AsyncEvent event) {
             MDC.put(RequestId.MDC_KEY, id);
             try {
-                HttpServletRequest request =
-                        (HttpServletRequest) event.getAsyncContext().getRequest();
-                HttpServletResponse response =
-                        (HttpServletResponse) event.getAsyncContext().getResponse();
+                HttpServletRequest request = (HttpServletRequest) event.getSuppliedRequest();
+                HttpServletResponse response = (HttpServletResponse) event.getSuppliedResponse();
                 finish(request, response.getStatus(), stats, started);
             } finally {
                 MDC.remove(RequestId.MDC_KEY);

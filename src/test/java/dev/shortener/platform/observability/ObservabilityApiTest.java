@@ -1,12 +1,16 @@
 package dev.shortener.platform.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +24,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,6 +66,21 @@ class ObservabilityApiTest extends ApiTest {
             return Map.of("statements", times);
         }
 
+        /** A stream that ends after its handler returned, as the import progress stream does. */
+        @GetMapping("/test-only/stream")
+        SseEmitter stream() {
+            SseEmitter emitter = new SseEmitter();
+            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    emitter.send(SseEmitter.event().name("done").data("{}"));
+                    emitter.complete();
+                } catch (IOException e) {
+                    emitter.completeWithError(e);
+                }
+            });
+            return emitter;
+        }
+
         @GetMapping("/test-only/slow-query")
         Map<String, String> slow() {
             db.sql("SELECT pg_sleep(0.3), 'inline literal' AS label, ?::text AS secret")
@@ -91,6 +111,23 @@ class ObservabilityApiTest extends ApiTest {
         assertThat(line.get("db_statements").asInt()).isEqualTo(1);
         assertThat(line.get("db_time_ms").asDouble()).isPositive();
         assertThat(line.get("message").asString()).isEqualTo("GET /users/{id} 404 " + line.get("duration_ms") + " ms");
+    }
+
+    @Test
+    void aStreamGetsItsAccessLineWhenItEnds(CapturedOutput output) {
+        String id = unique("req-");
+
+        var response =
+                api.send("GET", "/test-only/stream", Map.of("X-Request-Id", id)).expect(200);
+
+        assertThat(response.body()).contains("event:done");
+        JsonNode line = awaitLine(
+                output,
+                json -> id.equals(json.path("request_id").asString())
+                        && "dev.shortener.access".equals(json.path("logger").asString()));
+        assertThat(line.get("route").asString()).isEqualTo("/test-only/stream");
+        assertThat(line.get("status").asInt()).isEqualTo(200);
+        assertThat(output.getAll()).doesNotContain("onComplete() call failed");
     }
 
     @Test
@@ -201,20 +238,10 @@ class ObservabilityApiTest extends ApiTest {
 
     /** The access line is written after the response is sent: wait a little for it. */
     private static JsonNode awaitLine(CapturedOutput output, Predicate<JsonNode> wanted) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<JsonNode> line = jsonLines(output).stream().filter(wanted).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new AssertionError("no such log line in:\n" + output.getAll());
+        return await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> jsonLines(output).stream().filter(wanted).findFirst(), Optional::isPresent)
+                .orElseThrow();
     }
 
     private static List<JsonNode> jsonLines(CapturedOutput output) {
