@@ -33,12 +33,13 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Headless Debian Chromium driven through Selenium, for page tests: console errors (CSP violations
  * included, which Chromium logs as SEVERE "... violates the following Content Security Policy
  * directive ... The action has been blocked." messages), axe-core checks, screenshots. Uses {@code
- * /usr/bin/chromium} and {@code /usr/bin/chromedriver} only, never Selenium Manager.
+ * /usr/bin/chromium} and {@code /usr/bin/chromedriver}, or the browser and driver named by {@code
+ * CHROME_BIN} and {@code CHROMEDRIVER} (a GitHub runner's preinstalled Chrome), never Selenium Manager.
  */
 public final class Browser implements AutoCloseable {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final File CHROMIUM = tool("CHROME_BIN", "/usr/bin/chromium");
+    private static final File CHROMEDRIVER = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
     private static final List<String> WCAG_TAGS = List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa");
     /** The 404 of the favicon the browser asks for on its own, after the load, for any page. */
     private static final Pattern FAVICON_404 =
@@ -50,6 +51,11 @@ public final class Browser implements AutoCloseable {
     private Browser(ChromeDriver driver, Path profile) {
         this.driver = driver;
         this.profile = profile;
+    }
+
+    private static File tool(String variable, String debianPath) {
+        String path = System.getenv(variable);
+        return new File(path == null || path.isBlank() ? debianPath : path);
     }
 
     /**
