@@ -22,6 +22,7 @@ source "$HERE/../lib/common.sh"
 : "${GATLING_REDIRECT_P99_MS:=30}"
 : "${GATLING_MAX_FAILED_PERCENT:=0}"
 : "${GATLING_ARGS:=}"
+: "${GATLING_WARMUP:=30}"
 
 require curl
 BASE="${1:-${GATLING_BASE_URL:-}}"
@@ -38,13 +39,27 @@ fi
 curl -sf -o /dev/null "$BASE/health" || die "$BASE/health does not answer"
 log "Gatling against $BASE: $GATLING_RATE users/s for ${GATLING_DURATION}s after a ${GATLING_RAMP}s ramp (load $(cut -d' ' -f1-3 /proc/loadavg))"
 
-status=0
-# shellcheck disable=SC2086
-(cd "$REPO_ROOT" && ./mvnw -B -f bench/gatling/pom.xml gatling:test \
+# gatling [MAVEN ARGS...]: one run of the simulation with the settings above, unless overridden
+gatling() {
+    # shellcheck disable=SC2086
+    (cd "$REPO_ROOT" && ./mvnw -B -f bench/gatling/pom.xml gatling:test \
     -Dbase="$BASE" -Drate="$GATLING_RATE" -Dramp="$GATLING_RAMP" -Dduration="$GATLING_DURATION" \
     -Dactions="$GATLING_ACTIONS" -Dredirects="$GATLING_REDIRECTS" -DthinkMs="$GATLING_THINK_MS" \
     -Dp95Ms="$GATLING_P95_MS" -Dp99Ms="$GATLING_P99_MS" -DredirectP99Ms="$GATLING_REDIRECT_P99_MS" \
-    -DmaxFailedPercent="$GATLING_MAX_FAILED_PERCENT" $GATLING_ARGS) || status=$?
+    -DmaxFailedPercent="$GATLING_MAX_FAILED_PERCENT" $GATLING_ARGS "$@")
+}
+
+# A JVM just started spends its first half-minute compiling: the same flows at half the rate
+# first, their report and assertions ignored, so the measured run sees the service warm.
+if [[ -n "${APP_PID:-}" ]] && ((GATLING_WARMUP > 0)); then
+    log "Warm-up: ${GATLING_WARMUP}s at half the rate (not measured)"
+    gatling -Drate="$(awk -v r="$GATLING_RATE" 'BEGIN { print r / 2 }')" -Dramp=5 -Dduration="$GATLING_WARMUP" \
+        -Dp95Ms=1000000 -Dp99Ms=1000000 -DredirectP99Ms=1000000 -DmaxFailedPercent=100 >"$WORK/warmup.log" 2>&1 \
+        || log "Warm-up run ended with an error (ignored): $(tail -1 "$WORK/warmup.log")"
+fi
+
+status=0
+gatling || status=$?
 
 report="$(ls -td "$HERE"/target/gatling/*/ 2>/dev/null | head -1 || true)"
 [[ -n "$report" ]] && log "HTML report: ${report}index.html"
