@@ -2,10 +2,11 @@
 # End-to-end check of the alerting loop on this machine, without containers:
 #   the shortener jar (embedded PostgreSQL and Redis) -> a real Prometheus evaluating the shipped
 #   rules -> a real Alertmanager with the shipped routing -> a local webhook receiver standing in
-#   for Discord.
+#   for Discord and for the heartbeat service.
 # Errors are real: the embedded Redis is frozen (SIGSTOP), so GET /health/ready answers 503 until
-# it is resumed. The script waits until ShortenerHigh5xxRatio reaches the receiver, prints the
-# payload and stops everything it started.
+# it is resumed. The script waits until ShortenerHigh5xxRatio and the API's burn-rate alert reach
+# the Discord receiver and the Watchdog the heartbeat receiver (and never Discord), prints the
+# payloads and stops everything it started.
 #
 # Usage: deploy/monitoring-e2e.sh [--build]   (needs: java 21+, python3, curl and the Debian
 #        packages prometheus and prometheus-alertmanager)
@@ -92,15 +93,18 @@ head = head.replace("/etc/prometheus/rules/", work + "/rules/").replace("alertma
 job = kept[0].replace('["app1:8081", "app2:8081"]', '["127.0.0.1:' + management_port + '"]')
 print(head + "scrape_configs:\n" + job, end="")
 PY
-# Same routing, grouping and inhibitions; the Discord receiver becomes a local webhook.
+# Same routing, grouping and inhibitions; the Discord and heartbeat receivers become local webhooks.
 cp deploy/alertmanager/templates/*.tmpl "$WORK/templates/"
 python3 - "$ROOT/deploy/alertmanager/alertmanager.yml" "$WORK" "$RECEIVER_PORT" >"$WORK/alertmanager.yml" <<'PY'
 import sys
 text, work, port = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
 head, _, _ = text.partition("receivers:\n")
 head = head.replace("/etc/alertmanager/templates/", work + "/templates/")
-print(head + "receivers:\n  - name: discord\n    webhook_configs:\n"
-      + "      - url: http://127.0.0.1:" + port + "/discord\n        send_resolved: true\n", end="")
+print(head + "receivers:\n"
+      + "  - name: discord\n    webhook_configs:\n"
+      + "      - url: http://127.0.0.1:" + port + "/discord\n        send_resolved: true\n"
+      + "  - name: heartbeat\n    webhook_configs:\n"
+      + "      - url: http://127.0.0.1:" + port + "/heartbeat\n        send_resolved: false\n", end="")
 PY
 promtool check config "$WORK/prometheus.yml" >"$WORK/promtool.log"
 amtool check-config "$WORK/alertmanager.yml" >"$WORK/amtool.log"
@@ -113,7 +117,8 @@ target, port = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        (target / f"{time.time_ns()}.json").write_bytes(body)
+        receiver = self.path.strip("/") or "root"
+        (target / f"{receiver}-{time.time_ns()}.json").write_bytes(body)
         self.send_response(200)
         self.end_headers()
     def log_message(self, *args):
@@ -165,11 +170,20 @@ drive() {
 }
 for _ in 1 2 3 4; do drive & PIDS+=($!); done
 
-log "driving GET /health/ready; waiting for ShortenerHigh5xxRatio at the receiver (up to ${TIMEOUT_SECONDS}s)"
+# received RECEIVER ALERT: the first payload of ALERT that reached RECEIVER, or nothing
+received() {
+    grep -l "\"alertname\":\"$2\"" "$WORK"/received/"$1"-*.json 2>/dev/null | head -1 || true
+}
+
+log "driving GET /health/ready; waiting for ShortenerHigh5xxRatio and ShortenerApiErrorBudgetBurn at the Discord receiver and the Watchdog at the heartbeat receiver (up to ${TIMEOUT_SECONDS}s)"
 FOUND=""
+BURN=""
+HEARTBEAT=""
 while [[ $(date +%s) -lt $DEADLINE ]]; do
-    FOUND=$(grep -l '"alertname":"ShortenerHigh5xxRatio"' "$WORK"/received/*.json 2>/dev/null | head -1 || true)
-    [[ -n "$FOUND" ]] && break
+    FOUND=$(received discord ShortenerHigh5xxRatio)
+    BURN=$(received discord ShortenerApiErrorBudgetBurn)
+    HEARTBEAT=$(received heartbeat Watchdog)
+    [[ -n "$FOUND" && -n "$BURN" && -n "$HEARTBEAT" ]] && break
     sleep 1
 done
 touch "$WORK/stop"
@@ -184,10 +198,16 @@ curl -s "http://127.0.0.1:$PROM_PORT/api/v1/alerts" | python3 -c '
 import json, sys
 for a in json.load(sys.stdin)["data"]["alerts"]:
     print("   ", a["labels"]["alertname"], a["state"], a["labels"].get("severity"), "value", a["value"])'
-if [[ -z "$FOUND" ]]; then
-    echo "=== FAILED: no ShortenerHigh5xxRatio notification within ${TIMEOUT_SECONDS}s" >&2
+if [[ -z "$FOUND" || -z "$BURN" || -z "$HEARTBEAT" ]]; then
+    echo "=== FAILED within ${TIMEOUT_SECONDS}s: ShortenerHigh5xxRatio ${FOUND:-missing}, ShortenerApiErrorBudgetBurn ${BURN:-missing}, Watchdog ${HEARTBEAT:-missing}" >&2
+    exit 1
+fi
+if [[ -n "$(received discord Watchdog)" ]]; then
+    echo "=== FAILED: the Watchdog reached the Discord receiver" >&2
     exit 1
 fi
 echo "=== notification received ${ELAPSED}s after the errors started ($(ls "$WORK"/received | wc -l) payload(s)); first one:"
 python3 -m json.tool "$FOUND"
-echo "=== OK: the high-error-rate alert reached the receiver"
+echo "=== the burn-rate alert and the Watchdog's heartbeat arrived too:"
+python3 -c 'import json, sys; [print("   ", json.load(open(f))["receiver"], [a["labels"]["alertname"] for a in json.load(open(f))["alerts"]]) for f in sys.argv[1:]]' "$BURN" "$HEARTBEAT"
+echo "=== OK: the high-error-rate and burn-rate alerts reached the Discord receiver, the Watchdog the heartbeat receiver"

@@ -263,6 +263,36 @@ DASHBOARDS = {
         description="Loki: structured application logs shipped by Alloy."),
 }
 
+SLO_API_ROUTES = 'uri!~"/[{][^/]+[}]|/urls/[{][^/]+[}]/redirect|NOT_FOUND"'
+
+
+def budget_left(bad, total, budget, window="15d"):
+    """Share of an objective's error budget not yet spent over the window Prometheus keeps."""
+    return f"1 - (sum(increase({bad}[{window}])) / sum(increase({total}[{window}]))) / {budget}"
+
+
+def burn_rates(sli, budget):
+    return [q(f"job:slo_{sli}:ratio_rate{w} / {budget}", w) for w in ("5m", "1h", "6h")]
+
+
+DASHBOARDS["slo"] = dashboard("shortener-slo", "Shortener / Service level objectives", [
+    stat("Redirect availability budget left (15d)", budget_left(
+        f'http_server_requests_seconds_count{{job="shortener", {REDIRECT_ROUTES}, status=~"5.."}}',
+        f'http_server_requests_seconds_count{{job="shortener", {REDIRECT_ROUTES}}}', 0.0005), "percentunit"),
+    stat("Redirect latency budget left (15d)", "1 - (1 - sum(increase(http_server_requests_seconds_bucket"
+         f'{{job="shortener", {REDIRECT_ROUTES}, le="0.025"}}[15d])) / sum(increase(http_server_requests_seconds_count'
+         f'{{job="shortener", {REDIRECT_ROUTES}}}[15d]))) / 0.01', "percentunit"),
+    stat("API availability budget left (15d)", budget_left(
+        f'http_server_requests_seconds_count{{job="shortener", {SLO_API_ROUTES}, status=~"5.."}}',
+        f'http_server_requests_seconds_count{{job="shortener", {SLO_API_ROUTES}}}', 0.001), "percentunit"),
+    stat("Redirect latency: share over 25 ms (1h)", "job:slo_redirect_slow:ratio_rate1h", "percentunit"),
+    ts("Burn rate: redirect availability (1 = on budget; pages at 14.4 over 1h and 5m, 6 over 6h and 30m)",
+       burn_rates("redirect_errors", 0.0005)),
+    ts("Burn rate: redirect latency (25 ms)", burn_rates("redirect_slow", 0.01)),
+    ts("Burn rate: API availability", burn_rates("api_errors", 0.001)),
+], variables=(), description="Objectives of docs/operations.md: redirect availability 99.95%, "
+   "redirect latency 99% within 25 ms, API availability 99.9%; budgets over 30 days, shown over what Prometheus keeps.")
+
 if __name__ == "__main__":
     target = pathlib.Path(__file__).resolve().parent / "dashboards"
     target.mkdir(exist_ok=True)
