@@ -4,9 +4,13 @@ import static dev.shortener.deploy.DeployFiles.at;
 import static dev.shortener.deploy.DeployFiles.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,5 +211,41 @@ class KubernetesManifestsTest {
                 .isEqualTo(secret);
         assertThat(named(env, "REDIS_URL").get("value"))
                 .isEqualTo("redis://:$(REDIS_PASSWORD)@" + at(redis, "metadata", "name") + ":6379");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    @SuppressWarnings("unchecked")
+    void the_alerts_and_dashboards_are_those_of_the_compose_stack(String overlay) throws IOException {
+        var manifests = render(overlay);
+        List<Object> groups = new ArrayList<>();
+        try (var rules = Files.list(DeployFiles.root().resolve("deploy/prometheus/rules"))) {
+            rules.filter(file -> file.toString().endsWith(".yml"))
+                    .sorted()
+                    .forEach(file -> groups.addAll((List<Object>)
+                            DeployFiles.yaml(DeployFiles.read("deploy/prometheus/rules/" + file.getFileName()))
+                                    .get("groups")));
+        }
+        assertThat(at(manifests.one("PrometheusRule", "shortener"), "spec", "groups"))
+                .as("PrometheusRule groups = deploy/prometheus/rules/*.yml (run deploy/k8s/generate_monitoring.py)")
+                .isEqualTo(groups);
+
+        Map<String, String> dashboards = new TreeMap<>();
+        manifests
+                .all("ConfigMap")
+                .filter(map -> "1".equals(at(map, "metadata", "labels", "grafana_dashboard")))
+                .forEach(map -> dashboards.putAll((Map<String, String>) map.get("data")));
+        Map<String, String> shipped = new TreeMap<>();
+        try (var files = Files.list(DeployFiles.root().resolve("deploy/grafana/dashboards"))) {
+            files.forEach(file -> shipped.put(
+                    file.getFileName().toString(),
+                    DeployFiles.read("deploy/grafana/dashboards/" + file.getFileName())));
+        }
+        assertThat(dashboards)
+                .as("dashboard ConfigMaps = deploy/grafana/dashboards (run deploy/k8s/generate_monitoring.py)")
+                .isEqualTo(shipped);
+        assertThat(at(manifests.one("ServiceMonitor", "shortener"), "spec", "jobLabel"))
+                .as("job=\"shortener\", as the rules select")
+                .isEqualTo("app.kubernetes.io/name");
     }
 }
