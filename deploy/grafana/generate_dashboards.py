@@ -237,6 +237,12 @@ DASHBOARDS = {
             q('sum by (name) (rate(container_network_receive_bytes_total{name!=""}[5m]))', "rx {{name}}"),
             q('sum by (name) (rate(container_network_transmit_bytes_total{name!=""}[5m]))', "tx {{name}}")], "Bps"),
         ts("Host filesystem used", [q('max by (device) (container_fs_usage_bytes{id="/"} / (container_fs_limit_bytes{id="/"} > 0))', "{{device}}")], "percentunit"),
+        ts("Host: memory available, CPU busy", [
+            q("max by (instance) (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)", "memory available"),
+            q('1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m]))', "CPU busy")], "percentunit"),
+        ts("Host filesystems used", [q('max by (mountpoint) (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs"}'
+                                       ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs"})', "{{mountpoint}}")],
+           "percentunit"),
         ts("nginx requests and connections", [
             q("sum(rate(nginx_http_requests_total[5m]))", "requests/s"),
             q("sum(nginx_connections_active)", "active connections")]),

@@ -51,7 +51,12 @@ class MonitoringConfigTest {
             "container_fs_usage_bytes",
             "container_fs_limit_bytes",
             "container_network_receive_bytes_total",
-            "container_network_transmit_bytes_total");
+            "container_network_transmit_bytes_total",
+            "node_filesystem_avail_bytes",
+            "node_filesystem_size_bytes",
+            "node_memory_MemAvailable_bytes",
+            "node_memory_MemTotal_bytes",
+            "node_cpu_seconds_total");
 
     @Test
     void prometheusConfigurationWithItsRuleFilesIsValid(@TempDir Path dir) throws IOException {
