@@ -248,4 +248,14 @@ class KubernetesManifestsTest {
                 .as("job=\"shortener\", as the rules select")
                 .isEqualTo("app.kubernetes.io/name");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void the_image_is_pinned_by_an_immutable_tag(String overlay) {
+        String image = container(render(overlay)).get("image").toString();
+
+        assertThat(image)
+                .as("a release tag or the commit tag deploy.yml pushes, never a moving tag such as main")
+                .matches("ghcr\\.io/[^:]+:(v\\d+\\.\\d+\\.\\d+|sha-[0-9a-f]{40})");
+    }
 }
