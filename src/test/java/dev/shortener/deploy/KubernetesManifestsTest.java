@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -257,5 +260,53 @@ class KubernetesManifestsTest {
         assertThat(image)
                 .as("a release tag or the commit tag deploy.yml pushes, never a moving tag such as main")
                 .matches("ghcr\\.io/[^:]+:(v\\d+\\.\\d+\\.\\d+|sha-[0-9a-f]{40})");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_autoscaler_scales_on_the_per_pod_request_rate_the_adapter_computes(@TempDir Path dir) throws IOException {
+        DeployFiles.requireTool("promtool", "apt-get install prometheus");
+        var rule = ((List<Map<String, Object>>) at(
+                        DeployFiles.yaml(DeployFiles.read("deploy/k8s/prometheus-adapter-values.yaml")),
+                        "rules",
+                        "custom"))
+                .getFirst();
+        var hpaMetric = at(render("production").one("HorizontalPodAutoscaler", "shortener"), "spec", "metrics")
+                .toString();
+        assertThat(hpaMetric).contains("name=" + at(rule, "name", "as"));
+
+        // as prometheus-adapter fills the template when the autoscaler asks for two pods of a namespace
+        String query = at(rule, "metricsQuery")
+                .toString()
+                .replace("<<.Series>>", "http_server_requests_seconds_count")
+                .replace("<<.LabelMatchers>>", "namespace=\"shortener\",pod=~\"shortener-a|shortener-b\"")
+                .replace("<<.GroupBy>>", "pod");
+        Path test = dir.resolve("adapter_test.yml");
+        Files.writeString(test, """
+                evaluation_interval: 15s
+                tests:
+                  - interval: 15s
+                    input_series:
+                      - series: 'http_server_requests_seconds_count{namespace="shortener",pod="shortener-a",uri="/{code}",status="302"}'
+                        values: '0+1500x40'
+                      - series: 'http_server_requests_seconds_count{namespace="shortener",pod="shortener-a",uri="/urls",status="201"}'
+                        values: '0+300x40'
+                      - series: 'http_server_requests_seconds_count{namespace="shortener",pod="shortener-b",uri="/{code}",status="302"}'
+                        values: '0+750x40'
+                      - series: 'http_server_requests_seconds_count{namespace="other",pod="shortener-a",uri="/{code}",status="302"}'
+                        values: '0+90000x40'
+                    promql_expr_test:
+                      - expr: '%s'
+                        eval_time: 5m
+                        exp_samples:
+                          - labels: '{pod="shortener-a"}'
+                            value: 120
+                          - labels: '{pod="shortener-b"}'
+                            value: 50
+                """.formatted(query));
+
+        var run = DeployFiles.run(seconds(60), List.of("promtool", "test", "rules", test.toString()));
+
+        assertThat(run.exitCode()).as(query + "\n" + run.output()).isZero();
     }
 }
