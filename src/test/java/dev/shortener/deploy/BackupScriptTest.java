@@ -11,8 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,19 +110,14 @@ class BackupScriptTest {
         return Long.parseLong(matcher.group(1));
     }
 
-    private DeployFiles.Run backup(Map<String, String> env) throws Exception {
-        ProcessBuilder process = new ProcessBuilder(
-                        "bash", DeployFiles.root().resolve("deploy/backup.sh").toString())
-                .redirectErrorStream(true);
-        process.environment().putAll(env);
-        process.environment().put("DOCKER", docker.toString());
-        process.environment().put("BACKUP_DIR", backups.toString());
-        process.environment().put("BACKUP_METRICS_DIR", metrics.toString());
-        Path output = dir.resolve("backup.out");
-        Process started = process.redirectOutput(output.toFile()).start();
-        assertThat(started.waitFor(60, TimeUnit.SECONDS))
-                .as("backup.sh finished")
-                .isTrue();
-        return new DeployFiles.Run(started.exitValue(), Files.readString(output));
+    private DeployFiles.Run backup(Map<String, String> env) {
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("DOCKER", docker.toString());
+        environment.put("BACKUP_DIR", backups.toString());
+        environment.put("BACKUP_METRICS_DIR", metrics.toString());
+        return DeployFiles.run(
+                DeployFiles.seconds(60),
+                List.of("bash", DeployFiles.root().resolve("deploy/backup.sh").toString()),
+                environment);
     }
 }

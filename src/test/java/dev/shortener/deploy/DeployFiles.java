@@ -93,11 +93,17 @@ final class DeployFiles {
 
     /** Runs a command to completion (stdout and stderr together), failing after the timeout. */
     static Run run(Duration timeout, List<String> command) {
+        return run(timeout, command, Map.of());
+    }
+
+    /** {@link #run(Duration, List)} with more environment variables. */
+    static Run run(Duration timeout, List<String> command, Map<String, String> environment) {
         try {
             Path output = Files.createTempFile("deploy-check", ".out");
             try {
-                Process process = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
+                ProcessBuilder builder = new ProcessBuilder(command);
+                builder.environment().putAll(environment);
+                Process process = builder.redirectErrorStream(true)
                         .redirectOutput(output.toFile())
                         .start();
                 process.getOutputStream().close();

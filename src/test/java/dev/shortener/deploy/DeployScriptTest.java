@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,23 +134,17 @@ class DeployScriptTest {
         assertThat(images("app1")).containsExactly(OLD);
     }
 
-    private DeployFiles.Run deploy(Map<String, String> env, String argument) throws Exception {
-        ProcessBuilder process = new ProcessBuilder(
-                        "bash", repo.resolve("deploy/deploy.sh").toString(), argument)
-                .redirectErrorStream(true);
+    private DeployFiles.Run deploy(Map<String, String> env, String argument) {
         Map<String, String> environment = new HashMap<>(env);
         environment.put("DOCKER", docker.toString());
         environment.put("FAKE_DOCKER_STATE", state.toString());
         environment.put("DEPLOY_STATE_DIR", dir.resolve("deploy-state").toString());
         environment.put("DEPLOY_READY_TIMEOUT", "3");
         environment.put("DEPLOY_DRAIN_TIMEOUT", "2");
-        process.environment().putAll(environment);
-        Path output = dir.resolve("deploy.out");
-        Process started = process.redirectOutput(output.toFile()).start();
-        assertThat(started.waitFor(60, TimeUnit.SECONDS))
-                .as("deploy.sh finished")
-                .isTrue();
-        return new DeployFiles.Run(started.exitValue(), Files.readString(output));
+        return DeployFiles.run(
+                DeployFiles.seconds(60),
+                List.of("bash", repo.resolve("deploy/deploy.sh").toString(), argument),
+                environment);
     }
 
     private void container(String service, String id, String image) throws IOException {

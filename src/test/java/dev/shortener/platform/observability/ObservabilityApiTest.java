@@ -99,10 +99,7 @@ class ObservabilityApiTest extends ApiTest {
                 api.send("GET", "/users/424242", Map.of("X-Request-Id", id)).expect(404);
 
         assertThat(response.header("X-Request-Id")).isEqualTo(id);
-        JsonNode line = awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "dev.shortener.access".equals(json.path("logger").asString()));
+        JsonNode line = lineOf(output, id, "logger", "dev.shortener.access");
         assertThat(line.get("level").asString()).isEqualTo("INFO");
         assertThat(line.get("method").asString()).isEqualTo("GET");
         assertThat(line.get("route").asString()).isEqualTo("/users/{id}");
@@ -121,10 +118,7 @@ class ObservabilityApiTest extends ApiTest {
                 api.send("GET", "/test-only/stream", Map.of("X-Request-Id", id)).expect(200);
 
         assertThat(response.body()).contains("event:done");
-        JsonNode line = awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "dev.shortener.access".equals(json.path("logger").asString()));
+        JsonNode line = lineOf(output, id, "logger", "dev.shortener.access");
         assertThat(line.get("route").asString()).isEqualTo("/test-only/stream");
         assertThat(line.get("status").asInt()).isEqualTo(200);
         assertThat(output.getAll()).doesNotContain("onComplete() call failed");
@@ -163,19 +157,13 @@ class ObservabilityApiTest extends ApiTest {
         api.send("GET", "/test-only/repeated-queries?times=20", Map.of("X-Request-Id", id))
                 .expect(200);
 
-        JsonNode warning = awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "n_plus_one".equals(json.path("event").asString()));
+        JsonNode warning = lineOf(output, id, "event", "n_plus_one");
         assertThat(warning.get("level").asString()).isEqualTo("WARN");
         assertThat(warning.get("count").asInt()).isEqualTo(20);
         assertThat(warning.get("route").asString()).isEqualTo("/test-only/repeated-queries");
         assertThat(warning.get("sql").asString()).isEqualTo("SELECT count(*) FROM users WHERE id = ?");
         assertThat(warning.get("message").asString()).startsWith("n_plus_one:");
-        JsonNode access = awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "dev.shortener.access".equals(json.path("logger").asString()));
+        JsonNode access = lineOf(output, id, "logger", "dev.shortener.access");
         assertThat(access.get("db_statements").asInt()).isEqualTo(20);
         assertThat(sample("shortener_sql_n_plus_one_total", "")).isEqualTo(before + 1);
         assertThat(sample("shortener_sql_statements_per_request_count", "")).isGreaterThan(requestsBefore);
@@ -191,10 +179,7 @@ class ObservabilityApiTest extends ApiTest {
         api.send("GET", "/test-only/repeated-queries?times=10", Map.of("X-Request-Id", id))
                 .expect(200);
 
-        awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "dev.shortener.access".equals(json.path("logger").asString()));
+        lineOf(output, id, "logger", "dev.shortener.access");
         assertThat(jsonLines(output))
                 .noneMatch(json -> id.equals(json.path("request_id").asString())
                         && "n_plus_one".equals(json.path("event").asString()));
@@ -208,10 +193,7 @@ class ObservabilityApiTest extends ApiTest {
 
         api.send("GET", "/test-only/slow-query", Map.of("X-Request-Id", id)).expect(200);
 
-        JsonNode slow = awaitLine(
-                output,
-                json -> id.equals(json.path("request_id").asString())
-                        && "slow_sql".equals(json.path("event").asString()));
+        JsonNode slow = lineOf(output, id, "event", "slow_sql");
         assertThat(slow.get("level").asString()).isEqualTo("WARN");
         assertThat(slow.get("logger").asString()).isEqualTo("dev.shortener.sql");
         assertThat(slow.get("operation").asString()).isEqualTo("select");
@@ -234,6 +216,14 @@ class ObservabilityApiTest extends ApiTest {
             }
         }
         throw new AssertionError("no sample " + name + " with " + labelText);
+    }
+
+    /** The line of request {@code id} whose {@code field} is {@code value}, once it is written. */
+    private static JsonNode lineOf(CapturedOutput output, String id, String field, String value) {
+        return awaitLine(
+                output,
+                json -> id.equals(json.path("request_id").asString())
+                        && value.equals(json.path(field).asString()));
     }
 
     /** The access line is written after the response is sent: wait a little for it. */
