@@ -16,6 +16,7 @@ source "$HERE/../lib/common.sh"
 : "${FAULT_SECONDS:=30}"
 
 cd "$REPO_ROOT"
+mkdir -p target # a fresh clone has none yet
 log "Fault matrix, $FAULT_SECONDS s per fault"
 status=0
 ./mvnw -B -q test -Dtest=FaultMatrixTest -Dfaults.seconds="$FAULT_SECONDS" -Dfaults.redis-timeout=250ms \
