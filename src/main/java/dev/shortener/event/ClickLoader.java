@@ -285,7 +285,7 @@ final class ClickLoader {
     }
 
     private Position storedPosition() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connection()) {
             try (PreparedStatement register = connection.prepareStatement(REGISTER)) {
                 register.setObject(1, journal.id());
                 register.executeUpdate();
@@ -316,7 +316,7 @@ final class ClickLoader {
 
     /** One COPY and the position after it, in one transaction; false when the stored position is past the chunk's start. */
     private boolean copy(Chunk chunk) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connection()) {
             connection.setNetworkTimeout(
                     Runnable::run, (int) settings.copyTimeout().plusSeconds(1).toMillis());
             connection.setAutoCommit(false);
@@ -345,6 +345,25 @@ final class ClickLoader {
             } catch (SQLException | RuntimeException e) {
                 rollBack(connection);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * A connection from the pool: at once, or after the pool validated an idle one or opened a new
+     * one, which are round trips too. Timed as under way, so that a slow network stops pacing then;
+     * recorded only when slow, since one handed over at once says nothing of the network.
+     */
+    private Connection connection() throws SQLException {
+        long start = System.nanoTime();
+        roundTripSince = start;
+        try {
+            return dataSource.getConnection();
+        } finally {
+            roundTripSince = 0;
+            long took = System.nanoTime() - start;
+            if (took >= SLOW_ROUND_TRIP_NANOS) {
+                roundTripNanos = took;
             }
         }
     }
