@@ -355,17 +355,7 @@ final class ClickLoader {
      * recorded only when slow, since one handed over at once says nothing of the network.
      */
     private Connection connection() throws SQLException {
-        long start = System.nanoTime();
-        roundTripSince = start;
-        try {
-            return dataSource.getConnection();
-        } finally {
-            roundTripSince = 0;
-            long took = System.nanoTime() - start;
-            if (took >= SLOW_ROUND_TRIP_NANOS) {
-                roundTripNanos = took;
-            }
-        }
+        return timed(dataSource::getConnection, false);
     }
 
     /** A call that waits for PostgreSQL's answer. */
@@ -376,13 +366,21 @@ final class ClickLoader {
 
     /** Makes one round trip, timing it for {@link #paceable()}. */
     private <T> T roundTrip(RoundTrip<T> call) throws SQLException {
+        return timed(call, true);
+    }
+
+    /** Runs {@code call} marked as under way; records its time always, or only when it was slow. */
+    private <T> T timed(RoundTrip<T> call, boolean recordFast) throws SQLException {
         long start = System.nanoTime();
         roundTripSince = start;
         try {
             return call.call();
         } finally {
             roundTripSince = 0;
-            roundTripNanos = System.nanoTime() - start;
+            long took = System.nanoTime() - start;
+            if (recordFast || took >= SLOW_ROUND_TRIP_NANOS) {
+                roundTripNanos = took;
+            }
         }
     }
 
