@@ -1,5 +1,6 @@
 package dev.shortener.redirect;
 
+import dev.shortener.platform.observability.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,9 @@ class RedirectConfiguration {
             LinkResolver links,
             Redirector redirector,
             ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
-            MeterRegistry meters) {
-        return new RedirectValve(links, redirector, mappings, meters);
+            MeterRegistry meters,
+            Traces traces) {
+        return new RedirectValve(links, redirector, mappings, meters, traces);
     }
 
     /** Puts the valve first in the engine, ahead of the valves Spring Boot adds (forwarded headers). */

@@ -1,7 +1,10 @@
 package dev.shortener.redirect;
 
+import dev.shortener.platform.observability.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.opentelemetry.context.Scope;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,19 +28,23 @@ import org.springframework.web.util.pattern.PathPattern;
  * servlet filter chain and Spring MVC. Everything else, including unknown and inactive codes
  * (whose 404 problem comes from {@link RedirectController}), lookups that fail (Spring MVC tries
  * again and answers the problem) and any first path segment that Spring MVC maps literally
- * ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched.
+ * ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched. It traces the
+ * share {@code TRACING_REDIRECT_SAMPLE} of redirect paths, and what it passes on only then.
  */
 class RedirectValve extends ValveBase implements SmartInitializingSingleton {
 
     /** The link this valve already resolved for a request it passes on (so it is looked up once). */
     static final String RESOLVED = RedirectValve.class.getName() + ".resolved";
 
+    private static final String CODE_SPAN = "GET " + RedirectController.CODE_ROUTE;
+    private static final String URLS_SPAN = "GET " + RedirectController.URLS_ROUTE;
     private static final String URLS_PREFIX = "/urls/";
     private static final String REDIRECT_SUFFIX = "/redirect";
 
     private final LinkResolver links;
     private final Redirector redirector;
     private final ObjectProvider<RequestMappingInfoHandlerMapping> mappings;
+    private final Traces traces;
     private final Timer codeRoute;
     private final Timer urlsRoute;
     private volatile @Nullable Set<String> literalRoutes;
@@ -46,11 +53,13 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
             LinkResolver links,
             Redirector redirector,
             ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Traces traces) {
         super(true);
         this.links = links;
         this.redirector = redirector;
         this.mappings = mappings;
+        this.traces = traces;
         this.codeRoute = redirects(meters, RedirectController.CODE_ROUTE);
         this.urlsRoute = redirects(meters, RedirectController.URLS_ROUTE);
     }
@@ -86,29 +95,57 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     }
 
     @Override
+    @SuppressWarnings("try") // a scope makes the span current while the redirect is answered
     public void invoke(Request request, Response response) throws IOException, ServletException {
         long start = System.nanoTime();
         String code = "GET".equals(request.getMethod()) ? codeOf(rawUri(request)) : null;
-        if (code != null) {
-            CachedLink link;
-            try {
-                link = links.resolve(code);
-            } catch (RuntimeException e) {
-                // Spring MVC tries again and answers the failure as a problem (503 for the database)
-                getNext().invoke(request, response);
-                return;
-            }
-            if (link.active()) {
-                redirector.writeRedirect(code, link, request, response);
-                Timer route = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1
-                        ? codeRoute
-                        : urlsRoute;
-                route.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                return;
-            }
-            request.setAttribute(RESOLVED, link);
+        if (code == null) {
+            getNext().invoke(request, response);
+            return;
         }
-        getNext().invoke(request, response);
+        boolean codeRoute = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1;
+        Observation traced = traces.redirect(codeRoute ? CODE_SPAN : URLS_SPAN);
+        if (traced == null) {
+            answer(code, codeRoute, request, response, start, false);
+            return;
+        }
+        try (Observation.Scope ignored = traced.openScope()) {
+            answer(code, codeRoute, request, response, start, true);
+        } finally {
+            traced.lowCardinalityKeyValue("http.response.status_code", Integer.toString(response.getStatus()));
+            traced.stop();
+        }
+    }
+
+    private void answer(String code, boolean codeRoute, Request request, Response response, long start, boolean traced)
+            throws IOException, ServletException {
+        CachedLink link;
+        try {
+            link = links.resolve(code);
+        } catch (RuntimeException e) {
+            // Spring MVC tries again and answers the failure as a problem (503 for the database)
+            passOn(request, response, traced);
+            return;
+        }
+        if (link.active()) {
+            redirector.writeRedirect(code, link, request, response);
+            (codeRoute ? this.codeRoute : urlsRoute).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return;
+        }
+        request.setAttribute(RESOLVED, link);
+        passOn(request, response, traced);
+    }
+
+    /** Hands a redirect path to Spring MVC, which traces it only when this valve does. */
+    @SuppressWarnings("try")
+    private void passOn(Request request, Response response, boolean traced) throws IOException, ServletException {
+        if (traced) {
+            getNext().invoke(request, response);
+            return;
+        }
+        try (Scope ignored = traces.unsampled()) {
+            getNext().invoke(request, response);
+        }
     }
 
     /**

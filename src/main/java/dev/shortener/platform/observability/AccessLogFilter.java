@@ -26,7 +26,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * DEBUG: they are the bulk of the traffic, and nothing is built for a disabled level.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// inside Spring Boot's HTTP observation filter (HIGHEST_PRECEDENCE + 1), so that the access line
+// carries the request's trace id
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class AccessLogFilter extends OncePerRequestFilter {
 
     private static final Logger access = LoggerFactory.getLogger("dev.shortener.access");

@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Redis command latency as {@code lettuce.command.completion} and {@code
  * lettuce.command.firstresponse} timers tagged by command; their histogram buckets are the SLO
- * boundaries set in application.yml, so that percentiles aggregate across instances. The observation-based instrumentation of Spring Boot is switched
- * off in application.yml: one timer per command is enough on the redirect path.
+ * boundaries set in application.yml, so that percentiles aggregate across instances. Spring Boot's
+ * observation of every command is excluded in application.yml: one timer per command is enough on
+ * the redirect path, and {@link Tracing} adds spans only inside sampled traces.
  */
 @Configuration(proxyBeanMethods = false)
 class RedisMetrics {

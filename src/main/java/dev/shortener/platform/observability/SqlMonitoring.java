@@ -8,13 +8,19 @@ import net.ttddyy.dsproxy.QueryInfo;
 import net.ttddyy.dsproxy.listener.QueryExecutionListener;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
+import net.ttddyy.observation.tracing.DataSourceObservationListener;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.function.SingletonSupplier;
 
-/** Wraps every DataSource so that each statement passes through the {@link SqlMonitor}. */
+/**
+ * Wraps every DataSource so that each statement passes through the {@link SqlMonitor}, and through
+ * JDBC tracing when traces are exported.
+ */
 @Configuration(proxyBeanMethods = false)
 class SqlMonitoring {
 
@@ -24,14 +30,23 @@ class SqlMonitoring {
     }
 
     @Bean
-    static BeanPostProcessor sqlMonitoringDataSourceWrapper(ObjectProvider<SqlMonitor> monitor) {
+    static BeanPostProcessor sqlMonitoringDataSourceWrapper(
+            ObjectProvider<SqlMonitor> monitor, ObjectProvider<Traces> traces, Environment environment) {
+        boolean tracing =
+                !environment.getProperty("shortener.tracing.otlp-endpoint", "").isBlank();
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 if (bean instanceof DataSource dataSource && !(bean instanceof ProxyDataSource)) {
-                    return ProxyDataSourceBuilder.create(beanName, dataSource)
-                            .listener(new Deferred(monitor))
-                            .build();
+                    ProxyDataSourceBuilder builder =
+                            ProxyDataSourceBuilder.create(beanName, dataSource).listener(new Deferred(monitor));
+                    if (tracing) {
+                        // spans of statements and connections, only inside a sampled trace (Tracing)
+                        DataSourceObservationListener spans = new DataSourceObservationListener(
+                                SingletonSupplier.of(() -> traces.getObject().registry()));
+                        builder.listener(spans).methodListener(spans);
+                    }
+                    return builder.build();
                 }
                 return bean;
             }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
@@ -41,6 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
             "shortener.observability.sql-n-plus-one-threshold=10"
         })
 class ObservabilityApiTest extends ApiTest {
+
+    @Autowired
+    ApplicationContext context;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String SECRET = "s3cret-parameter-value";
@@ -122,6 +129,14 @@ class ObservabilityApiTest extends ApiTest {
         assertThat(line.get("route").asString()).isEqualTo("/test-only/stream");
         assertThat(line.get("status").asInt()).isEqualTo(200);
         assertThat(output.getAll()).doesNotContain("onComplete() call failed");
+    }
+
+    @Test
+    void withoutAnOtlpEndpointNothingIsTracedOrExported() {
+        assertThat(context.getBean(Traces.class).enabled()).isFalse();
+        assertThat(context.getBean(Sampler.class).getDescription())
+                .isEqualTo(Sampler.alwaysOff().getDescription());
+        assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
     }
 
     @Test
