@@ -36,8 +36,6 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     /** The link this valve already resolved for a request it passes on (so it is looked up once). */
     static final String RESOLVED = RedirectValve.class.getName() + ".resolved";
 
-    private static final String CODE_SPAN = "GET " + RedirectController.CODE_ROUTE;
-    private static final String URLS_SPAN = "GET " + RedirectController.URLS_ROUTE;
     private static final String URLS_PREFIX = "/urls/";
     private static final String REDIRECT_SUFFIX = "/redirect";
 
@@ -103,21 +101,22 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
             getNext().invoke(request, response);
             return;
         }
-        boolean codeRoute = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1;
-        Observation traced = traces.redirect(codeRoute ? CODE_SPAN : URLS_SPAN);
+        // GET /{code} rather than GET /urls/{code}/redirect
+        boolean bare = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1;
+        Observation traced = traces.redirect(bare ? RedirectController.CODE_ROUTE : RedirectController.URLS_ROUTE);
         if (traced == null) {
-            answer(code, codeRoute, request, response, start, false);
+            answer(code, bare, request, response, start, false);
             return;
         }
         try (Observation.Scope ignored = traced.openScope()) {
-            answer(code, codeRoute, request, response, start, true);
+            answer(code, bare, request, response, start, true);
         } finally {
             traced.lowCardinalityKeyValue("http.response.status_code", Integer.toString(response.getStatus()));
             traced.stop();
         }
     }
 
-    private void answer(String code, boolean codeRoute, Request request, Response response, long start, boolean traced)
+    private void answer(String code, boolean bare, Request request, Response response, long start, boolean traced)
             throws IOException, ServletException {
         CachedLink link;
         try {
@@ -129,7 +128,7 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
         }
         if (link.active()) {
             redirector.writeRedirect(code, link, request, response);
-            (codeRoute ? this.codeRoute : urlsRoute).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            (bare ? codeRoute : urlsRoute).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return;
         }
         request.setAttribute(RESOLVED, link);

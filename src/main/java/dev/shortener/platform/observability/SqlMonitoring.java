@@ -32,8 +32,7 @@ class SqlMonitoring {
     @Bean
     static BeanPostProcessor sqlMonitoringDataSourceWrapper(
             ObjectProvider<SqlMonitor> monitor, ObjectProvider<Traces> traces, Environment environment) {
-        boolean tracing =
-                !environment.getProperty("shortener.tracing.otlp-endpoint", "").isBlank();
+        boolean tracing = TracingSettings.enabled(environment);
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {

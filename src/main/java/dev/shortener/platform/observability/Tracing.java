@@ -14,10 +14,10 @@ import java.util.List;
 import net.ttddyy.observation.tracing.ConnectionTracingObservationHandler;
 import net.ttddyy.observation.tracing.QueryTracingObservationHandler;
 import net.ttddyy.observation.tracing.ResultSetTracingObservationHandler;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.otlp.OtlpTracingConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -65,7 +65,7 @@ class Tracing {
 
     /** The OpenTelemetry convention: the variable names a base address, spans go to its /v1/traces. */
     @Bean
-    @ConditionalOnExpression("!'${shortener.tracing.otlp-endpoint:}'.isBlank()")
+    @Conditional(TracingSettings.Enabled.class)
     OtlpTracingConnectionDetails otlpTracingConnectionDetails(TracingSettings settings) {
         return transport -> settings.tracesUrl();
     }

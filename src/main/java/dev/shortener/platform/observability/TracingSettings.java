@@ -2,6 +2,10 @@ package dev.shortener.platform.observability;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Traces (ADR 0012).
@@ -26,6 +30,20 @@ record TracingSettings(
 
     boolean enabled() {
         return !otlpEndpoint.isEmpty();
+    }
+
+    /** The same answer before the settings are bound: for conditions and post-processors. */
+    static boolean enabled(Environment environment) {
+        return !environment.getProperty("shortener.tracing.otlp-endpoint", "").isBlank();
+    }
+
+    /** Matches when traces are exported. */
+    static final class Enabled implements Condition {
+
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return enabled(context.getEnvironment());
+        }
     }
 
     /** Where spans go: the OTLP/HTTP traces path under the base address, as OpenTelemetry's SDKs do. */

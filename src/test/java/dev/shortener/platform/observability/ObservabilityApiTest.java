@@ -234,7 +234,7 @@ class ObservabilityApiTest extends ApiTest {
     }
 
     /** The line of request {@code id} whose {@code field} is {@code value}, once it is written. */
-    private static JsonNode lineOf(CapturedOutput output, String id, String field, String value) {
+    static JsonNode lineOf(CapturedOutput output, String id, String field, String value) {
         return awaitLine(
                 output,
                 json -> id.equals(json.path("request_id").asString())

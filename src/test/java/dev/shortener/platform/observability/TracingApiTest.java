@@ -23,7 +23,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Traces exported over OTLP to a local receiver: an API request with its JDBC statements, a
@@ -33,7 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 class TracingApiTest extends ApiTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final OtlpReceiver RECEIVER = start();
 
     @Autowired
@@ -67,19 +65,21 @@ class TracingApiTest extends ApiTest {
         api.send("POST", "/urls", "{\"original_url\":\"https://example.com/traced\"}", Map.of("X-Request-Id", id))
                 .expect(201);
 
-        JsonNode access = accessLine(output, id);
+        JsonNode access = ObservabilityApiTest.lineOf(output, id, "logger", "dev.shortener.access");
         String traceId = access.get("trace_id").asString();
         assertThat(traceId).matches("[0-9a-f]{32}");
+        // the server span ends last and may come in a later export than its statements
         List<ReceivedSpan> trace = awaitTrace(
-                traceId, spans -> spans.stream().anyMatch(s -> s.name().equals("query")));
+                traceId,
+                spans -> spans.stream().anyMatch(TracingApiTest::isLinkInsert)
+                        && spans.stream().anyMatch(s -> s.kind().equals("SPAN_KIND_SERVER")));
         ReceivedSpan server = only(trace, s -> s.kind().equals("SPAN_KIND_SERVER"));
         assertThat(server.parentSpanId()).isEmpty();
         assertThat(server.service()).isEqualTo("shortener");
         assertThat(server.attributes()).containsEntry("uri", "/urls").containsEntry("status", "201");
         assertThat(access.get("span_id").asString()).isEqualTo(server.spanId());
         ReceivedSpan insert = trace.stream()
-                .filter(s -> s.name().equals("query")
-                        && s.attributes().getOrDefault("jdbc.query[0]", "").contains("INSERT INTO urls"))
+                .filter(TracingApiTest::isLinkInsert)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no INSERT span in " + trace));
         assertThat(descendsFrom(insert, server, trace)).isTrue();
@@ -142,6 +142,11 @@ class TracingApiTest extends ApiTest {
                 .anyMatch(l -> l.matches(".* # \\{.*trace_id=\"[0-9a-f]{32}\".*"));
     }
 
+    private static boolean isLinkInsert(ReceivedSpan span) {
+        return span.name().equals("query")
+                && span.attributes().getOrDefault("jdbc.query[0]", "").contains("INSERT INTO urls");
+    }
+
     private static boolean isRedis(ReceivedSpan span) {
         return span.attributes().getOrDefault("db.system", "").equals("redis");
     }
@@ -171,19 +176,5 @@ class TracingApiTest extends ApiTest {
                     .orElse("");
         }
         return false;
-    }
-
-    private static JsonNode accessLine(CapturedOutput output, String requestId) {
-        return await().atMost(Duration.ofSeconds(5))
-                .until(
-                        () -> output.getAll()
-                                .lines()
-                                .filter(l -> l.startsWith("{")
-                                        && l.contains(requestId)
-                                        && l.contains("dev.shortener.access"))
-                                .map(JSON::readTree)
-                                .findFirst(),
-                        Optional::isPresent)
-                .orElseThrow();
     }
 }
