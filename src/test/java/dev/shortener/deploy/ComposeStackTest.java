@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ComposeStackTest {
 
     /** Images without a shell or HTTP client: Prometheus's `up` series watches them instead. */
-    private static final Set<String> WITHOUT_HEALTHCHECK = Set.of("loki", "alloy", "redis-exporter", "nginx-exporter");
+    private static final Set<String> WITHOUT_HEALTHCHECK =
+            Set.of("loki", "alloy", "tempo", "redis-exporter", "nginx-exporter");
 
     private static final Set<String> REQUIRED_SERVICES = Set.of(
             "nginx",
@@ -34,7 +35,9 @@ class ComposeStackTest {
             "grafana",
             "loki",
             "alloy",
+            "tempo",
             "cadvisor",
+            "node-exporter",
             "postgres-exporter",
             "redis-exporter",
             "nginx-exporter");
