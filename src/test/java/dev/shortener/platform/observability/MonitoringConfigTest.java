@@ -26,40 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringConfigTest {
 
-    /**
-     * Metrics of the exporters in the stack (postgres-exporter, redis-exporter, nginx-exporter,
-     * cAdvisor, Prometheus itself) that the rules and dashboards may read. The application's own
-     * families are verified against a live scrape by {@link MetricsScrapeTest}.
-     */
-    private static final Set<String> EXPORTER_METRICS = Set.of(
-            "up",
-            "pg_up",
-            "pg_database_size_bytes",
-            "pg_stat_database_numbackends",
-            "pg_stat_database_xact_commit",
-            "pg_stat_database_xact_rollback",
-            "redis_up",
-            "redis_memory_used_bytes",
-            "redis_memory_max_bytes",
-            "redis_connected_clients",
-            "redis_commands_processed_total",
-            "nginx_http_requests_total",
-            "nginx_connections_active",
-            "container_cpu_usage_seconds_total",
-            "container_memory_working_set_bytes",
-            "container_spec_memory_limit_bytes",
-            "container_fs_usage_bytes",
-            "container_fs_limit_bytes",
-            "container_network_receive_bytes_total",
-            "container_network_transmit_bytes_total",
-            "node_filesystem_avail_bytes",
-            "node_filesystem_size_bytes",
-            "node_memory_MemAvailable_bytes",
-            "node_memory_MemTotal_bytes",
-            "node_cpu_seconds_total",
-            // deploy/backup.sh through the node exporter's textfile collector; CloudNativePG
-            "backup_last_success_timestamp_seconds",
-            "cnpg_collector_last_available_backup_timestamp");
+    /** Series Prometheus makes itself for every target. */
+    private static final Set<String> SCRAPE_SERIES = Set.of("up");
+
+    /** Histograms and summaries are exported as these series of their family. */
+    private static final Pattern SERIES_OF_FAMILY = Pattern.compile("(.+)_(bucket|sum|count)");
+
+    private static final Path EXPORTER_METRICS = DeployFiles.PROMETHEUS.resolve("exporter-metrics");
 
     @Test
     void prometheusConfigurationWithItsRuleFilesIsValid(@TempDir Path dir) throws IOException {
@@ -218,22 +191,74 @@ class MonitoringConfigTest {
     }
 
     @Test
-    void rulesAndDashboardsReadOnlyMetricsThatTheAppOrAListedExporterExports() {
+    void rulesAndDashboardsReadOnlyMetricsThatTheAppOrAnExporterOfTheStackExports() throws IOException {
+        Map<String, String> exported = exporterFamilies();
         Map<String, Set<String>> unknown = new TreeMap<>();
         DeployFiles.allExpressions().forEach((where, expr) -> {
             for (String name : DeployFiles.metricNames(expr)) {
                 boolean app = DeployFiles.APP_PREFIXES.stream().anyMatch(name::startsWith);
-                if (!app && !EXPORTER_METRICS.contains(name)) {
+                if (!app && !SCRAPE_SERIES.contains(name) && !isSeriesOf(exported, name)) {
                     unknown.computeIfAbsent(name, n -> new TreeSet<>()).add(where);
                 }
             }
         });
 
         assertThat(unknown)
-                .as("metrics neither exported by the app nor by a listed exporter")
+                .as("metrics neither exported by the app nor by an exporter (deploy/prometheus/exporter-metrics)")
                 .isEmpty();
         assertThat(DeployFiles.appMetricNames())
                 .contains("http_server_requests_seconds_bucket", "hikaricp_connections_pending");
+    }
+
+    @Test
+    void theExporterListsAreRealListsAndNamesOutsideThemAreCaught() throws IOException {
+        Map<String, String> exported = exporterFamilies();
+
+        assertThat(exported)
+                .as("one family of each exporter file and the backup script's")
+                .containsEntry("node_filesystem_avail_bytes", "gauge")
+                .containsEntry("pg_stat_database_xact_commit", "counter")
+                .containsEntry("redis_commands_processed_total", "counter")
+                .containsEntry("nginx_http_requests_total", "counter")
+                .containsEntry("container_memory_working_set_bytes", "gauge")
+                .containsEntry("barman_cloud_cloudnative_pg_io_last_available_backup_timestamp", "gauge")
+                .containsEntry("backup_last_success_timestamp_seconds", "gauge");
+        assertThat(exported).hasSizeGreaterThan(500);
+        assertThat(isSeriesOf(exported, "go_gc_duration_seconds_count"))
+                .as("a summary's count")
+                .isTrue();
+        assertThat(isSeriesOf(exported, "node_filesystem_avail_bytes_count"))
+                .as("a gauge has no count")
+                .isFalse();
+        assertThat(isSeriesOf(exported, "cnpg_collector_last_available_backup_timestamp"))
+                .as("in-core CloudNativePG backup time, not updated by plugin backups")
+                .isFalse();
+        assertThat(isSeriesOf(exported, "container_fs_reads_bytes_total"))
+                .as("cAdvisor's diskIO group, disabled in the stack")
+                .isFalse();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void grafanaDataSourceLinksPointAtProvisionedDataSources() {
+        Map<String, Object> provisioning =
+                DeployFiles.yaml(Path.of("deploy", "grafana", "provisioning", "datasources", "datasources.yml"));
+        List<Map<String, Object>> sources = (List<Map<String, Object>>) provisioning.get("datasources");
+        Set<String> uids = new TreeSet<>();
+        sources.forEach(source -> uids.add((String) source.get("uid")));
+        assertThat(uids).contains("prometheus", "loki", "tempo");
+
+        Set<String> linked = new TreeSet<>();
+        Matcher uid = Pattern.compile("datasourceUid=(\\w+)").matcher(sources.toString());
+        while (uid.find()) {
+            linked.add(uid.group(1));
+        }
+        assertThat(linked).as("metrics and logs link to traces, traces to logs").contains("tempo", "loki");
+        assertThat(uids).containsAll(linked);
+        assertThat(sources.toString())
+                .as("the exemplar label Micrometer writes and the log field the app writes")
+                .contains("name=trace_id", "matcherRegex=trace_id")
+                .contains("trace_id = \"$${__trace.traceId}\"");
     }
 
     @Test
@@ -250,6 +275,37 @@ class MonitoringConfigTest {
                 Set.of("container_memory_working_set_bytes", "container_spec_memory_limit_bytes"));
         cases.forEach((expr, names) ->
                 assertThat(DeployFiles.metricNames(expr)).as(expr).containsExactlyInAnyOrderElementsOf(names));
+    }
+
+    /** Family name to type, from exporter-metrics/*.txt and the "# TYPE" lines of deploy/backup.sh. */
+    private static Map<String, String> exporterFamilies() throws IOException {
+        Map<String, String> families = new TreeMap<>();
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(EXPORTER_METRICS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).toList()) {
+                lines.addAll(Files.readAllLines(file));
+            }
+        }
+        for (String line : lines) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                String[] family = line.split(" ");
+                families.put(family[0], family[1]);
+            }
+        }
+        Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$")
+                .matcher(Files.readString(DeployFiles.DEPLOY.resolve("backup.sh")));
+        while (type.find()) {
+            families.put(type.group(1), type.group(2));
+        }
+        return families;
+    }
+
+    private static boolean isSeriesOf(Map<String, String> families, String name) {
+        if (families.containsKey(name)) {
+            return true;
+        }
+        Matcher series = SERIES_OF_FAMILY.matcher(name);
+        return series.matches() && Set.of("histogram", "summary").contains(families.get(series.group(1)));
     }
 
     private static boolean supportsUrlFiles() {
