@@ -2,15 +2,19 @@
 # End-to-end check of the alerting loop on this machine, without containers:
 #   the shortener jar (embedded PostgreSQL and Redis) -> a real Prometheus evaluating the shipped
 #   rules -> a real Alertmanager with the shipped routing -> a local webhook receiver standing in
-#   for Discord and for the heartbeat service.
+#   for Discord and for the heartbeat service; and the trace path: the jar exports spans over
+#   OTLP/HTTP to a local receiver standing in for Tempo (the tests' OtlpReceiver).
 # Errors are real: the embedded Redis is frozen (SIGSTOP), so GET /health/ready answers 503 until
 # it is resumed. The script waits until ShortenerHigh5xxRatio and the API's burn-rate alert reach
 # the Discord receiver and the Watchdog the heartbeat receiver (and never Discord), prints the
-# payloads and stops everything it started.
+# payloads and stops everything it started. Before that, a run of the jar with tracing on creates a
+# link through the API, and the script waits for that request's trace, with its JDBC and Redis spans
+# beneath the server span.
 #
 # Usage: deploy/monitoring-e2e.sh [--build]   (needs: java 21+, python3, curl and the Debian
 #        packages prometheus and prometheus-alertmanager)
-# Ports (loopback only): app 18081, Prometheus 19090, Alertmanager 19093, receiver 19095.
+# Ports (loopback only): app 18081, Prometheus 19090, Alertmanager 19093, receiver 19095,
+#        OTLP receiver 19318.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,6 +25,7 @@ MANAGEMENT_PORT=18181
 PROM_PORT=19090
 AM_PORT=19093
 RECEIVER_PORT=19095
+OTLP_PORT=19318
 TIMEOUT_SECONDS="${E2E_TIMEOUT_SECONDS:-300}"
 
 WORK=$(mktemp -d -t shortener-monitoring-e2e.XXXXXX)
@@ -73,6 +78,9 @@ if [[ "${1:-}" == "--build" || -z "$JAR" ]]; then
     ./mvnw -B -q package -DskipTests >"$WORK/build.log" 2>&1
     JAR=$(ls target/shortener-*.jar | grep -v original | head -1)
 fi
+# The OTLP receiver is test code: compiled test classes and the test classpath.
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$WORK/test-classpath" >"$WORK/test-build.log" 2>&1
 
 # --- configuration derived from the shipped files ---------------------------------------------
 mkdir -p "$WORK/rules" "$WORK/received" "$WORK/templates"
@@ -127,11 +135,75 @@ http.server.HTTPServer(("127.0.0.1", port), Receiver).serve_forever()
 PY
 PIDS+=($!)
 
-log "starting the application on 127.0.0.1:$APP_PORT ($JAR)"
-SERVER_PORT=$APP_PORT MANAGEMENT_PORT=$MANAGEMENT_PORT MANAGEMENT_ADDRESS=127.0.0.1 SHORTENER_DATA_DIR="$WORK/data" LOG_FORMAT=json \
-    "$JAVA_HOME/bin/java" -jar "$JAR" >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-PIDS+=($APP_PID)
+# start_app LOG [VAR=VALUE...]: the jar on the loopback ports, with extra environment
+start_app() {
+    local log_file="$1"
+    shift
+    log "starting the application on 127.0.0.1:$APP_PORT ($JAR${*:+, $*})"
+    env SERVER_PORT=$APP_PORT MANAGEMENT_PORT=$MANAGEMENT_PORT MANAGEMENT_ADDRESS=127.0.0.1 \
+        SHORTENER_DATA_DIR="$WORK/data" LOG_FORMAT=json "$@" \
+        "$JAVA_HOME/bin/java" -jar "$JAR" >"$log_file" 2>&1 &
+    APP_PID=$!
+    PIDS+=("$APP_PID")
+    wait_for "http://127.0.0.1:$APP_PORT/health" 240
+    wait_for "http://127.0.0.1:$APP_PORT/health/ready" 60
+}
+
+# --- a trace from a real request -------------------------------------------------------------------
+# Its own run of the jar: with tracing on, latency counts carry exemplars, which Prometheus before
+# 2.43 (Debian 12 ships 2.42) refuses on a histogram's _count, failing the whole scrape; the stack's
+# Prometheus 3 takes them.
+log "starting the OTLP receiver on 127.0.0.1:$OTLP_PORT"
+"$JAVA_HOME/bin/java" -cp "target/test-classes:$(cat "$WORK/test-classpath")" \
+    dev.shortener.platform.observability.OtlpReceiver "$OTLP_PORT" "$WORK/spans.jsonl" >"$WORK/otlp.log" 2>&1 &
+PIDS+=($!)
+start_app "$WORK/app-traced.log" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_PORT"
+TRACE_REQUEST="e2e-trace-$$"
+curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -H "X-Request-Id: $TRACE_REQUEST" \
+    -d '{"original_url":"https://example.com/e2e-traced"}' "http://127.0.0.1:$APP_PORT/urls"
+TRACE_ID=$(grep -F "\"request_id\":\"$TRACE_REQUEST\"" "$WORK/app-traced.log" | grep -o '"trace_id":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
+log "POST /urls answered in trace ${TRACE_ID:-(none in the access line)}; waiting for its spans"
+TRACE_OK=""
+for _ in $(seq 1 30); do
+    if TRACE_SUMMARY=$(python3 - "$WORK/spans.jsonl" "${TRACE_ID:-none}" 2>/dev/null <<'PY'
+import json, sys
+spans = [json.loads(line) for line in open(sys.argv[1])]
+trace = [s for s in spans if s["traceId"] == sys.argv[2]]
+servers = [s for s in trace if s["kind"] == "SPAN_KIND_SERVER" and not s["parentSpanId"]]
+by_id = {s["spanId"]: s for s in trace}
+def under(span, root):
+    while span["parentSpanId"] in by_id:
+        span = by_id[span["parentSpanId"]]
+        if span is root:
+            return True
+    return False
+if len(servers) != 1:
+    sys.exit(1)
+server = servers[0]
+jdbc = [s for s in trace if s["name"] == "query" and under(s, server)]
+redis = [s for s in trace if s["attributes"].get("db.system") == "redis" and under(s, server)]
+if not jdbc or not redis:
+    sys.exit(1)
+print(f"{server['name']} ({server['service']}): {len(trace)} spans, {len(jdbc)} JDBC statements "
+      f"({', '.join(sorted({s['attributes'].get('jdbc.query[0]', '?').split()[0] for s in jdbc}))}), "
+      f"{len(redis)} Redis commands ({', '.join(sorted({s['name'] for s in redis}))})")
+PY
+    ); then
+        TRACE_OK=yes
+        break
+    fi
+    sleep 1
+done
+if [[ -z "$TRACE_OK" ]]; then
+    echo "=== FAILED: no trace of POST /urls with JDBC and Redis spans under its server span reached the OTLP receiver" >&2
+    exit 1
+fi
+log "trace received: $TRACE_SUMMARY"
+
+kill "$APP_PID"
+for _ in $(seq 1 150); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.2; done
+
+start_app "$WORK/app.log"
 
 log "starting Alertmanager on 127.0.0.1:$AM_PORT"
 prometheus-alertmanager --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/alertmanager" \
@@ -145,8 +217,6 @@ PIDS+=($!)
 
 wait_for "http://127.0.0.1:$AM_PORT/-/ready" 60
 wait_for "http://127.0.0.1:$PROM_PORT/-/ready" 60
-wait_for "http://127.0.0.1:$APP_PORT/health" 240
-wait_for "http://127.0.0.1:$APP_PORT/health/ready" 60
 log "application ready; Prometheus scrapes it every second"
 
 # --- drive real server errors ----------------------------------------------------------------------
@@ -210,4 +280,5 @@ echo "=== notification received ${ELAPSED}s after the errors started ($(ls "$WOR
 python3 -m json.tool "$FOUND"
 echo "=== the burn-rate alert and the Watchdog's heartbeat arrived too:"
 python3 -c 'import json, sys; [print("   ", json.load(open(f))["receiver"], [a["labels"]["alertname"] for a in json.load(open(f))["alerts"]]) for f in sys.argv[1:]]' "$BURN" "$HEARTBEAT"
-echo "=== OK: the high-error-rate and burn-rate alerts reached the Discord receiver, the Watchdog the heartbeat receiver"
+echo "=== the trace of POST /urls: $TRACE_SUMMARY"
+echo "=== OK: the high-error-rate and burn-rate alerts reached the Discord receiver, the Watchdog the heartbeat receiver, a request's trace the OTLP receiver"

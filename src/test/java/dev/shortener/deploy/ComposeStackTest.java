@@ -96,6 +96,29 @@ class ComposeStackTest {
     }
 
     @Test
+    void the_replicas_send_traces_to_tempo_and_prometheus_can_store_their_exemplars() {
+        Map<String, Object> prometheus = services().get("prometheus");
+        Matcher version = Pattern.compile("prom/prometheus:v(\\d+)\\.(\\d+)")
+                .matcher(prometheus.get("image").toString());
+        assertThat(version.find()).isTrue();
+        int major = Integer.parseInt(version.group(1));
+        int minor = Integer.parseInt(version.group(2));
+        assertThat(major > 2 || minor >= 43)
+                .as("exemplars on a histogram's _count fail whole scrapes before Prometheus 2.43")
+                .isTrue();
+        assertThat(prometheus.get("command").toString()).contains("--enable-feature=exemplar-storage");
+        for (String app : List.of("app1", "app2")) {
+            assertThat(at(services().get(app), "environment", "OTEL_EXPORTER_OTLP_ENDPOINT")
+                            .toString())
+                    .as("tracing of %s on by default, to the stack's Tempo", app)
+                    .endsWith("http://tempo:4318}");
+        }
+        assertThat(DeployFiles.read("deploy/tempo/tempo.yml")).contains("endpoint: 0.0.0.0:4318");
+        assertThat(DeployFiles.read(".env.example"))
+                .contains("OTEL_EXPORTER_OTLP_ENDPOINT=", "TRACING_SAMPLE=", "TRACING_REDIRECT_SAMPLE=");
+    }
+
+    @Test
     void only_nginx_and_grafana_publish_ports() {
         var publishing = services().entrySet().stream()
                 .filter(service -> service.getValue().containsKey("ports"))
