@@ -166,7 +166,7 @@ class FaultMatrixTest extends ApiTest {
                 "shortener.clicks.queue-capacity",
                 "2048",
                 // its import jobs are its own: no other instance's workers take them
-                "shortener.importing.redis-prefix",
+                "shortener.importing.queue",
                 unique("faults")));
         instance = AppInstance.start(settings);
         links = new TestLinks(instance.api(), instance.context());

@@ -35,7 +35,7 @@ class ChunkWork {
     enum Kind {
         /** Done now or before: acknowledge it. */
         DONE,
-        /** Replaced by two halves, which the caller must run or queue. */
+        /** Replaced by two halves: pending chunks, which a synchronous caller runs itself. */
         SPLIT,
         /** Someone else holds it right now. */
         BUSY,
@@ -68,7 +68,6 @@ class ChunkWork {
 
     private final ImportJobs jobs;
     private final ChunkLoader loader;
-    private final ChunkQueue queue;
     private final ImportProgress progress;
     private final ImportMetrics metrics;
     private final ImportSettings settings;
@@ -79,7 +78,6 @@ class ChunkWork {
     ChunkWork(
             ImportJobs jobs,
             ChunkLoader loader,
-            ChunkQueue queue,
             ImportProgress progress,
             ImportMetrics metrics,
             ImportSettings settings,
@@ -90,7 +88,6 @@ class ChunkWork {
         this.destinations = destinations;
         this.links = links;
         this.loader = loader;
-        this.queue = queue;
         this.progress = progress;
         this.metrics = metrics;
         this.settings = settings;
@@ -208,14 +205,6 @@ class ChunkWork {
         metrics.rows(claim.entity(), committed.imported(), committed.failures().size());
         if (deadLetters && !committed.recorded().isEmpty()) {
             metrics.deadLettered(committed.recorded().size());
-            try {
-                queue.deadLettered(claim.job(), claim.entity().table(), committed.recorded());
-            } catch (RuntimeException e) {
-                log.warn(
-                        "Dead letters of import job {} not added to the dead-letter stream: {}",
-                        claim.job(),
-                        e.toString());
-            }
         }
         progress.publish(committed.job());
         finishIfDone(claim.job());

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,15 +18,14 @@ import org.springframework.stereotype.Component;
  * <ul>
  *   <li>{@link #importFile} (small uploads, the CLI, demo data): the caller's thread runs each
  *       chunk as soon as it is stored and answers with the report; a bad row never stops the file.
- *   <li>{@link #submit} (large uploads, {@code Prefer: respond-async}): each stored chunk goes to
- *       the Redis stream for the workers of any instance; the job is answered once the whole file
- *       is stored.
+ *   <li>{@link #submit} (large uploads, {@code Prefer: respond-async}): each stored chunk is
+ *       pending in PostgreSQL for the workers of any instance; the job is answered once the whole
+ *       file is stored.
  * </ul>
  */
 @Component
 class CsvImporter {
 
-    private static final Logger log = LoggerFactory.getLogger(CsvImporter.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(100);
 
     /** A submitted file: the stored job, or the reason nothing of the file can be imported. */
@@ -36,14 +33,12 @@ class CsvImporter {
 
     private final UploadIntake intake;
     private final ChunkWork work;
-    private final ChunkQueue queue;
     private final ImportJobs jobs;
     private final ImportSettings settings;
 
-    CsvImporter(UploadIntake intake, ChunkWork work, ChunkQueue queue, ImportJobs jobs, ImportSettings settings) {
+    CsvImporter(UploadIntake intake, ChunkWork work, ImportJobs jobs, ImportSettings settings) {
         this.intake = intake;
         this.work = work;
-        this.queue = queue;
         this.jobs = jobs;
         this.settings = settings;
     }
@@ -74,9 +69,8 @@ class CsvImporter {
 
     /** Stores the file as a job for the workers and answers the job once the file is stored. */
     Submission submit(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
-        Enqueuer enqueuer = new Enqueuer();
-        UploadIntake.Received received =
-                intake.receive(entity, in, "async", fileName, fileSize, true, enqueuer::enqueue);
+        // a stored chunk of an asynchronous job is in the queue already: nothing to hand on
+        UploadIntake.Received received = intake.receive(entity, in, "async", fileName, fileSize, true, chunk -> {});
         return switch (received) {
             case UploadIntake.Refused refused ->
                 new Submission(null, new ImportReport(0, 1, List.of(refused.failure())));
@@ -147,23 +141,6 @@ class CsvImporter {
             long deadline = System.nanoTime() + settings.stallTimeout().toNanos();
             while (jobs.isPending(chunk) && System.nanoTime() < deadline) {
                 sleep(BUSY_POLL);
-            }
-        }
-    }
-
-    /** Hands stored chunks to the stream; when Redis fails, the recovery sweep queues them later. */
-    private final class Enqueuer {
-
-        private boolean warned;
-
-        void enqueue(long chunk) {
-            try {
-                queue.enqueue(List.of(chunk));
-            } catch (RuntimeException e) {
-                if (!warned) {
-                    log.warn("Chunk {} not queued ({}); stalled-job recovery will queue it", chunk, e.toString());
-                    warned = true;
-                }
             }
         }
     }

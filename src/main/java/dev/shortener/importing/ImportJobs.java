@@ -3,6 +3,7 @@ package dev.shortener.importing;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -57,9 +58,11 @@ public class ImportJobs {
     record RecordedFailure(long id, long line, String reason) {}
 
     private final JdbcClient db;
+    private final ImportSettings settings;
 
-    ImportJobs(JdbcClient db) {
+    ImportJobs(JdbcClient db, ImportSettings settings) {
         this.db = db;
+        this.settings = settings;
     }
 
     /** PostgreSQL text cannot hold NUL characters; a row that has one is shown with U+FFFD instead. */
@@ -68,9 +71,15 @@ public class ImportJobs {
     }
 
     long create(Entity entity, String mode, @Nullable String fileName, @Nullable Long fileSize, String header) {
-        return db.sql("INSERT INTO import_jobs (entity, mode, file_name, file_size, header) VALUES (?, ?, ?, ?, ?)"
-                        + " RETURNING id")
-                .params(entity.table(), mode, fileName == null ? null : abbreviate(fileName), fileSize, header)
+        return db.sql("INSERT INTO import_jobs (entity, mode, file_name, file_size, header, queue)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+                .params(
+                        entity.table(),
+                        mode,
+                        fileName == null ? null : abbreviate(fileName),
+                        fileSize,
+                        header,
+                        settings.queue())
                 .query(Long.class)
                 .single();
     }
@@ -80,10 +89,14 @@ public class ImportJobs {
         return name.length() <= 255 ? name : name.substring(0, 254) + "…";
     }
 
-    /** Stores a chunk of the upload and counts its records into the job. */
-    long storeChunk(long job, long firstLine, int rows, byte[] content) {
-        return db.sql("WITH chunk AS (INSERT INTO import_chunks (job_id, first_line, rows, content)"
-                        + " VALUES (:job, :firstLine, :rows, :content) RETURNING id),"
+    /**
+     * Stores a chunk of the upload and counts its records into the job; {@code leased} when the
+     * storing request runs it itself (a synchronous job), so that no worker takes it meanwhile.
+     */
+    long storeChunk(long job, long firstLine, int rows, byte[] content, boolean leased) {
+        return db.sql("WITH chunk AS (INSERT INTO import_chunks (job_id, first_line, rows, content, leased_until)"
+                        + " VALUES (:job, :firstLine, :rows, :content, CASE WHEN :leased THEN " + NOW
+                        + " + :lease * interval '1 millisecond' END) RETURNING id),"
                         + " job AS (UPDATE import_jobs SET rows_total = rows_total + :rows, heartbeat_at = " + NOW
                         + " WHERE id = :job)"
                         + " SELECT id FROM chunk")
@@ -91,6 +104,8 @@ public class ImportJobs {
                 .param("firstLine", firstLine)
                 .param("rows", rows)
                 .param("content", content)
+                .param("leased", leased)
+                .param("lease", settings.worker().reclaimIdle().toMillis())
                 .query(Long.class)
                 .single();
     }
@@ -166,16 +181,18 @@ public class ImportJobs {
     }
 
     /**
-     * Claims a pending chunk for one attempt, counting it. Empty when the chunk is done, split,
-     * gone, or being worked on by someone else right now.
+     * Claims a pending chunk for one attempt, counting it and extending its lease over the attempt
+     * and the pause after it. Empty when the chunk is done, split, gone, or being worked on by
+     * someone else right now.
      */
     Optional<Claim> claim(long chunk) {
-        return db.sql("UPDATE import_chunks c SET attempts = attempts + 1 FROM import_jobs j"
+        return db.sql("UPDATE import_chunks c SET attempts = attempts + 1,"
+                        + " leased_until = " + NOW + " + ? * interval '1 millisecond' FROM import_jobs j"
                         + " WHERE c.id = (SELECT id FROM import_chunks WHERE id = ? AND state = 'pending'"
                         + " FOR UPDATE SKIP LOCKED) AND j.id = c.job_id"
                         + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
                         + " c.last_error, j.started_at IS NOT NULL AND j.state <> 'queued'")
-                .param(chunk)
+                .params(settings.worker().reclaimIdle().toMillis(), chunk)
                 .query((rs, n) -> new Claim(
                         rs.getLong(1),
                         rs.getLong(2),
@@ -271,10 +288,12 @@ public class ImportJobs {
         return List.of(a, b);
     }
 
+    /** A half of a synchronous job's chunk stays leased: the request runs it; others go to the queue. */
     private Long insertChild(Claim parent, long firstLine, int rows, byte[] content) {
-        return db.sql("INSERT INTO import_chunks (job_id, parent_id, first_line, rows, content)"
-                        + " VALUES (?, ?, ?, ?, ?) RETURNING id")
-                .params(parent.job(), parent.chunk(), firstLine, rows, content)
+        return db.sql("INSERT INTO import_chunks (job_id, parent_id, first_line, rows, content, leased_until)"
+                        + " SELECT ?, ?, ?, ?, ?, CASE WHEN j.mode = 'sync' THEN p.leased_until END"
+                        + " FROM import_chunks p JOIN import_jobs j ON j.id = p.job_id WHERE p.id = ? RETURNING id")
+                .params(parent.job(), parent.chunk(), firstLine, rows, content, parent.chunk())
                 .query(Long.class)
                 .single();
     }
@@ -292,11 +311,39 @@ public class ImportJobs {
                 .list();
     }
 
-    List<Long> pendingChunks(long job) {
-        return db.sql("SELECT id FROM import_chunks WHERE job_id = ? AND state = 'pending' ORDER BY id")
-                .param(job)
+    /**
+     * Leases the oldest pending chunk of this instance's queue whose lease is free or ran out (its
+     * holder, a worker or the request of a synchronous job, stopped renewing it). Empty when there
+     * is none.
+     */
+    Optional<Long> leaseNext() {
+        return db.sql("UPDATE import_chunks SET leased_until = " + NOW + " + :lease * interval '1 millisecond'"
+                        + " WHERE id = (SELECT c.id FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id"
+                        + " WHERE c.state = 'pending' AND j.queue = :queue"
+                        + " AND (c.leased_until IS NULL OR c.leased_until < " + NOW + ")"
+                        + " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
+                        + " RETURNING id")
+                .param("lease", settings.worker().reclaimIdle().toMillis())
+                .param("queue", settings.queue())
                 .query(Long.class)
-                .list();
+                .optional();
+    }
+
+    /** Extends the leases of the chunks this instance works on. */
+    void renewLeases(Collection<Long> chunks) {
+        if (!chunks.isEmpty()) {
+            db.sql("UPDATE import_chunks SET leased_until = " + NOW + " + ? * interval '1 millisecond'"
+                            + " WHERE id = ANY(?) AND state = 'pending'")
+                    .params(settings.worker().reclaimIdle().toMillis(), chunks.toArray(Long[]::new))
+                    .update();
+        }
+    }
+
+    /** Gives a leased chunk back to the queue at once. */
+    void release(long chunk) {
+        db.sql("UPDATE import_chunks SET leased_until = NULL WHERE id = ?")
+                .param(chunk)
+                .update();
     }
 
     static ImportJob job(ResultSet rs, int row) throws SQLException {

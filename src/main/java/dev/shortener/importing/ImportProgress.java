@@ -1,5 +1,7 @@
 package dev.shortener.importing;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Map;
@@ -11,14 +13,19 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * Progress of jobs across instances: every change of a job is published as its JSON on the Redis
- * channel {@code import:{id}}, and listeners on any instance receive it. Publishing never fails a
- * caller; listeners that miss messages (Redis down) read the job from PostgreSQL instead.
+ * channel {@code <queue>:{id}} ({@code import:7}), and listeners on any instance receive it.
+ * Publishing never fails a caller; listeners that miss messages (Redis down) read the job from
+ * PostgreSQL instead. Messages go out on a connection of their own and subscriptions share one
+ * pub/sub connection, both made by the application's Lettuce client (which subscribes again after
+ * a reconnect): a Redis that is down never holds up the connection the redirect path shares.
  */
 @Component
 class ImportProgress implements DisposableBean {
@@ -35,22 +42,25 @@ class ImportProgress implements DisposableBean {
         void close();
     }
 
-    private final ChunkQueue queue;
-    private final ImportRedis redis;
+    private final RedisConnectionFactory factory;
+    private final String prefix;
     private final ObjectMapper json;
     private final Map<Long, Set<Consumer<ImportJob>>> listeners = new ConcurrentHashMap<>();
     private final Set<Long> subscribed = ConcurrentHashMap.newKeySet();
     private @Nullable StatefulRedisPubSubConnection<String, String> connection;
+    private final Object publisherLock = new Object();
+    private @Nullable StatefulRedisConnection<String, String> publisher;
 
-    ImportProgress(ChunkQueue queue, ImportRedis redis, ObjectMapper json) {
-        this.queue = queue;
-        this.redis = redis;
+    ImportProgress(RedisConnectionFactory factory, ImportSettings settings, ObjectMapper json) {
+        this.factory = factory;
+        this.prefix = settings.queue() + ":";
         this.json = json;
     }
 
     void publish(ImportJob job) {
         try {
-            queue.publish(job.id(), json.writeValueAsString(job));
+            // not waited for: a worker never waits on Redis for a message nobody may be reading
+            publisher().async().publish(channel(job.id()), json.writeValueAsString(job));
         } catch (RuntimeException e) {
             log.debug("Progress of import job {} not published: {}", job.id(), e.toString());
         }
@@ -80,7 +90,7 @@ class ImportProgress implements DisposableBean {
             return;
         }
         try {
-            connection().sync().subscribe(queue.channel(job));
+            connection().sync().subscribe(channel(job));
             subscribed.add(job);
         } catch (RuntimeException e) {
             log.debug("Not subscribed to progress of import job {}: {}", job, e.toString());
@@ -97,7 +107,7 @@ class ImportProgress implements DisposableBean {
             listeners.remove(job);
             if (subscribed.remove(job)) {
                 try {
-                    connection().sync().unsubscribe(queue.channel(job));
+                    connection().sync().unsubscribe(channel(job));
                 } catch (RuntimeException e) {
                     log.debug("Not unsubscribed from import job {}: {}", job, e.toString());
                 }
@@ -105,9 +115,26 @@ class ImportProgress implements DisposableBean {
         }
     }
 
+    private RedisClient client() {
+        if (!(factory instanceof LettuceConnectionFactory lettuce)
+                || !(lettuce.getRequiredNativeClient() instanceof RedisClient client)) {
+            throw new IllegalStateException("Import progress needs a standalone Redis through Lettuce");
+        }
+        return client;
+    }
+
+    private StatefulRedisConnection<String, String> publisher() {
+        synchronized (publisherLock) {
+            if (publisher == null || !publisher.isOpen()) {
+                publisher = client().connect();
+            }
+            return publisher;
+        }
+    }
+
     private StatefulRedisPubSubConnection<String, String> connection() {
         if (connection == null || !connection.isOpen()) {
-            StatefulRedisPubSubConnection<String, String> created = redis.subscriber();
+            StatefulRedisPubSubConnection<String, String> created = client().connectPubSub();
             created.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
@@ -119,8 +146,17 @@ class ImportProgress implements DisposableBean {
         return connection;
     }
 
+    private String channel(long job) {
+        return prefix + job;
+    }
+
     private void deliver(String channel, String message) {
-        long job = queue.job(channel);
+        long job;
+        try {
+            job = Long.parseLong(channel.substring(prefix.length()));
+        } catch (RuntimeException e) {
+            return;
+        }
         ImportJob update;
         try {
             update = json.readValue(message, ImportJob.class);
@@ -137,6 +173,9 @@ class ImportProgress implements DisposableBean {
     public synchronized void destroy() {
         if (connection != null && connection.isOpen()) {
             connection.close();
+        }
+        if (publisher != null && publisher.isOpen()) {
+            publisher.close();
         }
     }
 }

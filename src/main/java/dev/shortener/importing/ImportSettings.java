@@ -16,8 +16,9 @@ import org.springframework.util.unit.DataSize;
  *     IMPORT_STATEMENT_TIMEOUT})
  * @param asyncAbove uploads larger than this become jobs (202) even without {@code Prefer:
  *     respond-async} ({@code IMPORT_ASYNC_ABOVE})
- * @param stallTimeout a job whose heartbeat is older than this is recovered: its pending chunks are
- *     queued again, an interrupted upload is closed ({@code IMPORT_STALL_TIMEOUT})
+ * @param stallTimeout an upload whose heartbeat is older than this is closed with an error, and a
+ *     synchronous import waits this long at most for a chunk a worker took over ({@code
+ *     IMPORT_STALL_TIMEOUT})
  * @param sweepInterval how often worker instances look for stalled jobs ({@code
  *     IMPORT_SWEEP_INTERVAL})
  * @param progressInterval longest pause between two progress events of a running job ({@code
@@ -26,10 +27,9 @@ import org.springframework.util.unit.DataSize;
  *     Last-Event-ID} ({@code IMPORT_EVENTS_TIMEOUT})
  * @param eventsPerCaller event streams one caller (key, session or client address) may hold open
  *     at once ({@code IMPORT_EVENTS_PER_CALLER}); one more is a 429
- * @param deadLetterStreamLength approximate number of entries kept in the dead-letter stream
- *     ({@code IMPORT_DEAD_LETTER_STREAM_LENGTH})
- * @param redisPrefix prefix of the Redis keys and channels of imports, so that deployments can
- *     share a Redis ({@code IMPORT_REDIS_PREFIX})
+ * @param queue the queue this instance's jobs go to and its workers take chunks from, also the
+ *     prefix of the jobs' progress channels in Redis, so that deployments can share PostgreSQL and
+ *     Redis ({@code IMPORT_QUEUE})
  * @param worker the chunk workers of this instance
  */
 @ConfigurationProperties("shortener.importing")
@@ -43,8 +43,7 @@ record ImportSettings(
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("10m") Duration eventsTimeout,
         @DefaultValue("10") int eventsPerCaller,
-        @DefaultValue("100000") long deadLetterStreamLength,
-        @DefaultValue("import:") String redisPrefix,
+        @DefaultValue("import") String queue,
         @DefaultValue Worker worker) {
 
     /**
@@ -52,9 +51,10 @@ record ImportSettings(
      *
      * @param enabled whether this instance claims chunks at all ({@code WORKER_ENABLED})
      * @param threads chunks processed at once by this instance ({@code IMPORT_WORKER_THREADS})
-     * @param block how long one read of the stream waits for a chunk ({@code IMPORT_WORKER_BLOCK})
-     * @param reclaimIdle a chunk delivered to a worker that stopped confirming it for this long is
-     *     taken over by another ({@code IMPORT_RECLAIM_IDLE})
+     * @param poll how long an idle worker waits before it looks for a chunk again ({@code
+     *     IMPORT_WORKER_POLL})
+     * @param reclaimIdle a chunk whose worker stopped renewing its lease for this long is taken over
+     *     by another ({@code IMPORT_RECLAIM_IDLE})
      * @param maxAttempts failed attempts of a chunk before it is split in two ({@code
      *     IMPORT_MAX_ATTEMPTS})
      * @param backoff pause after the first failed attempt, doubled after each next one ({@code
@@ -65,7 +65,7 @@ record ImportSettings(
     record Worker(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("2") int threads,
-            @DefaultValue("1s") Duration block,
+            @DefaultValue("500ms") Duration poll,
             @DefaultValue("30s") Duration reclaimIdle,
             @DefaultValue("3") int maxAttempts,
             @DefaultValue("500ms") Duration backoff,
@@ -78,7 +78,7 @@ record ImportSettings(
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("shortener.importing.worker.max-attempts must be at least 1");
             }
-            requirePositive("worker.block", block);
+            requirePositive("worker.poll", poll);
             requirePositive("worker.reclaim-idle", reclaimIdle);
             requirePositive("worker.backoff", backoff);
             requirePositive("worker.shutdown-wait", shutdownWait);
@@ -97,11 +97,9 @@ record ImportSettings(
         if (maxReportedErrors < 1) {
             throw new IllegalArgumentException("shortener.importing.max-reported-errors must be at least 1");
         }
-        if (deadLetterStreamLength < 1) {
-            throw new IllegalArgumentException("shortener.importing.dead-letter-stream-length must be at least 1");
-        }
-        if (redisPrefix.isBlank()) {
-            throw new IllegalArgumentException("shortener.importing.redis-prefix must not be blank");
+        if (!queue.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "shortener.importing.queue must be 1 to 64 of A-Z a-z 0-9 . _ -, not '" + queue + "'");
         }
         requirePositive("statement-timeout", statementTimeout);
         requirePositive("stall-timeout", stallTimeout);

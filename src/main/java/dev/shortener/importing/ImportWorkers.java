@@ -1,13 +1,11 @@
 package dev.shortener.importing;
 
 import dev.shortener.platform.ShutdownDeadline;
-import io.lettuce.core.RedisCommandExecutionException;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,44 +18,38 @@ import org.springframework.stereotype.Component;
 
 /**
  * The chunk workers of this instance ({@code WORKER_ENABLED}, on by default): threads that each
- * claim one chunk at a time from the consumer group, first any chunk another worker left pending
- * for too long (its worker died), else a new one, and run it. While a chunk runs, its worker
- * confirms it to the group every few seconds, so only the chunks of dead workers are reclaimed.
+ * lease the oldest pending chunk of the queue in PostgreSQL and run it, and look again after
+ * {@code IMPORT_WORKER_POLL} when there is none. While a chunk runs, its lease is renewed every
+ * third of {@code IMPORT_RECLAIM_IDLE}, so only the chunks of dead workers are taken over.
  *
- * <p>Worker instances also recover stalled jobs: a job whose heartbeat stopped (its uploader
- * died, Redis lost the stream) has its pending chunks queued again.
+ * <p>Worker instances also end stalled jobs: an upload whose heartbeat stopped (its uploader
+ * died) is closed with an error, and a job whose last chunk was done by a worker that died before
+ * ending it is ended.
  *
- * <p>On shutdown the workers stop claiming; a worker finishes its chunk within the shutdown wait,
- * or gives it back to the stream for another instance.
+ * <p>On shutdown the workers stop leasing; a worker finishes its chunk within the shutdown wait,
+ * or gives it back for another instance.
  */
 @Component
 class ImportWorkers implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ImportWorkers.class);
-    private static final Duration REDIS_RETRY = Duration.ofSeconds(1);
 
-    private final ChunkQueue queue;
     private final ChunkWork work;
     private final ImportJobs jobs;
     private final ImportSettings settings;
     private final ShutdownDeadline shutdown;
-    private final String instance;
-    /** Stream entries being worked on, by entry id: their consumer. */
-    private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Chunks leased by this instance's workers. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private @Nullable ScheduledExecutorService maintenance;
 
-    ImportWorkers(
-            ChunkQueue queue, ChunkWork work, ImportJobs jobs, ImportSettings settings, ShutdownDeadline shutdown) {
+    ImportWorkers(ChunkWork work, ImportJobs jobs, ImportSettings settings, ShutdownDeadline shutdown) {
         this.shutdown = shutdown;
-        this.queue = queue;
         this.work = work;
         this.jobs = jobs;
         this.settings = settings;
-        String process = ManagementFactory.getRuntimeMXBean().getName();
-        this.instance = process + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Override
@@ -67,118 +59,77 @@ class ImportWorkers implements SmartLifecycle {
         }
         running = true;
         for (int i = 1; i <= settings.worker().threads(); i++) {
-            String consumer = instance + "-" + i;
-            threads.add(Thread.ofPlatform().name("import-worker-" + i).daemon().start(() -> consume(consumer)));
+            String name = "import-worker-" + i;
+            threads.add(Thread.ofPlatform().name(name).daemon().start(() -> consume(name)));
         }
         maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("import-maintenance").daemon().factory());
-        long confirmEvery = Math.max(100, settings.worker().reclaimIdle().toMillis() / 3);
-        maintenance.scheduleWithFixedDelay(this::confirmInFlight, confirmEvery, confirmEvery, TimeUnit.MILLISECONDS);
+        long renewEvery = Math.max(100, settings.worker().reclaimIdle().toMillis() / 3);
+        maintenance.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         long sweepEvery = settings.sweepInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::recoverStalled, sweepEvery, sweepEvery, TimeUnit.MILLISECONDS);
-        log.info("{} import workers started as {}", threads.size(), instance);
+        log.info("{} import workers started on queue {}", threads.size(), settings.queue());
     }
 
-    private void consume(String consumer) {
-        ChunkQueue.Reader reader = null;
+    private void consume(String worker) {
         boolean failing = false;
         while (running) {
             try {
-                if (reader == null) {
-                    queue.ensureGroup();
-                    reader = queue.reader(consumer);
-                }
-                ChunkQueue.Delivery delivery = reader.reclaim();
-                if (delivery == null && running) {
-                    delivery = reader.next();
-                }
+                Optional<Long> leased = jobs.leaseNext();
                 if (failing) {
-                    log.info("Import worker {} reads the stream again", consumer);
+                    log.info("Import worker {} reads the queue again", worker);
                     failing = false;
                 }
-                if (delivery != null) {
-                    handle(consumer, delivery);
+                if (leased.isPresent()) {
+                    handle(leased.get());
+                } else {
+                    pause(settings.worker().poll());
                 }
             } catch (RuntimeException e) {
                 if (!failing) {
-                    log.warn("Import worker {} cannot read the stream: {}; retrying", consumer, e.toString());
+                    log.warn("Import worker {} cannot read the queue: {}; retrying", worker, e.toString());
                     failing = true;
                 }
-                if (e instanceof RedisCommandExecutionException
-                        && String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
-                    // Redis lost the stream: recreate it with the group
-                    closeQuietly(reader);
-                    reader = null;
-                }
-                pause(REDIS_RETRY);
+                pause(settings.worker().poll().multipliedBy(4));
             }
-        }
-        closeQuietly(reader);
-        try {
-            queue.forget(consumer);
-        } catch (RuntimeException e) {
-            log.debug("Consumer {} not removed from the group: {}", consumer, e.toString());
         }
     }
 
-    private void handle(String consumer, ChunkQueue.Delivery delivery) {
-        if (delivery.chunk() < 0) {
-            queue.done(delivery.entryId());
-            return;
-        }
-        if (!running) {
-            queue.release(delivery);
-            return;
-        }
-        inFlight.put(delivery.entryId(), consumer);
+    private void handle(long chunk) {
+        inFlight.add(chunk);
         try {
-            ChunkWork.Result result = work.run(delivery.chunk(), true, this::pauseUnlessStopping);
-            switch (result.kind()) {
-                case DONE -> queue.done(delivery.entryId());
-                case SPLIT -> {
-                    queue.enqueue(result.halves());
-                    queue.done(delivery.entryId());
-                }
-                case BUSY -> {
-                    // another delivery of the chunk is being worked on; if that worker dies, this entry is reclaimed
-                }
-                case RELEASED -> queue.release(delivery);
+            if (!running) {
+                jobs.release(chunk);
+                return;
+            }
+            // DONE, SPLIT (the halves are queued as pending chunks) and BUSY (someone holds it)
+            // leave nothing to do; a stopping worker gives its chunk back
+            if (work.run(chunk, true, this::pauseUnlessStopping).kind() == ChunkWork.Kind.RELEASED) {
+                jobs.release(chunk);
             }
         } finally {
-            inFlight.remove(delivery.entryId());
+            inFlight.remove(chunk);
         }
     }
 
-    /** Confirms the entries being worked on, so that the group does not hand them to another worker. */
-    private void confirmInFlight() {
-        Map<String, List<String>> byConsumer = new java.util.HashMap<>();
-        inFlight.forEach((entry, consumer) ->
-                byConsumer.computeIfAbsent(consumer, c -> new ArrayList<>()).add(entry));
-        byConsumer.forEach((consumer, entries) -> {
-            try {
-                queue.confirm(consumer, entries);
-            } catch (RuntimeException e) {
-                log.debug("Chunks of {} not confirmed: {}", consumer, e.toString());
-            }
-        });
+    private void renewLeases() {
+        try {
+            jobs.renewLeases(List.copyOf(inFlight));
+        } catch (RuntimeException e) {
+            log.debug("Leases of chunks {} not renewed: {}", inFlight, e.toString());
+        }
     }
 
-    /** Queues again the pending chunks of jobs whose heartbeat stopped, and ends them when done. */
+    /** Closes uploads whose heartbeat stopped and ends jobs that are done but were not ended. */
     void recoverStalled() {
         try {
             for (ImportJobs.Stalled stalled : jobs.takeStalled(settings.stallTimeout())) {
                 if (stalled.state().equals(ImportJob.RECEIVING)) {
+                    log.warn("Import job {}: the upload stopped; its stored chunks are imported", stalled.id());
                     jobs.finishIntake(
                             stalled.id(),
                             "the upload stopped before it was stored completely; its stored rows" + " were imported");
                 }
-                List<Long> pending = jobs.pendingChunks(stalled.id());
-                log.warn(
-                        "Import job {} ({}) stalled; {} pending chunks queued again",
-                        stalled.id(),
-                        stalled.state(),
-                        pending.size());
-                queue.enqueue(pending);
                 work.finishIfDone(stalled.id());
             }
         } catch (RuntimeException e) {
@@ -197,16 +148,6 @@ class ImportWorkers implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void closeQuietly(ChunkQueue.@Nullable Reader reader) {
-        if (reader != null) {
-            try {
-                reader.close();
-            } catch (RuntimeException e) {
-                // closing a broken connection
-            }
         }
     }
 
@@ -241,7 +182,7 @@ class ImportWorkers implements SmartLifecycle {
             scheduler.shutdownNow();
             maintenance = null;
         }
-        log.info("Import workers of {} stopped", instance);
+        log.info("Import workers on queue {} stopped", settings.queue());
     }
 
     @Override

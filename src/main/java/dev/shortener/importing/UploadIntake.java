@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Takes an import file in: reads it one record at a time, checks its header, creates the job and
- * stores the records in PostgreSQL as chunks, handing each stored chunk on (to the stream, or to
+ * stores the records in PostgreSQL as chunks, handing each stored chunk on (to the queue, or to
  * the synchronous request that runs it). The file is never held whole: one chunk at a time.
  */
 @Component
@@ -74,7 +74,7 @@ class UploadIntake {
         long job = jobs.create(entity, mode, fileName, fileSize, ChunkCodec.encode(header));
         try {
             RowFailure unreadable = file.split(settings.chunkSize(), (firstLine, records, content) -> {
-                stored.accept(jobs.storeChunk(job, firstLine, records, content));
+                stored.accept(jobs.storeChunk(job, firstLine, records, content, mode.equals("sync")));
             });
             if (unreadable != null) {
                 jobs.recordUnreadable(job, unreadable.line(), unreadable.message(), deadLetters);

@@ -21,18 +21,19 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Jobs across instances sharing PostgreSQL and Redis. This test's context (instance A) serves the
- * API only; worker instances are started as needed. Its streams have a prefix of their own, so the
+ * API only; worker instances are started as needed. Its jobs go to a queue of their own, so the
  * workers of the other tests' contexts stay out.
  */
 @TestPropertySource(
         properties = {
             "shortener.importing.worker.enabled=false",
             "shortener.importing.chunk-size=100",
-            "shortener.importing.redis-prefix=" + DistributedImportTest.PREFIX
+            "shortener.importing.worker.reclaim-idle=1s",
+            "shortener.importing.queue=" + DistributedImportTest.QUEUE
         })
 class DistributedImportTest extends ApiTest {
 
-    static final String PREFIX = "import-distributed:";
+    static final String QUEUE = "import-distributed";
     private static final Duration FINISH = Duration.ofSeconds(90);
 
     @Autowired
@@ -42,20 +43,17 @@ class DistributedImportTest extends ApiTest {
     DataSource dataSource;
 
     @Autowired
-    ChunkQueue queue;
+    ImportJobs jobs;
 
     @Autowired
     ChunkWork work;
 
-    @Autowired
-    ImportRedis redis;
-
-    /** A worker instance: same streams and chunk size, dead workers' chunks reclaimed after 1 s. */
+    /** A worker instance: same queue and chunk size, dead workers' chunks taken over after 1 s. */
     private static AppInstance workerInstance(Map<String, String> settings) {
         Map<String, String> properties = new HashMap<>(Map.of(
                 "shortener.importing.worker.enabled", "true",
                 "shortener.importing.chunk-size", "100",
-                "shortener.importing.redis-prefix", PREFIX,
+                "shortener.importing.queue", QUEUE,
                 "shortener.importing.worker.reclaim-idle", "1s"));
         properties.putAll(settings);
         return AppInstance.start(properties);
@@ -87,23 +85,22 @@ class DistributedImportTest extends ApiTest {
         // events without ids are appended: a chunk applied twice would show as duplicates
         String type = unique("killed");
         long id = Jobs.submit(api, "events", events(type, 3000));
-        queue.ensureGroup();
-        List<ChunkQueue.Delivery> taken = new ArrayList<>();
-        try (ChunkQueue.Reader doomed = queue.reader("doomed-worker")) {
-            for (int i = 0; i < 5; i++) {
-                taken.add(doomed.next());
-            }
-            // it commits two of its chunks, then dies without acknowledging any of the five
-            assertThat(work.run(taken.get(0).chunk(), true, pause -> true).kind())
-                    .isEqualTo(ChunkWork.Kind.DONE);
-            assertThat(work.run(taken.get(1).chunk(), true, pause -> true).kind())
-                    .isEqualTo(ChunkWork.Kind.DONE);
+        List<Long> leased = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            leased.add(jobs.leaseNext().orElseThrow());
         }
+        // the doomed worker commits two of its chunks, then dies holding the leases of all five
+        assertThat(work.run(leased.get(0), true, pause -> true).kind()).isEqualTo(ChunkWork.Kind.DONE);
+        assertThat(work.run(leased.get(1), true, pause -> true).kind()).isEqualTo(ChunkWork.Kind.DONE);
         JsonNode midway = api.get("/imports/" + id).expect(200).json();
         assertThat(midway.get("state").asString()).isEqualTo("running");
         assertThat(midway.get("rows_processed").asLong()).isEqualTo(200);
-        assertThat(redis.commands().xpending(queue.stream(), ChunkQueue.GROUP).getCount())
-                .isEqualTo(5);
+        assertThat(count(
+                        "SELECT count(*) FROM import_chunks WHERE job_id = ? AND state = 'pending'"
+                                + " AND leased_until > now() AT TIME ZONE 'utc'",
+                        id))
+                .as("leased by the dead worker, not done")
+                .isEqualTo(3);
 
         try (AppInstance survivor = workerInstance(Map.of())) {
             assertThat(survivor.bean(ImportWorkers.class).isRunning()).isTrue();
@@ -120,10 +117,8 @@ class DistributedImportTest extends ApiTest {
                             type))
                     .as("no row applied twice")
                     .isZero();
-            assertThat(redis.commands()
-                            .xpending(queue.stream(), ChunkQueue.GROUP)
-                            .getCount())
-                    .as("every delivery acknowledged, the doomed worker's included")
+            assertThat(count("SELECT count(*) FROM import_chunks WHERE job_id = ?", id))
+                    .as("every chunk done and dropped, the dead worker's included")
                     .isZero();
         }
     }

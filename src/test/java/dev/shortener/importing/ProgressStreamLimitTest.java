@@ -17,7 +17,7 @@ class ProgressStreamLimitTest {
                 "shortener.auth.mode", "open",
                 "shortener.importing.worker.enabled", "false",
                 "shortener.importing.async-above", "1B",
-                "shortener.importing.redis-prefix", "import-streams:",
+                "shortener.importing.queue", "import-streams",
                 "shortener.importing.events-per-caller", "2"))) {
             String job = app.api()
                     .upload("/users/bulk", "file", "users.csv", "username,email\nstream,stream@example.com\n")
