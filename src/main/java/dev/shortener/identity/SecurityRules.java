@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -48,6 +49,8 @@ import tools.jackson.databind.ObjectMapper;
  * Rules check authorities only, so the open mode's anonymous caller passes them like a key would.
  */
 @Configuration(proxyBeanMethods = false)
+// the command line (import, generate) runs without a web server, and so without HTTP security
+@ConditionalOnWebApplication
 @EnableScheduling
 class SecurityRules {
 

@@ -43,11 +43,11 @@ class ChunkWork {
         RELEASED
     }
 
-    /** The outcome of a run: the rows failed in it, or the halves it was split into. */
-    record Result(Kind kind, List<Long> halves, List<RowFailure> failures) {
+    /** The outcome of a run: the rows imported and failed in it, or the halves it was split into. */
+    record Result(Kind kind, List<Long> halves, int imported, List<RowFailure> failures) {
 
         static Result of(Kind kind) {
-            return new Result(kind, List.of(), List.of());
+            return new Result(kind, List.of(), 0, List.of());
         }
     }
 
@@ -199,7 +199,7 @@ class ChunkWork {
 
     private Result afterCommit(ImportJobs.Claim claim, Committed committed, boolean deadLetters) {
         if (!committed.halves().isEmpty()) {
-            return new Result(Kind.SPLIT, committed.halves(), List.of());
+            return new Result(Kind.SPLIT, committed.halves(), 0, List.of());
         }
         links.invalidateAll(committed.cacheKeys());
         metrics.rows(claim.entity(), committed.imported(), committed.failures().size());
@@ -211,7 +211,7 @@ class ChunkWork {
         List<RowFailure> failures = committed.failures().stream()
                 .map(f -> new RowFailure(f.line(), f.reason()))
                 .toList();
-        return new Result(Kind.DONE, List.of(), failures);
+        return new Result(Kind.DONE, List.of(), committed.imported(), failures);
     }
 
     /** Ends the job when its upload is stored and every chunk is done; publishes the final state. */

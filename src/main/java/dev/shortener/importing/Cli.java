@@ -1,7 +1,6 @@
 package dev.shortener.importing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+import org.apache.commons.io.input.BoundedInputStream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -78,8 +81,12 @@ public final class Cli {
         // the command imports in its own thread; this process takes no chunks of other jobs
         springArgs.add("--shortener.importing.worker.enabled=false");
         springArgs.add("--spring.main.log-startup-info=false");
+        // the terminal shows the progress line and the summaries; warnings and errors still print
         if (settings.stream().noneMatch(s -> s.startsWith("--logging.level.root"))) {
             springArgs.add("--logging.level.root=WARN");
+        }
+        if (settings.stream().noneMatch(s -> s.startsWith("--logging.level.dev.shortener"))) {
+            springArgs.add("--logging.level.dev.shortener=WARN");
         }
         boolean complete = true;
         try (ConfigurableApplicationContext context =
@@ -95,11 +102,17 @@ public final class Cli {
         return complete ? 0 : 1;
     }
 
+    @SuppressWarnings("try") // the progress line is drawn while the body runs, then cleared
     private boolean importFile(CsvImporter importer, Path path, Entity entity) {
         long start = System.nanoTime();
         ImportReport report;
-        try (InputStream in = Files.newInputStream(path)) {
-            report = importer.importFile(entity, in, path.getFileName().toString(), Files.size(path));
+        AtomicLong rows = new AtomicLong();
+        try (BoundedInputStream in = BoundedInputStream.builder()
+                        .setInputStream(Files.newInputStream(path))
+                        .get();
+                TerminalProgress progress = TerminalProgress.start(
+                        path.getFileName().toString(), out, rows::get, share(in, Files.size(path)))) {
+            report = importer.importFile(entity, in, path.getFileName().toString(), Files.size(path), rows::addAndGet);
         } catch (IOException e) {
             err.println(path + ": cannot be read: " + e.getMessage());
             return false;
@@ -113,6 +126,11 @@ public final class Cli {
             out.printf("  … and %d more%n", report.failed() - ERRORS_SHOWN);
         }
         return report.failed() == 0;
+    }
+
+    /** The share of a file read so far. */
+    private static DoubleSupplier share(BoundedInputStream in, long size) {
+        return () -> size == 0 ? 1 : in.getCount() / (double) size;
     }
 
     /** The entity of a file, from its header or else its name. */
@@ -134,6 +152,7 @@ public final class Cli {
                         path + ": cannot tell users, urls or events apart by its header or name"));
     }
 
+    @SuppressWarnings("try") // the progress line is drawn while the body runs, then cleared
     int generate(List<String> args) {
         Map<String, String> options = options(args, List.of("--users", "--urls", "--events", "--out", "--seed"));
         SeedGenerator.Sizes sizes = new SeedGenerator.Sizes(
@@ -143,16 +162,20 @@ public final class Cli {
         long seed = longOption(options, "--seed", 1);
         Path dir = Path.of(options.getOrDefault("--out", "generated"));
         long start = System.nanoTime();
-        try {
-            List<Path> files = SeedGenerator.writeFiles(sizes, seed, dir);
-            out.printf(
-                    "wrote %s (%d users, %d urls, %d events, seed %d) in %.2f s%n",
-                    files, sizes.users(), sizes.urls(), sizes.events(), seed, (System.nanoTime() - start) / 1e9);
-            return 0;
+        LongAdder written = new LongAdder();
+        long total = (long) sizes.users() + sizes.urls() + sizes.events();
+        List<Path> files;
+        try (TerminalProgress progress = TerminalProgress.start(
+                "generate", out, written::sum, () -> total == 0 ? 1 : written.sum() / (double) total)) {
+            files = SeedGenerator.writeFiles(sizes, seed, dir, written);
         } catch (IOException e) {
             err.println("generate: cannot write to " + dir + ": " + e.getMessage());
             return 1;
         }
+        out.printf(
+                "wrote %s (%d users, %d urls, %d events, seed %d) in %.2f s%n",
+                files, sizes.users(), sizes.urls(), sizes.events(), seed, (System.nanoTime() - start) / 1e9);
+        return 0;
     }
 
     /** {@code --name value} or {@code --name=value} pairs; an unknown name is a usage error. */

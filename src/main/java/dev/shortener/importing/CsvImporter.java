@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -52,9 +53,17 @@ class CsvImporter {
         return importFile(entity, new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), null, null);
     }
 
-    /** Imports the file (UTF-8) in the caller's thread and reports what became of every row. */
     ImportReport importFile(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
-        Inline inline = new Inline(settings.maxReportedErrors());
+        return importFile(entity, in, fileName, fileSize, rows -> {});
+    }
+
+    /**
+     * Imports the file (UTF-8) in the caller's thread and reports what became of every row;
+     * {@code rowsDone} hears of the rows of every chunk once it is done.
+     */
+    ImportReport importFile(
+            Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize, LongConsumer rowsDone) {
+        Inline inline = new Inline(settings.maxReportedErrors(), rowsDone);
         UploadIntake.Received received = intake.receive(entity, in, "sync", fileName, fileSize, false, inline::run);
         return switch (received) {
             case UploadIntake.Refused refused -> new ImportReport(0, 1, List.of(refused.failure()));
@@ -108,10 +117,12 @@ class CsvImporter {
     private final class Inline {
 
         private final int maxReported;
+        private final LongConsumer rowsDone;
         private final List<RowFailure> reported = new ArrayList<>();
 
-        Inline(int maxReported) {
+        Inline(int maxReported, LongConsumer rowsDone) {
             this.maxReported = maxReported;
+            this.rowsDone = rowsDone;
         }
 
         void run(long chunk) {
@@ -120,7 +131,10 @@ class CsvImporter {
                 long next = todo.pop();
                 ChunkWork.Result result = work.run(next, false, CsvImporter::sleep);
                 switch (result.kind()) {
-                    case DONE -> report(result.failures());
+                    case DONE -> {
+                        report(result.failures());
+                        rowsDone.accept(result.imported() + result.failures().size());
+                    }
                     case SPLIT -> result.halves().reversed().forEach(todo::push);
                     case BUSY -> awaitElsewhere(next);
                     case RELEASED -> throw new IllegalStateException("interrupted while importing chunk " + next);

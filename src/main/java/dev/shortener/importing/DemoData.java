@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -51,7 +52,7 @@ class DemoData implements ApplicationRunner {
         StringWriter urls = new StringWriter();
         StringWriter events = new StringWriter();
         try {
-            new SeedGenerator(SEED).write(SIZES, users, urls, events);
+            new SeedGenerator(SEED).write(SIZES, users, urls, events, new LongAdder());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

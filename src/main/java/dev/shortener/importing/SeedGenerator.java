@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import net.datafaker.Faker;
 import org.apache.commons.csv.CSVFormat;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,33 +67,38 @@ final class SeedGenerator {
         this.faker = new Faker(Locale.ENGLISH, random);
     }
 
-    /** Writes {@code users.csv}, {@code urls.csv} and {@code events.csv} into the directory. */
-    static List<Path> writeFiles(Sizes sizes, long seed, Path dir) throws IOException {
+    /**
+     * Writes {@code users.csv}, {@code urls.csv} and {@code events.csv} into the directory,
+     * counting the records written (headers aside) into {@code written}.
+     */
+    static List<Path> writeFiles(Sizes sizes, long seed, Path dir, LongAdder written) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = List.of(dir.resolve("users.csv"), dir.resolve("urls.csv"), dir.resolve("events.csv"));
         try (Writer users = Files.newBufferedWriter(files.get(0), StandardCharsets.UTF_8);
                 Writer urls = Files.newBufferedWriter(files.get(1), StandardCharsets.UTF_8);
                 Writer events = Files.newBufferedWriter(files.get(2), StandardCharsets.UTF_8)) {
-            new SeedGenerator(seed).write(sizes, users, urls, events);
+            new SeedGenerator(seed).write(sizes, users, urls, events, written);
         }
         return files;
     }
 
-    void write(Sizes sizes, Appendable usersOut, Appendable urlsOut, Appendable eventsOut) throws IOException {
-        Csv users = new Csv(usersOut);
-        Csv urls = new Csv(urlsOut);
-        Csv events = new Csv(eventsOut);
-        users.printRecord((Object[]) USERS_HEADER.split(","));
-        urls.printRecord((Object[]) URLS_HEADER.split(","));
-        events.printRecord((Object[]) EVENTS_HEADER.split(","));
+    void write(Sizes sizes, Appendable usersOut, Appendable urlsOut, Appendable eventsOut, LongAdder written)
+            throws IOException {
+        Csv users = new Csv(usersOut, written);
+        Csv urls = new Csv(urlsOut, written);
+        Csv events = new Csv(eventsOut, written);
+        FORMAT.printRecord(usersOut, (Object[]) USERS_HEADER.split(","));
+        FORMAT.printRecord(urlsOut, (Object[]) URLS_HEADER.split(","));
+        FORMAT.printRecord(eventsOut, (Object[]) EVENTS_HEADER.split(","));
         writeUsers(sizes.users(), users);
         writeUrlsAndEvents(sizes, urls, events);
     }
 
-    /** Records quoted only where needed, a quote doubled inside a quoted value. */
-    private record Csv(Appendable out) {
+    /** Records quoted only where needed, a quote doubled inside a quoted value; counted. */
+    private record Csv(Appendable out, LongAdder written) {
         void printRecord(Object... values) throws IOException {
             FORMAT.printRecord(out, values);
+            written.increment();
         }
     }
 

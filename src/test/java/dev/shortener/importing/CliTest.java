@@ -2,6 +2,7 @@ package dev.shortener.importing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shortener.ShortenerApplication;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,35 @@ class CliTest {
                 .first()
                 .isEqualTo(SeedGenerator.EVENTS_HEADER);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("30 users, 40 urls, 90 events, seed 9");
+    }
+
+    @Test
+    void importLoadsTheFilesInOrderWithoutAWebServerAndReportsEachFile(@TempDir Path dir) throws Exception {
+        String tag = "cli" + System.nanoTime();
+        Path users = dir.resolve("people.csv");
+        Files.writeString(
+                users,
+                "username,email\n" + tag + "a," + tag + "a@example.com\n" + tag + "b," + tag + "b@example.com\n");
+        Path urls = dir.resolve("links.csv");
+        Files.writeString(urls, "short_code,original_url\n" + tag + ",https://example.com/cli\nx,not a url\n");
+
+        // the tests' embedded PostgreSQL and Redis, as AppInstance shares them
+        int status = cli.importFiles(
+                ShortenerApplication.class,
+                List.of(
+                        urls.toString(),
+                        users.toString(),
+                        "--shortener.embedded.data-dir=target/embedded-test-data",
+                        "--shortener.embedded.clean=true"));
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed).isEqualTo(1);
+        assertThat(printed)
+                .containsSubsequence(
+                        "people.csv (users): imported 2, failed 0",
+                        "links.csv (urls): imported 1, failed 1",
+                        "line 3: ")
+                .doesNotContain("\r");
     }
 
     @Test

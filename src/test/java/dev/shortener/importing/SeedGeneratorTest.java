@@ -20,12 +20,20 @@ class SeedGeneratorTest {
         StringWriter u = new StringWriter();
         StringWriter l = new StringWriter();
         StringWriter e = new StringWriter();
+        java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
         try {
-            new SeedGenerator(seed).write(new SeedGenerator.Sizes(users, urls, events), u, l, e);
+            new SeedGenerator(seed).write(new SeedGenerator.Sizes(users, urls, events), u, l, e, written);
         } catch (java.io.IOException x) {
             throw new AssertionError(x);
         }
-        return new Files(u.toString(), l.toString(), e.toString());
+        Files files = new Files(u.toString(), l.toString(), e.toString());
+        assertThat(written.sum())
+                .as("records counted for the progress line, headers aside")
+                .isEqualTo(files.users().lines().count()
+                        + files.urls().lines().count()
+                        + files.events().lines().count()
+                        - 3);
+        return files;
     }
 
     /** Every record of a file read as rows of the entity; fails on any invalid row. */
