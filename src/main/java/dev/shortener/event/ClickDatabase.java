@@ -15,6 +15,6 @@ class ClickDatabase {
     /** One loader thread COPYs at a time; the second connection replaces one being closed. */
     @Bean(name = NAME, defaultCandidate = false)
     DataSource clickDataSource(DataSource dataSource, ClickSettings settings, MeterRegistry meters) {
-        return DatabasePools.beside(dataSource, "shortener-clicks", 2, null, settings.copyTimeout(), meters);
+        return DatabasePools.beside(dataSource, "shortener-clicks", 2, 1, null, settings.copyTimeout(), meters);
     }
 }

@@ -33,12 +33,10 @@ class ChunkWork {
 
     /** What became of the chunk for the caller. */
     enum Kind {
-        /** Done now or before: acknowledge it. */
+        /** Done now, or before by someone else. */
         DONE,
         /** Replaced by two halves: pending chunks, which a synchronous caller runs itself. */
         SPLIT,
-        /** Someone else holds it right now. */
-        BUSY,
         /** The caller stopped before it was done: give it back. */
         RELEASED
     }
@@ -95,7 +93,8 @@ class ChunkWork {
     }
 
     /**
-     * Runs the chunk until it is done or split, unless someone else holds it or the caller stops.
+     * Runs the chunk until it is done (by this caller or, after a lease ran out, by another) or
+     * split, unless the caller stops.
      *
      * @param deadLetters whether failed rows are dead letters (nobody waits for the answer)
      */
@@ -104,7 +103,7 @@ class ChunkWork {
         while (true) {
             Optional<ImportJobs.Claim> claimed = jobs.claim(chunk);
             if (claimed.isEmpty()) {
-                return Result.of(jobs.isPending(chunk) ? Kind.BUSY : Kind.DONE);
+                return Result.of(Kind.DONE);
             }
             ImportJobs.Claim claim = claimed.get();
             if (!claim.jobStarted()) {
@@ -114,7 +113,7 @@ class ChunkWork {
                 Committed committed =
                         claim.attempts() > maxAttempts ? giveUp(claim, deadLetters) : attempt(claim, deadLetters);
                 if (committed == null) {
-                    return Result.of(jobs.isPending(chunk) ? Kind.BUSY : Kind.DONE);
+                    return Result.of(Kind.DONE);
                 }
                 return afterCommit(claim, committed, deadLetters);
             } catch (RuntimeException e) {

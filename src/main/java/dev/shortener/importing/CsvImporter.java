@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 @Component
 class CsvImporter {
 
-    private static final Duration BUSY_POLL = Duration.ofMillis(100);
+    private static final Duration FINISH_POLL = Duration.ofMillis(100);
 
     /** A submitted file: the stored job, or the reason nothing of the file can be imported. */
     record Submission(@Nullable ImportJob job, @Nullable ImportReport refused) {}
@@ -99,7 +99,7 @@ class CsvImporter {
             if (finished.finished() || System.nanoTime() > deadline) {
                 return finished;
             }
-            sleep(BUSY_POLL);
+            sleep(FINISH_POLL);
         }
     }
 
@@ -136,7 +136,6 @@ class CsvImporter {
                         rowsDone.accept(result.imported() + result.failures().size());
                     }
                     case SPLIT -> result.halves().reversed().forEach(todo::push);
-                    case BUSY -> awaitElsewhere(next);
                     case RELEASED -> throw new IllegalStateException("interrupted while importing chunk " + next);
                 }
             }
@@ -147,14 +146,6 @@ class CsvImporter {
                 if (reported.size() < maxReported) {
                     reported.add(failure);
                 }
-            }
-        }
-
-        /** A worker took the chunk over (the job looked stalled): its failures are dead letters. */
-        private void awaitElsewhere(long chunk) {
-            long deadline = System.nanoTime() + settings.stallTimeout().toNanos();
-            while (jobs.isPending(chunk) && System.nanoTime() < deadline) {
-                sleep(BUSY_POLL);
             }
         }
     }

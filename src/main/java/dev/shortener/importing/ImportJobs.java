@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -58,10 +59,12 @@ public class ImportJobs {
     record RecordedFailure(long id, long line, String reason) {}
 
     private final JdbcClient db;
+    private final JdbcClient queue;
     private final ImportSettings settings;
 
-    ImportJobs(JdbcClient db, ImportSettings settings) {
+    ImportJobs(JdbcClient db, @Qualifier(ImportQueueDatabase.NAME) JdbcClient queue, ImportSettings settings) {
         this.db = db;
+        this.queue = queue;
         this.settings = settings;
     }
 
@@ -182,14 +185,15 @@ public class ImportJobs {
 
     /**
      * Claims a pending chunk for one attempt, counting it and extending its lease over the attempt
-     * and the pause after it. Empty when the chunk is done, split, gone, or being worked on by
-     * someone else right now.
+     * and the pause after it. Empty when the chunk is done, split or gone. The holder of the lease
+     * calls it: a lock on the row is another worker's look at the queue (a moment) or an attempt
+     * of a worker that took the chunk over when the lease ran out, so the claim waits for it and
+     * then finds the chunk pending or done.
      */
     Optional<Claim> claim(long chunk) {
         return db.sql("UPDATE import_chunks c SET attempts = attempts + 1,"
                         + " leased_until = " + NOW + " + ? * interval '1 millisecond' FROM import_jobs j"
-                        + " WHERE c.id = (SELECT id FROM import_chunks WHERE id = ? AND state = 'pending'"
-                        + " FOR UPDATE SKIP LOCKED) AND j.id = c.job_id"
+                        + " WHERE c.id = ? AND c.state = 'pending' AND j.id = c.job_id"
                         + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
                         + " c.last_error, j.started_at IS NOT NULL AND j.state <> 'queued'")
                 .params(settings.worker().reclaimIdle().toMillis(), chunk)
@@ -229,9 +233,12 @@ public class ImportJobs {
                 .update();
     }
 
-    /** Within the caller's transaction: locks the chunk when it is still pending and nobody holds it. */
+    /**
+     * Within the caller's transaction: locks the chunk, waiting for another holder's transaction,
+     * and tells whether it is still pending; what an attempt writes is written once.
+     */
     boolean lockPending(long chunk) {
-        return db.sql("SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending' FOR UPDATE SKIP LOCKED")
+        return db.sql("SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending' FOR UPDATE")
                 .param(chunk)
                 .query(Integer.class)
                 .optional()
@@ -317,7 +324,7 @@ public class ImportJobs {
      * is none.
      */
     Optional<Long> leaseNext() {
-        return db.sql("UPDATE import_chunks SET leased_until = " + NOW + " + :lease * interval '1 millisecond'"
+        return queue.sql("UPDATE import_chunks SET leased_until = " + NOW + " + :lease * interval '1 millisecond'"
                         + " WHERE id = (SELECT c.id FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id"
                         + " WHERE c.state = 'pending' AND j.queue = :queue"
                         + " AND (c.leased_until IS NULL OR c.leased_until < " + NOW + ")"
@@ -332,8 +339,10 @@ public class ImportJobs {
     /** Extends the leases of the chunks this instance works on. */
     void renewLeases(Collection<Long> chunks) {
         if (!chunks.isEmpty()) {
-            db.sql("UPDATE import_chunks SET leased_until = " + NOW + " + ? * interval '1 millisecond'"
-                            + " WHERE id = ANY(?) AND state = 'pending'")
+            // a chunk locked by its attempt is not renewed now: nobody else can take it meanwhile
+            queue.sql("UPDATE import_chunks SET leased_until = " + NOW + " + ? * interval '1 millisecond'"
+                            + " WHERE id IN (SELECT id FROM import_chunks WHERE id = ANY(?) AND state = 'pending'"
+                            + " FOR UPDATE SKIP LOCKED)")
                     .params(settings.worker().reclaimIdle().toMillis(), chunks.toArray(Long[]::new))
                     .update();
         }

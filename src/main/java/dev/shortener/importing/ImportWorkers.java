@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ class ImportWorkers implements SmartLifecycle {
 
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    /** Counted down by stop(): ends every worker's pause at once. */
+    private volatile CountDownLatch stopping = new CountDownLatch(1);
+
     private @Nullable ScheduledExecutorService maintenance;
 
     ImportWorkers(ChunkWork work, ImportJobs jobs, ImportSettings settings, ShutdownDeadline shutdown) {
@@ -58,6 +62,7 @@ class ImportWorkers implements SmartLifecycle {
             return;
         }
         running = true;
+        stopping = new CountDownLatch(1);
         for (int i = 1; i <= settings.worker().threads(); i++) {
             String name = "import-worker-" + i;
             threads.add(Thread.ofPlatform().name(name).daemon().start(() -> consume(name)));
@@ -102,8 +107,8 @@ class ImportWorkers implements SmartLifecycle {
                 jobs.release(chunk);
                 return;
             }
-            // DONE, SPLIT (the halves are queued as pending chunks) and BUSY (someone holds it)
-            // leave nothing to do; a stopping worker gives its chunk back
+            // DONE and SPLIT (the halves are pending chunks) leave nothing to do; a stopping worker
+            // gives its chunk back
             if (work.run(chunk, true, this::pauseUnlessStopping).kind() == ChunkWork.Kind.RELEASED) {
                 jobs.release(chunk);
             }
@@ -141,9 +146,10 @@ class ImportWorkers implements SmartLifecycle {
         return running && pause(pause) && running;
     }
 
-    private static boolean pause(Duration pause) {
+    /** Waits, or less when the workers are stopping; false when interrupted. */
+    private boolean pause(Duration pause) {
         try {
-            Thread.sleep(pause);
+            stopping.await(pause.toNanos(), TimeUnit.NANOSECONDS);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -153,18 +159,19 @@ class ImportWorkers implements SmartLifecycle {
 
     @Override
     public void stop() {
-        List<Thread> stopping;
+        List<Thread> workers;
         synchronized (this) {
             if (!running) {
                 return;
             }
             running = false;
-            stopping = List.copyOf(threads);
+            stopping.countDown();
+            workers = List.copyOf(threads);
             threads.clear();
         }
         long deadline = System.nanoTime()
                 + shutdown.atMost(settings.worker().shutdownWait()).toNanos();
-        for (Thread thread : stopping) {
+        for (Thread thread : workers) {
             try {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
                 if (!thread.join(Duration.ofMillis(left))) {

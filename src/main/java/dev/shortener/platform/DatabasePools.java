@@ -23,13 +23,14 @@ public final class DatabasePools {
     /**
      * A pool named {@code name} that connects as {@code application} (the application's
      * DataSource, a HikariCP pool, possibly wrapped for statement timing) does, with its own size,
-     * wait for a connection (the application's when null) and statement timeout, and its own {@code
-     * hikaricp_*} series.
+     * connections kept open when idle, wait for a connection (the application's when null) and
+     * statement timeout, and its own {@code hikaricp_*} series.
      */
     public static HikariDataSource beside(
             DataSource application,
             String name,
             int size,
+            int minimumIdle,
             @Nullable Duration connectionTimeout,
             Duration statementTimeout,
             MeterRegistry meters) {
@@ -41,8 +42,10 @@ public final class DatabasePools {
         }
         config.setPoolName(name);
         config.setMaximumPoolSize(size);
-        config.setMinimumIdle(1);
+        config.setMinimumIdle(minimumIdle);
         if (connectionTimeout != null) {
+            // HikariCP also makes it the JVM-wide JDBC login timeout (DriverManager): the pool
+            // started last sets it for all, and closing a pool waits that long for a connect
             config.setConnectionTimeout(connectionTimeout.toMillis());
         }
         // a PostgreSQL that stops answering (blackholed) must not hold a statement longer than it may

@@ -20,6 +20,7 @@ class RedirectDatabase {
                 dataSource,
                 "shortener-redirect",
                 settings.dbPoolSize(),
+                1,
                 settings.dbConnectionTimeout(),
                 settings.dbStatementTimeout(),
                 meters);

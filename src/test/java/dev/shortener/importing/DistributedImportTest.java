@@ -1,9 +1,12 @@
 package dev.shortener.importing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
 import dev.shortener.AppInstance;
+import dev.shortener.ShortenerApplication;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -14,7 +17,9 @@ import java.util.Map;
 import java.util.StringJoiner;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -44,6 +49,9 @@ class DistributedImportTest extends ApiTest {
 
     @Autowired
     ImportJobs jobs;
+
+    @Autowired
+    Environment env;
 
     @Autowired
     ChunkWork work;
@@ -121,6 +129,71 @@ class DistributedImportTest extends ApiTest {
                     .as("every chunk done and dropped, the dead worker's included")
                     .isZero();
         }
+    }
+
+    @Test
+    void aWorkerProcessKilledMidImportLeavesExactCountsAndTheOtherInstanceCompletesTheJob(@TempDir Path dir)
+            throws Exception {
+        String type = unique("sigkill");
+        int rows = 100_000;
+        long id = Jobs.submit(api, "events", events(type, rows));
+        Process doomed = workerProcess(dir);
+        try {
+            // killed once its workers are well into the job: most likely inside a chunk's transaction
+            await().atMost(FINISH).pollInterval(Duration.ofMillis(20)).until(() -> {
+                assertThat(doomed.isAlive())
+                        .as("the worker process runs (log in %s)", dir)
+                        .isTrue();
+                return api.get("/imports/" + id).json().get("rows_processed").asLong() >= rows / 10;
+            });
+        } finally {
+            doomed.destroyForcibly().waitFor();
+        }
+        long atKill = api.get("/imports/" + id).json().get("rows_processed").asLong();
+        assertThat(atKill).as("killed mid-import").isLessThan(rows);
+
+        try (AppInstance survivor = workerInstance(Map.of())) {
+            assertThat(survivor.bean(ImportWorkers.class).isRunning()).isTrue();
+            JsonNode job = Jobs.awaitFinished(api, id, FINISH);
+
+            assertThat(job.get("state").asString()).isEqualTo("completed");
+            assertThat(job.get("rows_imported").asLong()).isEqualTo(rows);
+            assertThat(job.get("rows_failed").asLong()).isZero();
+            assertThat(count("SELECT count(*) FROM events WHERE event_type = ?", type))
+                    .as("every row once: none lost with the killed process, none applied twice")
+                    .isEqualTo(rows);
+            assertThat(count("SELECT count(DISTINCT url_id) FROM events WHERE event_type = ?", type))
+                    .isEqualTo(rows);
+        }
+    }
+
+    /**
+     * A second instance as a process of its own (this JVM's classpath), with workers on this test's
+     * queue and data stores, so that it can be killed with SIGKILL.
+     */
+    private Process workerProcess(Path dir) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ShortenerApplication.class.getName(),
+                "--server.port=0",
+                "--management.server.port=0",
+                "--shortener.importing.worker.enabled=true",
+                "--shortener.importing.chunk-size=100",
+                "--shortener.importing.queue=" + QUEUE,
+                "--shortener.importing.worker.reclaim-idle=1s"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("worker.log").toFile());
+        builder.environment().put("DATABASE_URL", env.getRequiredProperty("spring.datasource.url"));
+        builder.environment().put("DATABASE_USER", env.getRequiredProperty("spring.datasource.username"));
+        builder.environment().put("DATABASE_PASSWORD", env.getProperty("spring.datasource.password", ""));
+        builder.environment().put("REDIS_URL", env.getRequiredProperty("spring.data.redis.url"));
+        builder.environment().put("SHORTENER_DATA_DIR", dir.toString());
+        return builder.start();
     }
 
     @Test
