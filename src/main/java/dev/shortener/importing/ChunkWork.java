@@ -60,7 +60,6 @@ class ChunkWork {
             ImportJob job,
             int imported,
             List<ImportJobs.Failure> failures,
-            List<ImportJobs.RecordedFailure> recorded,
             List<String> cacheKeys,
             List<Long> halves) {}
 
@@ -172,7 +171,7 @@ class ChunkWork {
                         claim.attempts() - 1,
                         halves);
                 ImportJob job = jobs.find(claim.job()).orElseThrow();
-                return new Committed(job, 0, List.of(), List.of(), List.of(), halves);
+                return new Committed(job, 0, List.of(), List.of(), halves);
             }
             List<ImportJobs.Failure> failures = records.stream()
                     .map(record -> new ImportJobs.Failure(
@@ -191,9 +190,9 @@ class ChunkWork {
             List<ImportJobs.Failure> failures,
             List<String> cacheKeys,
             boolean deadLetters) {
-        List<ImportJobs.RecordedFailure> recorded = jobs.recordFailures(claim.job(), failures, deadLetters);
+        jobs.recordFailures(claim.job(), failures, deadLetters);
         ImportJob job = jobs.recordDone(claim.chunk(), claim.job(), imported, failures.size());
-        return new Committed(job, imported, failures, recorded, cacheKeys, List.of());
+        return new Committed(job, imported, failures, cacheKeys, List.of());
     }
 
     private Result afterCommit(ImportJobs.Claim claim, Committed committed, boolean deadLetters) {
@@ -202,8 +201,8 @@ class ChunkWork {
         }
         links.invalidateAll(committed.cacheKeys());
         metrics.rows(claim.entity(), committed.imported(), committed.failures().size());
-        if (deadLetters && !committed.recorded().isEmpty()) {
-            metrics.deadLettered(committed.recorded().size());
+        if (deadLetters && !committed.failures().isEmpty()) {
+            metrics.deadLettered(committed.failures().size());
         }
         progress.publish(committed.job());
         finishIfDone(claim.job());

@@ -55,9 +55,6 @@ public class ImportJobs {
         }
     }
 
-    /** A recorded failure with its id. */
-    record RecordedFailure(long id, long line, String reason) {}
-
     private final JdbcClient db;
     private final JdbcClient queue;
     private final ImportSettings settings;
@@ -114,20 +111,16 @@ public class ImportJobs {
     }
 
     /** Records the place where the file stopped being CSV: a failure of a record that was never read. */
-    RecordedFailure recordUnreadable(long job, long line, String reason, boolean dead) {
-        String stored = storable(reason);
-        long id = db.sql("WITH failure AS (INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
-                        + " VALUES (:job, :line, NULL, :reason, :dead) RETURNING id),"
-                        + " job AS (UPDATE import_jobs SET rows_total = rows_total + 1, rows_failed = rows_failed + 1,"
-                        + " version = version + 1 WHERE id = :job)"
-                        + " SELECT id FROM failure")
+    void recordUnreadable(long job, long line, String reason, boolean dead) {
+        db.sql("WITH failure AS (INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
+                        + " VALUES (:job, :line, NULL, :reason, :dead))"
+                        + " UPDATE import_jobs SET rows_total = rows_total + 1, rows_failed = rows_failed + 1,"
+                        + " version = version + 1 WHERE id = :job")
                 .param("job", job)
                 .param("line", line)
-                .param("reason", stored)
+                .param("reason", storable(reason))
                 .param("dead", dead)
-                .query(Long.class)
-                .single();
-        return new RecordedFailure(id, line, stored);
+                .update();
     }
 
     /**
@@ -246,24 +239,23 @@ public class ImportJobs {
     }
 
     /** Within the caller's transaction: records failed rows. */
-    List<RecordedFailure> recordFailures(long job, List<Failure> failures, boolean dead) {
+    void recordFailures(long job, List<Failure> failures, boolean dead) {
         if (failures.isEmpty()) {
-            return List.of();
+            return;
         }
         Long[] lines = failures.stream().map(Failure::line).toArray(Long[]::new);
         String[] rawRows = failures.stream().map(Failure::rawRow).toArray(String[]::new);
         String[] reasons = failures.stream().map(Failure::reason).toArray(String[]::new);
-        return db.sql("INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
-                        + " SELECT :job, f.line, f.raw_row, f.reason, :dead"
-                        + " FROM unnest(:lines::bigint[], :rawRows::text[], :reasons::text[]) AS f (line, raw_row, reason)"
-                        + " RETURNING id, line, reason")
+        db.sql(
+                        "INSERT INTO import_failures (job_id, line, raw_row, reason, dead)"
+                                + " SELECT :job, f.line, f.raw_row, f.reason, :dead"
+                                + " FROM unnest(:lines::bigint[], :rawRows::text[], :reasons::text[]) AS f (line, raw_row, reason)")
                 .param("job", job)
                 .param("dead", dead)
                 .param("lines", lines)
                 .param("rawRows", rawRows)
                 .param("reasons", reasons)
-                .query((rs, n) -> new RecordedFailure(rs.getLong(1), rs.getLong(2), rs.getString(3)))
-                .list();
+                .update();
     }
 
     /** Within the caller's transaction: the chunk is done, and its rows count into the job. */
