@@ -58,11 +58,15 @@ public class ImportJobs {
     private final JdbcClient db;
     private final JdbcClient queue;
     private final ImportSettings settings;
+    /** The end of a lease taken now: one IMPORT_RECLAIM_IDLE from now. */
+    private final String leaseEnd;
 
     ImportJobs(JdbcClient db, @Qualifier(ImportQueueDatabase.NAME) JdbcClient queue, ImportSettings settings) {
         this.db = db;
         this.queue = queue;
         this.settings = settings;
+        this.leaseEnd =
+                "(" + NOW + " + interval '" + settings.worker().reclaimIdle().toMillis() + " milliseconds')";
     }
 
     /** PostgreSQL text cannot hold NUL characters; a row that has one is shown with U+FFFD instead. */
@@ -95,8 +99,8 @@ public class ImportJobs {
      */
     long storeChunk(long job, long firstLine, int rows, byte[] content, boolean leased) {
         return db.sql("WITH chunk AS (INSERT INTO import_chunks (job_id, first_line, rows, content, leased_until)"
-                        + " VALUES (:job, :firstLine, :rows, :content, CASE WHEN :leased THEN " + NOW
-                        + " + :lease * interval '1 millisecond' END) RETURNING id),"
+                        + " VALUES (:job, :firstLine, :rows, :content, CASE WHEN :leased THEN " + leaseEnd
+                        + " END) RETURNING id),"
                         + " job AS (UPDATE import_jobs SET rows_total = rows_total + :rows, heartbeat_at = " + NOW
                         + " WHERE id = :job)"
                         + " SELECT id FROM chunk")
@@ -105,7 +109,6 @@ public class ImportJobs {
                 .param("rows", rows)
                 .param("content", content)
                 .param("leased", leased)
-                .param("lease", settings.worker().reclaimIdle().toMillis())
                 .query(Long.class)
                 .single();
     }
@@ -185,11 +188,11 @@ public class ImportJobs {
      */
     Optional<Claim> claim(long chunk) {
         return db.sql("UPDATE import_chunks c SET attempts = attempts + 1,"
-                        + " leased_until = " + NOW + " + ? * interval '1 millisecond' FROM import_jobs j"
+                        + " leased_until = " + leaseEnd + " FROM import_jobs j"
                         + " WHERE c.id = ? AND c.state = 'pending' AND j.id = c.job_id"
                         + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
                         + " c.last_error, j.started_at IS NOT NULL AND j.state <> 'queued'")
-                .params(settings.worker().reclaimIdle().toMillis(), chunk)
+                .param(chunk)
                 .query((rs, n) -> new Claim(
                         rs.getLong(1),
                         rs.getLong(2),
@@ -211,13 +214,6 @@ public class ImportJobs {
                         + " WHERE id = ? AND (started_at IS NULL OR state = 'queued')")
                 .param(job)
                 .update();
-    }
-
-    boolean isPending(long chunk) {
-        return db.sql("SELECT EXISTS (SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending')")
-                .param(chunk)
-                .query(Boolean.class)
-                .single();
     }
 
     void recordError(long chunk, String error) {
@@ -316,13 +312,12 @@ public class ImportJobs {
      * is none.
      */
     Optional<Long> leaseNext() {
-        return queue.sql("UPDATE import_chunks SET leased_until = " + NOW + " + :lease * interval '1 millisecond'"
+        return queue.sql("UPDATE import_chunks SET leased_until = " + leaseEnd
                         + " WHERE id = (SELECT c.id FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id"
                         + " WHERE c.state = 'pending' AND j.queue = :queue"
                         + " AND (c.leased_until IS NULL OR c.leased_until < " + NOW + ")"
                         + " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
                         + " RETURNING id")
-                .param("lease", settings.worker().reclaimIdle().toMillis())
                 .param("queue", settings.queue())
                 .query(Long.class)
                 .optional();
@@ -332,10 +327,10 @@ public class ImportJobs {
     void renewLeases(Collection<Long> chunks) {
         if (!chunks.isEmpty()) {
             // a chunk locked by its attempt is not renewed now: nobody else can take it meanwhile
-            queue.sql("UPDATE import_chunks SET leased_until = " + NOW + " + ? * interval '1 millisecond'"
+            queue.sql("UPDATE import_chunks SET leased_until = " + leaseEnd
                             + " WHERE id IN (SELECT id FROM import_chunks WHERE id = ANY(?) AND state = 'pending'"
                             + " FOR UPDATE SKIP LOCKED)")
-                    .params(settings.worker().reclaimIdle().toMillis(), chunks.toArray(Long[]::new))
+                    .param(chunks.toArray(Long[]::new))
                     .update();
         }
     }

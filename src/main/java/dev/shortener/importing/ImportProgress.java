@@ -174,8 +174,10 @@ class ImportProgress implements DisposableBean {
         if (connection != null && connection.isOpen()) {
             connection.close();
         }
-        if (publisher != null && publisher.isOpen()) {
-            publisher.close();
+        synchronized (publisherLock) {
+            if (publisher != null && publisher.isOpen()) {
+                publisher.close();
+            }
         }
     }
 }
