@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Consumer;
@@ -145,7 +144,7 @@ class ChunkLoader {
             return copied;
         }
         try (Statement statement = connection.createStatement()) {
-            statement.execute(entity.createStaging);
+            statement.execute(entity.sql.createStaging());
         }
         stage(connection, entity, rows);
         List<RowFailure> failures = new ArrayList<>();
@@ -188,10 +187,12 @@ class ChunkLoader {
         if (rows.stream().anyMatch(row -> (row.id() != null) != withIds)) {
             return null;
         }
-        Object[] defaults = entity.defaults(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS));
+        Object[] defaults = entity.sql
+                .newRowDefaults()
+                .apply(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS));
         Savepoint savepoint = connection.setSavepoint();
         try {
-            copy(connection, withIds ? entity.copyNewWithIds : entity.copyNewWithoutIds, out -> {
+            copy(connection, withIds ? entity.sql.copyNewWithIds() : entity.sql.copyNewWithoutIds(), out -> {
                 StagingWriter values = new StagingWriter(out, defaults, !withIds);
                 for (Row row : rows) {
                     row.stage(values);
@@ -211,7 +212,7 @@ class ChunkLoader {
     }
 
     private static void stage(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
-        copy(connection, entity.copy, out -> {
+        copy(connection, entity.sql.stage(), out -> {
             StagingWriter staging = new StagingWriter(out);
             for (int ord = 0; ord < rows.size(); ord++) {
                 Row row = rows.get(ord);
@@ -239,8 +240,9 @@ class ChunkLoader {
 
     private static List<String> previousCacheKeys(Connection connection, Entity entity) throws SQLException {
         List<String> keys = new ArrayList<>();
-        if (entity.previousCacheKeys != null) {
-            try (PreparedStatement statement = connection.prepareStatement(entity.previousCacheKeys);
+        String previousCacheKeys = entity.sql.previousCacheKeys();
+        if (previousCacheKeys != null) {
+            try (PreparedStatement statement = connection.prepareStatement(previousCacheKeys);
                     ResultSet previous = statement.executeQuery()) {
                 while (previous.next()) {
                     keys.add(previous.getString(1));
@@ -254,13 +256,13 @@ class ChunkLoader {
     private static void refuse(
             Connection connection, Entity entity, List<? extends Row> rows, List<RowFailure> failures)
             throws SQLException {
-        for (Map.Entry<String, String> refusal : entity.refusals.entrySet()) {
-            try (PreparedStatement statement = connection.prepareStatement(refusal.getKey());
+        for (LoadSql.Refusal refusal : entity.sql.refusals()) {
+            try (PreparedStatement statement = connection.prepareStatement(refusal.sql());
                     ResultSet refused = statement.executeQuery()) {
                 while (refused.next()) {
                     failures.add(new RowFailure(
                             rows.get(refused.getInt(1)).line(),
-                            entity.explainRefusal(refusal.getValue(), refused.getString(2))));
+                            entity.explainRefusal(refusal.constraint(), refused.getString(2))));
                 }
             }
         }
@@ -272,7 +274,7 @@ class ChunkLoader {
             throws SQLException {
         Savepoint savepoint = connection.setSavepoint();
         try {
-            for (String sql : entity.statements) {
+            for (String sql : entity.sql.upserts()) {
                 try (PreparedStatement statement = connection.prepareStatement(sql)) {
                     statement.setInt(1, from);
                     statement.setInt(2, to);
