@@ -1,54 +1,97 @@
 package dev.shortener.importing;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.StringWriter;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
- * How the records of a chunk are stored: the bytes of the file's lines that hold them, as they
- * were uploaded (cut by {@link CsvSplitter}), with the line of the file the first byte is on. A
- * chunk read back anywhere therefore gives the records and the lines of the original file. Halves
- * of a split chunk are written again record by record, with blank lines keeping each record on its
- * line.
+ * How the records of a chunk are stored: the text of the file's lines that hold them, as uploaded,
+ * with the line of the file the text starts on, so that a chunk read back anywhere gives the
+ * records and the lines of the original file. Halves of a split chunk are written again record by
+ * record, with blank lines keeping each record on its line.
  */
 final class ChunkCodec {
 
+    /** Receives each chunk: the line it starts on, its records (blank ones not counted), its text. */
+    @FunctionalInterface
+    interface Sink {
+        void chunk(long firstLine, int records, byte[] content);
+    }
+
+    /** A chunk also ends at about this many characters, so that long records make small chunks. */
+    static final int MAX_CHUNK_CHARS = 4 << 20;
+
+    private static final CSVFormat RECORD =
+            CSVFormat.RFC4180.builder().setRecordSeparator("").get();
+
     private ChunkCodec() {}
+
+    /** An upload read for {@link #cut}: its text is kept until it is cut. */
+    static CsvFile upload(InputStream in) {
+        return new CsvFile(new InputStreamReader(in, StandardCharsets.UTF_8), 1, true);
+    }
+
+    /**
+     * Passes the records after the header to the sink, {@code chunkSize} records a chunk or fewer
+     * when the chunk reaches {@code maxChunkChars} first. Returns the failure of the record where
+     * the file stopped being CSV, or null; the chunk before it ends with the text read so far,
+     * which {@link #decode} never reads past the chunk's records.
+     */
+    static @Nullable RowFailure cut(CsvFile upload, int chunkSize, int maxChunkChars, Sink sink) {
+        int records = 0;
+        long line = 0;
+        long start = 0;
+        RowFailure unreadable = null;
+        try {
+            for (CsvFile.Record record = upload.next(); record != null; record = upload.next()) {
+                if (record.isBlank()) {
+                    continue;
+                }
+                if (records > 0 && (records >= chunkSize || upload.position() - start >= maxChunkChars)) {
+                    sink.chunk(line, records, upload.text(start, upload.position()));
+                    records = 0;
+                }
+                if (records++ == 0) {
+                    line = record.line();
+                    start = upload.position();
+                }
+            }
+        } catch (CsvFile.Malformed e) {
+            unreadable = new RowFailure(
+                    e.line(), "is not valid CSV (" + e.getMessage() + "); the rest of the file was not read");
+        }
+        if (records > 0) {
+            sink.chunk(line, records, upload.text(start, upload.read()));
+        }
+        return unreadable;
+    }
 
     /** Writes records again as a chunk: a half of a chunk that is split. */
     static final class Builder {
 
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        private final Writer out = new OutputStreamWriter(bytes, StandardCharsets.UTF_8);
+        private final StringBuilder text = new StringBuilder(1 << 16);
         private int records;
         private long firstLine;
         private long nextLine;
 
         void add(CsvFile.Record record) {
-            if (records == 0) {
+            if (records++ == 0) {
                 firstLine = record.line();
                 nextLine = firstLine;
             }
-            try {
-                for (; nextLine < record.line(); nextLine++) {
-                    out.write('\n');
-                }
-                String text = encode(record.values());
-                out.write(text);
-                out.write('\n');
-                nextLine += lineBreaks(text) + 1;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (; nextLine < record.line(); nextLine++) {
+                text.append('\n');
             }
-            records++;
+            String encoded = encode(record.values());
+            text.append(encoded).append('\n');
+            nextLine += lineBreaks(encoded) + 1;
         }
 
         int records() {
@@ -59,14 +102,8 @@ final class ChunkCodec {
             return firstLine;
         }
 
-        /** The stored form of the records added. */
         byte[] take() {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes.toByteArray();
+            return text.toString().getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -82,101 +119,34 @@ final class ChunkCodec {
         return breaks;
     }
 
-    /** Reads a stored chunk back into its records (blank lines skipped), each with its line of the file. */
-    static List<CsvFile.Record> decode(byte[] content, long firstLine) {
-        for (byte b : content) {
-            if (b == '"') {
-                return decodeWithParser(content, firstLine);
-            }
-        }
-        return decodeUnquoted(new String(content, StandardCharsets.UTF_8), firstLine);
-    }
-
-    /**
-     * Reads a chunk without any quote character, as the CSV parser would read it: every line break
-     * (CR, LF or CRLF) ends a record and every comma ends a value, values are kept as they are. Most
-     * files quote nothing, and this costs a third of the parser.
-     */
-    static List<CsvFile.Record> decodeUnquoted(String text, long firstLine) {
-        List<CsvFile.Record> records = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        long line = firstLine;
-        int length = text.length();
-        int start = 0;
-        int position = 0;
-        while (position < length) {
-            char c = text.charAt(position);
-            if (c == ',') {
-                values.add(text.substring(start, position));
-                start = ++position;
-            } else if (c == '\n' || c == '\r') {
-                values.add(text.substring(start, position));
-                addUnlessBlank(records, line, values);
-                values = new ArrayList<>();
-                position += c == '\r' && position + 1 < length && text.charAt(position + 1) == '\n' ? 2 : 1;
-                start = position;
-                line++;
-            } else {
-                position++;
-            }
-        }
-        if (start < length || !values.isEmpty()) {
-            values.add(text.substring(start, length));
-            addUnlessBlank(records, line, values);
-        }
-        return records;
-    }
-
-    private static void addUnlessBlank(List<CsvFile.Record> records, long line, List<String> values) {
-        CsvFile.Record record = new CsvFile.Record(line, values);
-        if (!record.isBlank()) {
-            records.add(record);
-        }
-    }
-
-    /** Reads a chunk with the CSV parser. */
-    static List<CsvFile.Record> decodeWithParser(byte[] content, long firstLine) {
-        List<CsvFile.Record> records = new ArrayList<>();
-        try (CsvFile file = new CsvFile(
-                new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8), firstLine)) {
-            for (CsvFile.Record record = file.next(); record != null; record = file.next()) {
+    /** Reads a stored chunk back into its {@code records} records (blank lines skipped), each with its line. */
+    static List<CsvFile.Record> decode(byte[] content, long firstLine, int records) {
+        List<CsvFile.Record> read = new ArrayList<>(records);
+        try (CsvFile file =
+                new CsvFile(new StringReader(new String(content, StandardCharsets.UTF_8)), firstLine, false)) {
+            while (read.size() < records) {
+                CsvFile.Record record = file.next();
+                if (record == null) {
+                    break;
+                }
                 if (!record.isBlank()) {
-                    records.add(record);
+                    read.add(record);
                 }
             }
         } catch (IOException | CsvFile.Malformed | RuntimeException e) {
             throw new IllegalStateException("A stored chunk cannot be read back", e);
         }
-        return records;
+        return read;
     }
 
     /** One record as a line of CSV, without the line break: how a failed row is shown and replayed. */
     static String encode(List<String> values) {
-        StringWriter out = new StringWriter();
+        StringBuilder out = new StringBuilder();
         try {
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) {
-                    out.write(',');
-                }
-                write(out, values.get(i));
-            }
+            RECORD.printRecord(out, values.toArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    /** A value, quoted only when it holds a separator, a quote or a line break. */
-    private static void write(Writer out, String value) throws IOException {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-                out.write('"');
-                out.write(value.replace("\"", "\"\""));
-                out.write('"');
-                return;
-            }
-        }
-        out.write(value);
     }
 }

@@ -139,7 +139,10 @@ class ChunkWork {
 
     private @Nullable Committed attempt(ImportJobs.Claim claim, boolean deadLetters) {
         ChunkRows rows = ChunkRows.read(
-                claim.entity(), claim.header(), ChunkCodec.decode(claim.content(), claim.firstLine()), destinations);
+                claim.entity(),
+                claim.header(),
+                ChunkCodec.decode(claim.content(), claim.firstLine(), claim.rows()),
+                destinations);
         return transactions.execute(status -> {
             if (!jobs.lockPending(claim.chunk())) {
                 return null;
@@ -152,7 +155,7 @@ class ChunkWork {
 
     /** After the last attempt: two halves that start afresh, or the single record failed. */
     private @Nullable Committed giveUp(ImportJobs.Claim claim, boolean deadLetters) {
-        List<CsvFile.Record> records = ChunkCodec.decode(claim.content(), claim.firstLine());
+        List<CsvFile.Record> records = ChunkCodec.decode(claim.content(), claim.firstLine(), claim.rows());
         return transactions.execute(status -> {
             if (!jobs.lockPending(claim.chunk())) {
                 return null;

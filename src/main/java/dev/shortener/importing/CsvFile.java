@@ -5,6 +5,7 @@ import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * A CSV file read one record at a time, never whole: RFC 4180 with a header row naming the
  * columns (trimmed, lower-cased, a byte-order mark dropped). Every record knows the physical line
  * it starts on, counting the header as line 1, blank lines and line breaks inside quoted values.
+ * The only CSV parser of imports (Commons CSV): uploads are cut into chunks with it ({@link
+ * #text}) and chunks are read back with it.
  */
 final class CsvFile implements Closeable {
 
@@ -52,20 +55,25 @@ final class CsvFile implements Closeable {
         }
     }
 
-    private final LimitedReader input;
+    private final Input input;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private final long firstLine;
     private @Nullable Record header;
 
+    private long position;
+
     CsvFile(Reader reader) {
-        this(reader, 1);
+        this(reader, 1, false);
     }
 
-    /** A part of a file whose first line is line {@code firstLine} of the file. */
-    CsvFile(Reader reader, long firstLine) {
+    /**
+     * A part of a file whose first line is line {@code firstLine} of the file; {@code keepText}
+     * keeps the text read for {@link #text}.
+     */
+    CsvFile(Reader reader, long firstLine, boolean keepText) {
         this.firstLine = firstLine;
-        this.input = new LimitedReader(reader);
+        this.input = new Input(reader, keepText);
         try {
             this.parser = FORMAT.parse(input);
         } catch (IOException e) {
@@ -115,17 +123,48 @@ final class CsvFile implements Closeable {
             if (!records.hasNext()) {
                 return null;
             }
-            return new Record(line, records.next().toList());
+            CSVRecord record = records.next();
+            position = record.getCharacterPosition();
+            List<String> values = record.toList();
+            if (values.stream().mapToLong(String::length).sum() > MAX_RECORD_CHARS) {
+                throw new Malformed(line, "a record is longer than " + MAX_RECORD_CHARS + " characters");
+            }
+            return new Record(line, values);
         } catch (UncheckedIOException e) {
             throw new Malformed(line, reason(e));
         }
     }
 
+    /** Where the last record returned starts: its first character's position in the text. */
+    long position() {
+        return position;
+    }
+
+    /** How many characters the parser has read so far (it reads ahead of the records it returned). */
+    long read() {
+        return input.read;
+    }
+
+    /**
+     * The text from position {@code from} to {@code to}, as UTF-8; the text before {@code to} is
+     * dropped and cannot be asked for again. Only for a file that keeps its text.
+     */
+    byte[] text(long from, long to) {
+        StringBuilder kept = input.kept;
+        int start = (int) (from - input.keptFrom);
+        int end = (int) (to - input.keptFrom);
+        byte[] text = kept.substring(start, end).getBytes(StandardCharsets.UTF_8);
+        kept.delete(0, end);
+        input.keptFrom = to;
+        return text;
+    }
+
     private static String reason(UncheckedIOException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         String message = String.valueOf(cause.getMessage());
-        // commons-csv prefixes its messages with "(startline N)"; the caller reports the line
-        return message.replaceFirst("^\\(startline \\d+\\)\\s*", "");
+        // commons-csv names the place in its own counts; the caller reports the line
+        return message.replaceFirst("^\\(startline \\d+\\)\\s*", "")
+                .replaceFirst(" at line: \\d+, position: \\d+$", "");
     }
 
     @Override
@@ -133,13 +172,21 @@ final class CsvFile implements Closeable {
         parser.close();
     }
 
-    /** Refuses to read more than {@link #MAX_RECORD_CHARS} characters for one record. */
-    private static final class LimitedReader extends FilterReader {
+    /**
+     * Refuses to read more than {@link #MAX_RECORD_CHARS} characters for one record, and keeps
+     * the text read when asked to.
+     */
+    private static final class Input extends FilterReader {
 
+        private final StringBuilder kept = new StringBuilder();
+        private final boolean keepText;
+        private long keptFrom;
+        private long read;
         private long sinceRecordStart;
 
-        LimitedReader(Reader in) {
+        Input(Reader in, boolean keepText) {
             super(in);
+            this.keepText = keepText;
         }
 
         void startRecord() {
@@ -148,24 +195,25 @@ final class CsvFile implements Closeable {
 
         @Override
         public int read() throws IOException {
-            int c = super.read();
-            count(c < 0 ? 0 : 1);
-            return c;
+            char[] one = new char[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
         }
 
         @Override
         public int read(char[] buffer, int offset, int length) throws IOException {
             int n = super.read(buffer, offset, length);
-            count(Math.max(n, 0));
-            return n;
-        }
-
-        private void count(int n) throws IOException {
-            sinceRecordStart += n;
-            // the parser reads ahead by its buffer, so allow a little more than the limit
-            if (sinceRecordStart > MAX_RECORD_CHARS + 65_536L) {
-                throw new IOException("a record is longer than " + MAX_RECORD_CHARS + " characters");
+            if (n > 0) {
+                read += n;
+                sinceRecordStart += n;
+                if (keepText) {
+                    kept.append(buffer, offset, n);
+                }
+                // the parser reads ahead by its buffer, so allow a little more than the limit
+                if (sinceRecordStart > MAX_RECORD_CHARS + 65_536L) {
+                    throw new IOException("a record is longer than " + MAX_RECORD_CHARS + " characters");
+                }
             }
+            return n;
         }
     }
 }

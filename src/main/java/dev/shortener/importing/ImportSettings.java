@@ -9,7 +9,7 @@ import org.springframework.util.unit.DataSize;
  * Settings of bulk imports.
  *
  * @param chunkSize records per chunk: stored, claimed, staged and applied together ({@code
- *     IMPORT_CHUNK_SIZE}); a chunk also ends at {@link CsvSplitter#MAX_CHUNK_BYTES}
+ *     IMPORT_CHUNK_SIZE}); a chunk also ends at {@link ChunkCodec#MAX_CHUNK_CHARS}
  * @param maxReportedErrors failed rows listed in a synchronous report; every failure is still
  *     counted ({@code IMPORT_MAX_REPORTED_ERRORS})
  * @param statementTimeout statement timeout inside an import transaction ({@code

@@ -1,8 +1,6 @@
 package dev.shortener.importing;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,16 +51,16 @@ class UploadIntake {
             @Nullable Long fileSize,
             boolean deadLetters,
             LongConsumer stored) {
-        CsvSplitter file = new CsvSplitter(in);
+        CsvFile file = ChunkCodec.upload(in);
         List<String> header;
         long headerLine;
         try {
-            CsvSplitter.Text first = file.header();
+            CsvFile.Record first = file.header();
             if (first == null) {
                 return new Refused(new RowFailure(1, "the file is empty: a header row naming the columns is required"));
             }
             headerLine = first.line();
-            header = columnNames(first.text());
+            header = first.values();
         } catch (CsvFile.Malformed e) {
             return new Refused(new RowFailure(
                     e.line(), "is not valid CSV (" + e.getMessage() + "); the rest of the file was not read"));
@@ -73,9 +71,10 @@ class UploadIntake {
         }
         long job = jobs.create(entity, mode, fileName, fileSize, ChunkCodec.encode(header));
         try {
-            RowFailure unreadable = file.split(settings.chunkSize(), (firstLine, records, content) -> {
-                stored.accept(jobs.storeChunk(job, firstLine, records, content, mode.equals("sync")));
-            });
+            RowFailure unreadable = ChunkCodec.cut(
+                    file, settings.chunkSize(), ChunkCodec.MAX_CHUNK_CHARS, (firstLine, records, content) -> {
+                        stored.accept(jobs.storeChunk(job, firstLine, records, content, mode.equals("sync")));
+                    });
             if (unreadable != null) {
                 jobs.recordUnreadable(job, unreadable.line(), unreadable.message(), deadLetters);
             }
@@ -84,16 +83,6 @@ class UploadIntake {
         } catch (RuntimeException e) {
             interrupted(job, e);
             throw e;
-        }
-    }
-
-    /** The header's column names, normalized as {@link CsvFile#header()} does. */
-    private static List<String> columnNames(String header) {
-        try (CsvFile file = new CsvFile(new StringReader(header))) {
-            CsvFile.Record names = file.header();
-            return names == null ? List.of() : names.values();
-        } catch (IOException | CsvFile.Malformed e) {
-            throw new IllegalStateException("A scanned header cannot be parsed", e);
         }
     }
 
