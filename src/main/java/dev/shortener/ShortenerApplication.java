@@ -1,6 +1,6 @@
 package dev.shortener;
 
-import dev.shortener.importing.Cli;
+import dev.shortener.importing.cli.Cli;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;

@@ -1,6 +1,7 @@
 package dev.shortener;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -110,6 +111,27 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.shortener.redirect..", "dev.shortener.importing..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void importsFlowFromTheEdgesToTheLoader() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInAnyPackage("dev.shortener.importing..")
+                .layer("csv")
+                .definedBy("dev.shortener.importing.csv..")
+                .layer("load")
+                .definedBy("dev.shortener.importing.load..")
+                .layer("job")
+                .definedBy("dev.shortener.importing.job..")
+                .layer("edges")
+                .definedBy("dev.shortener.importing.web..", "dev.shortener.importing.cli..")
+                .whereLayer("edges")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("job")
+                .mayOnlyBeAccessedByLayers("edges")
+                .whereLayer("load")
+                .mayOnlyBeAccessedByLayers("job", "edges")
                 .check(CLASSES);
     }
 }

@@ -1,5 +1,6 @@
 package dev.shortener.importing;
 
+import dev.shortener.importing.csv.ChunkCodec;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,7 +34,7 @@ import org.springframework.util.unit.DataSize;
  * @param worker the chunk workers of this instance
  */
 @ConfigurationProperties("shortener.importing")
-record ImportSettings(
+public record ImportSettings(
         @DefaultValue("5000") int chunkSize,
         @DefaultValue("1000") int maxReportedErrors,
         @DefaultValue("60s") Duration statementTimeout,
@@ -62,7 +63,7 @@ record ImportSettings(
      * @param shutdownWait how long a stopping worker may finish its chunk before releasing it
      *     ({@code IMPORT_WORKER_SHUTDOWN_WAIT})
      */
-    record Worker(
+    public record Worker(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("2") int threads,
             @DefaultValue("500ms") Duration poll,
@@ -71,7 +72,7 @@ record ImportSettings(
             @DefaultValue("500ms") Duration backoff,
             @DefaultValue("15s") Duration shutdownWait) {
 
-        Worker {
+        public Worker {
             if (threads < 1 || threads > 64) {
                 throw new IllegalArgumentException("shortener.importing.worker.threads must be from 1 to 64");
             }
@@ -85,12 +86,12 @@ record ImportSettings(
         }
 
         /** The pause after {@code attempt} failed attempts: backoff, then doubled, at most 64 times. */
-        Duration backoffAfter(int attempt) {
+        public Duration backoffAfter(int attempt) {
             return backoff.multipliedBy(1L << Math.clamp(attempt - 1, 0, 6));
         }
     }
 
-    ImportSettings {
+    public ImportSettings {
         if (chunkSize < 1 || chunkSize > 100_000) {
             throw new IllegalArgumentException("shortener.importing.chunk-size must be from 1 to 100000");
         }

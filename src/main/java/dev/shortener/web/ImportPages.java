@@ -1,7 +1,7 @@
 package dev.shortener.web;
 
-import dev.shortener.importing.DeadLetters;
-import dev.shortener.importing.ImportJobs;
+import dev.shortener.importing.job.DeadLetters;
+import dev.shortener.importing.job.ImportJobs;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;

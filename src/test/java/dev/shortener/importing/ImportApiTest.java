@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shortener.Api.Response;
 import dev.shortener.ApiTest;
+import dev.shortener.importing.cli.SeedGeneratorTest;
+import dev.shortener.importing.load.Entity;
+import dev.shortener.importing.load.Row;
+import dev.shortener.importing.load.UserRow;
 import dev.shortener.link.OriginalUrl;
 import java.time.format.DateTimeFormatter;
 import java.util.List;

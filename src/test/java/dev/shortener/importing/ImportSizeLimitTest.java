@@ -3,6 +3,7 @@ package dev.shortener.importing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shortener.ApiTest;
+import dev.shortener.importing.cli.SeedGeneratorTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 

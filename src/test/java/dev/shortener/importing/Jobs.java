@@ -59,7 +59,7 @@ public final class Jobs {
     }
 
     /** Polls {@code GET /imports/{id}} until the job is completed or failed. */
-    static JsonNode awaitFinished(Api api, long id, Duration timeout) throws InterruptedException {
+    public static JsonNode awaitFinished(Api api, long id, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode job = api.get("/imports/" + id).expect(200).json();
         while (!finished(job) && System.nanoTime() < deadline) {
@@ -78,7 +78,7 @@ public final class Jobs {
     }
 
     /** A users file without ids: {@code rows} users whose e-mail addresses start with {@code tag}. */
-    static String users(String tag, int rows) {
+    public static String users(String tag, int rows) {
         StringJoiner csv = new StringJoiner("\n", "username,email\n", "\n");
         for (int i = 1; i <= rows; i++) {
             csv.add("user" + i + "," + tag + i + "@example.com");

@@ -1,0 +1,5 @@
+/** Import jobs: an upload stored as chunks, the queue of chunks in PostgreSQL, the workers, progress and dead letters. */
+@NullMarked
+package dev.shortener.importing.job;
+
+import org.jspecify.annotations.NullMarked;
