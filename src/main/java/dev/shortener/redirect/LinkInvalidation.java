@@ -1,6 +1,7 @@
 package dev.shortener.redirect;
 
 import dev.shortener.abuse.LinkBlocked;
+import dev.shortener.importing.LinksImported;
 import dev.shortener.link.Link;
 import dev.shortener.link.LinkCreated;
 import dev.shortener.link.LinkDeleted;
@@ -9,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -71,7 +73,12 @@ public class LinkInvalidation {
      * their versions: they are read here, after the change committed. A code no link has any more
      * (it moved to another link) is marked absent at the newest version yet handed out.
      */
-    public void invalidateAll(Collection<String> codes) {
+    @EventListener
+    void imported(LinksImported event) {
+        invalidateAll(event.shortCodes());
+    }
+
+    private void invalidateAll(Collection<String> codes) {
         if (codes.isEmpty()) {
             return;
         }

@@ -221,6 +221,21 @@ class ImportApiTest extends ApiTest {
                 .isEqualTo("2025-07-05 18:21:21");
     }
 
+    @Test
+    void aRedirectFollowsTheImportAtOnceWhereTheLinkWasCached() {
+        String code = unique("cached");
+        api.post("/urls", Map.of("original_url", "https://example.com/before", "short_code", code))
+                .expect(201);
+        assertThat(api.get("/" + code).expect(302).header("Location")).isEqualTo("https://example.com/before");
+
+        upload("urls", "short_code,original_url\n" + code + ",https://example.com/after\n")
+                .expect(201);
+
+        assertThat(api.get("/" + code).expect(302).header("Location"))
+                .as("the import's LinksImported event evicted the cached link")
+                .isEqualTo("https://example.com/after");
+    }
+
     private static Map<String, Object> row(Object id, Object userId, Object title, Object isActive) {
         Map<String, Object> row = new java.util.LinkedHashMap<>();
         row.put("id", id);

@@ -1,6 +1,7 @@
 package dev.shortener.importing.job;
 
 import dev.shortener.importing.ImportSettings;
+import dev.shortener.importing.LinksImported;
 import dev.shortener.importing.csv.ChunkCodec;
 import dev.shortener.importing.csv.CsvFile;
 import dev.shortener.importing.load.ChunkLoader;
@@ -8,13 +9,13 @@ import dev.shortener.importing.load.ChunkRows;
 import dev.shortener.importing.load.ChunkRows.Failure;
 import dev.shortener.importing.load.RowFailure;
 import dev.shortener.link.Destinations;
-import dev.shortener.redirect.LinkInvalidation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -71,7 +72,7 @@ public class ChunkWork {
     private final ImportProgress progress;
     private final ImportMetrics metrics;
     private final ImportSettings settings;
-    private final LinkInvalidation links;
+    private final ApplicationEventPublisher events;
     private final Destinations destinations;
     private final TransactionTemplate transactions;
 
@@ -81,12 +82,12 @@ public class ChunkWork {
             ImportProgress progress,
             ImportMetrics metrics,
             ImportSettings settings,
-            LinkInvalidation links,
+            ApplicationEventPublisher events,
             Destinations destinations,
             PlatformTransactionManager transactions) {
         this.jobs = jobs;
         this.destinations = destinations;
-        this.links = links;
+        this.events = events;
         this.loader = loader;
         this.progress = progress;
         this.metrics = metrics;
@@ -201,7 +202,7 @@ public class ChunkWork {
         if (!committed.halves().isEmpty()) {
             return new Result(Kind.SPLIT, committed.halves(), 0, List.of());
         }
-        links.invalidateAll(committed.cacheKeys());
+        events.publishEvent(new LinksImported(committed.cacheKeys()));
         metrics.rows(claim.entity(), committed.imported(), committed.failures().size());
         if (deadLetters && !committed.failures().isEmpty()) {
             metrics.deadLettered(committed.failures().size());

@@ -1,12 +1,12 @@
 package dev.shortener.importing.job;
 
+import dev.shortener.importing.LinksImported;
 import dev.shortener.importing.csv.CsvFile;
 import dev.shortener.importing.load.ChunkLoader;
 import dev.shortener.importing.load.ChunkRows;
 import dev.shortener.importing.load.ChunkRows.Failure;
 import dev.shortener.importing.load.Entity;
 import dev.shortener.link.Destinations;
-import dev.shortener.redirect.LinkInvalidation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.io.IOException;
 import java.io.StringReader;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -75,7 +76,7 @@ public class DeadLetters {
     private final ChunkLoader loader;
     private final ImportMetrics metrics;
     private final ImportProgress progress;
-    private final LinkInvalidation links;
+    private final ApplicationEventPublisher events;
     private final Destinations destinations;
     private final TransactionTemplate transactions;
 
@@ -84,12 +85,12 @@ public class DeadLetters {
             ChunkLoader loader,
             ImportMetrics metrics,
             ImportProgress progress,
-            LinkInvalidation links,
+            ApplicationEventPublisher events,
             Destinations destinations,
             PlatformTransactionManager transactions) {
         this.db = db;
         this.destinations = destinations;
-        this.links = links;
+        this.events = events;
         this.loader = loader;
         this.metrics = metrics;
         this.progress = progress;
@@ -155,7 +156,7 @@ public class DeadLetters {
     public Replay replay(long id, @Nullable String correctedRow) {
         Replay replay = transactions.execute(status -> replayWithin(id, correctedRow));
         if (replay instanceof Imported imported) {
-            links.invalidateAll(imported.cacheKeys());
+            events.publishEvent(new LinksImported(imported.cacheKeys()));
             metrics.rows(Entity.named(imported.letter().entity()).orElseThrow(), 1, 0);
             metrics.refreshDeadLetters();
             progress.publish(imported.job());
