@@ -1,91 +1,37 @@
 package dev.shortener.platform;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.EnvironmentPostProcessor;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.logging.DeferredLogFactory;
-import org.springframework.core.Ordered;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
 import redis.embedded.RedisServer;
 
 /**
- * Chooses where the data lives before any bean is created. With {@code DATABASE_URL} or {@code
- * DATABASE_HOST} set the external PostgreSQL is used, otherwise an embedded PostgreSQL is started;
- * likewise {@code REDIS_URL} or an embedded Redis. Embedded servers keep their data under {@code
- * shortener.embedded.data-dir} (default {@code ./data}), are shared by every application context
- * of the JVM and stop when the JVM does.
+ * The embedded PostgreSQL and Redis of the zero-configuration mode, started on first use: real
+ * servers shipped as Maven artifacts, shared by every application context of the JVM, stopped when
+ * the JVM is. Only the development build holds them (the container image is built without them);
+ * {@link DataStores} loads this class only when it needs a server.
  */
-public final class EmbeddedServers implements EnvironmentPostProcessor, Ordered {
+final class EmbeddedServers {
 
     private static @Nullable EmbeddedPostgres postgres;
     private static @Nullable RedisServer redis;
     private static int redisPort;
-    /** Directories already emptied by this JVM: the first context cleans, later ones share. */
-    private static final Set<Path> cleaned = new HashSet<>();
 
-    private final Log log;
+    private EmbeddedServers() {}
 
-    public EmbeddedServers(DeferredLogFactory logs) {
-        this.log = logs.getLog(EmbeddedServers.class);
+    /** The JDBC URL of the embedded PostgreSQL keeping its data in {@code dir}. */
+    static String postgres(Path dir, boolean clean) {
+        return startPostgres(dir, clean).getJdbcUrl("postgres", "postgres");
     }
 
-    @Override
-    public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
-    }
-
-    @Override
-    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
-        Map<String, Object> props = new HashMap<>();
-        Path dataDir = Path.of(env.getProperty("shortener.embedded.data-dir", "data"));
-        boolean clean = env.getProperty("shortener.embedded.clean", Boolean.class, false);
-        if (clean) {
-            // clicks journalled against an earlier database must not be loaded into the new one
-            deleteOnce(dataDir.resolve("clicks"));
-        }
-
-        String databaseMode;
-        String jdbcUrl = DatabaseUrl.jdbcUrl(env);
-        if (jdbcUrl != null) {
-            props.put("spring.datasource.url", jdbcUrl);
-            DatabaseUrl.credentials(env).forEach(props::put);
-            databaseMode = "external PostgreSQL " + DatabaseUrl.redacted(jdbcUrl);
-        } else {
-            EmbeddedPostgres pg = startPostgres(dataDir.resolve("postgres"), clean);
-            props.put("spring.datasource.url", pg.getJdbcUrl("postgres", "postgres"));
-            props.put("spring.datasource.username", "postgres");
-            props.put("spring.datasource.password", "");
-            databaseMode = "embedded PostgreSQL on 127.0.0.1:" + pg.getPort() + " (data in "
-                    + dataDir.resolve("postgres").toAbsolutePath() + ")";
-        }
-
-        String redisMode;
-        String redisUrl = env.getProperty("REDIS_URL", env.getProperty("spring.data.redis.url", ""));
-        if (!redisUrl.isBlank()) {
-            props.put("spring.data.redis.url", redisUrl);
-            redisMode = "external Redis " + redisUrl.replaceAll("//[^@/]*@", "//***@");
-        } else {
-            int port = startRedis(dataDir.resolve("redis"), clean);
-            props.put("spring.data.redis.url", "redis://127.0.0.1:" + port);
-            redisMode = "embedded Redis on 127.0.0.1:" + port;
-        }
-        env.getPropertySources().addFirst(new MapPropertySource("shortener-data-stores", props));
-        log.info("Data stores: " + databaseMode + "; " + redisMode);
+    /** The port of the embedded Redis keeping its data in {@code dir}. */
+    static int redis(Path dir, boolean clean) {
+        return startRedis(dir, clean);
     }
 
     private static synchronized EmbeddedPostgres startPostgres(Path dir, boolean clean) {
@@ -106,29 +52,11 @@ public final class EmbeddedServers implements EnvironmentPostProcessor, Ordered 
         return postgres;
     }
 
-    private static synchronized void deleteOnce(Path dir) {
-        if (cleaned.add(dir.toAbsolutePath())) {
-            try {
-                delete(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot clean " + dir, e);
-            }
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
-    }
-
     private static synchronized int startRedis(Path dir, boolean clean) {
         if (redis == null) {
             try {
                 if (clean) {
-                    delete(dir);
+                    DataStores.delete(dir);
                 }
                 Files.createDirectories(dir);
                 redisPort = freePort();
