@@ -10,7 +10,7 @@ WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 RUN --mount=type=cache,target=/root/.m2,sharing=locked \
-    ./mvnw -B -q dependency:go-offline -Dno-embedded
+    ./mvnw -B -q dependency:go-offline
 COPY src/ src/
 # Tests run in CI before the image is built; the image build only packages, without the embedded
 # servers (-Dno-embedded): the image refuses to start unless DATABASE_* and REDIS_URL are set.
