@@ -1,5 +1,11 @@
 package dev.shortener;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -30,6 +36,19 @@ public abstract class ApiTest {
     void connect() {
         api = new Api("http://127.0.0.1:" + port);
         management = new Api("http://127.0.0.1:" + managementPort);
+    }
+
+    /**
+     * Returns once the UTC clock shows a later second than {@code timestamp} (an API timestamp,
+     * which has whole seconds), so that a change made now gets a later one.
+     */
+    protected static void awaitTheSecondAfter(String timestamp) {
+        LocalDateTime stamped = LocalDateTime.parse(timestamp);
+        await().atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> LocalDateTime.now(ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .isAfter(stamped));
     }
 
     /** A value no other test uses, for unique e-mail addresses and codes. */

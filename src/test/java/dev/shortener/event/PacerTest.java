@@ -1,6 +1,7 @@
 package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,13 +69,14 @@ class PacerTest {
     void stoppingReleasesEveryWaiterAtOnce() throws InterruptedException {
         pacer.start("pacer-test");
         CountDownLatch released = new CountDownLatch(20);
+        List<Thread> waiters = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            Thread.ofVirtual().start(() -> {
+            waiters.add(Thread.ofVirtual().start(() -> {
                 pacer.pause(TimeUnit.SECONDS.toNanos(20));
                 released.countDown();
-            });
+            }));
         }
-        Thread.sleep(100);
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiters.stream().allMatch(PacerTest::parked));
         assertThat(released.getCount()).isEqualTo(20);
 
         pacer.stop();
@@ -88,7 +90,7 @@ class PacerTest {
         long[] took = new long[1];
         Thread paused =
                 Thread.ofVirtual().start(() -> took[0] = millisOf(() -> pacer.pause(TimeUnit.SECONDS.toNanos(20))));
-        Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(5)).until(() -> parked(paused));
 
         paused.interrupt();
         paused.join(Duration.ofSeconds(2));
@@ -117,13 +119,13 @@ class PacerTest {
                 .orElseThrow();
 
         // untimed: it does not wake every tick while nobody waits
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ticker.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(ticker.getState()).isEqualTo(Thread.State.WAITING);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ticker.getState() == Thread.State.WAITING);
 
         assertThat(millisOf(() -> pacer.pause(TimeUnit.MILLISECONDS.toNanos(30))))
                 .isBetween(30L, 30L + 500);
+    }
+
+    private static boolean parked(Thread thread) {
+        return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
     }
 }

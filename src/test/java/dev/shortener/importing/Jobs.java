@@ -1,6 +1,7 @@
 package dev.shortener.importing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
 import java.io.IOException;
@@ -59,17 +60,11 @@ public final class Jobs {
     }
 
     /** Polls {@code GET /imports/{id}} until the job is completed or failed. */
-    public static JsonNode awaitFinished(Api api, long id, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode job = api.get("/imports/" + id).expect(200).json();
-        while (!finished(job) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            job = api.get("/imports/" + id).expect(200).json();
-        }
-        assertThat(finished(job))
-                .as("job %s finished in %s: %s", id, timeout, job)
-                .isTrue();
-        return job;
+    public static JsonNode awaitFinished(Api api, long id, Duration timeout) {
+        return await("job " + id + " finished")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> api.get("/imports/" + id).expect(200).json(), Jobs::finished);
     }
 
     public static boolean finished(JsonNode job) {

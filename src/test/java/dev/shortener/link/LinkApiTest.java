@@ -324,10 +324,10 @@ class LinkApiTest extends ApiTest {
     }
 
     @Test
-    void anUpdateChangesOnlyTheGivenFieldsAndRefreshesUpdatedAt() throws InterruptedException {
+    void anUpdateChangesOnlyTheGivenFieldsAndRefreshesUpdatedAt() {
         JsonNode link = newLink(api, newUser(api));
         long id = link.get("id").asLong();
-        Thread.sleep(1_100);
+        awaitTheSecondAfter(link.get("updated_at").asString());
 
         JsonNode retitled =
                 api.put("/urls/" + id, Map.of("title", "Renamed")).expect(200).json();

@@ -1,12 +1,13 @@
 package dev.shortener.redirect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.redirect.CachedLink.Version;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -147,11 +148,7 @@ class NearCacheTest {
         return CachedLink.of(1, 2L, target, true, false, version);
     }
 
-    private static void awaitTrue(Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.get()) {
-            assertThat(System.nanoTime()).as("condition met within 5 s").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+    private static void awaitTrue(Callable<Boolean> condition) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(condition);
     }
 }

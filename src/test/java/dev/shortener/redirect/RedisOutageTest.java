@@ -1,6 +1,7 @@
 package dev.shortener.redirect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
 import dev.shortener.AppInstance;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,17 +88,12 @@ class RedisOutageTest {
      */
     private static boolean cachedInRedis(StringRedisTemplate redis, Link link) throws InterruptedException {
         redirects(link);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                String value = redis.opsForValue().get("link:" + link.shortCode());
-                return value != null && CachedLink.decode(value) != null;
-            } catch (org.springframework.dao.QueryTimeoutException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+        // a command may time out while Redis is slowed down: ask again, as a reader would
+        String value = await().atMost(Duration.ofSeconds(5))
+                .ignoreException(org.springframework.dao.QueryTimeoutException.class)
+                .until(() -> Optional.ofNullable(redis.opsForValue().get("link:" + link.shortCode())), any -> true)
+                .orElse(null);
+        return value != null && CachedLink.decode(value) != null;
     }
 
     /** A redirect that must answer 302 quickly whatever state Redis is in. */
@@ -106,12 +103,10 @@ class RedisOutageTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
-    private static void awaitCircuit(double state) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (circuitOpen() != state && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(circuitOpen()).as("shortener.redis.circuit.open").isEqualTo(state);
+    private static void awaitCircuit(double state) {
+        await("shortener.redis.circuit.open = " + state)
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> circuitOpen() == state);
     }
 
     @Test

@@ -330,11 +330,10 @@ class DistributedImportTest extends ApiTest {
                     "shortener.importing.worker.backoff", "2s")))) {
                 assertThat(stopping.bean(ImportWorkers.class).isRunning()).isTrue();
                 id = Jobs.submit(api, "users", csv);
-                long deadline = System.nanoTime() + FINISH.toNanos();
-                while (count("SELECT attempts FROM import_chunks WHERE job_id = ?", id) == 0
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                long job = id;
+                await().atMost(FINISH)
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> count("SELECT attempts FROM import_chunks WHERE job_id = ?", job) > 0);
             }
             holder.rollback();
         }

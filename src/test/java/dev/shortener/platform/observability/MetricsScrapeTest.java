@@ -1,8 +1,10 @@
 package dev.shortener.platform.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,14 +74,8 @@ class MetricsScrapeTest extends ApiTest {
     }
 
     private void awaitReady() {
-        for (int attempt = 0; attempt < 20 && api.get("/health/ready").status() != 200; attempt++) {
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> api.get("/health/ready").status() == 200);
     }
 
     private record Sample(String name, Map<String, String> labels) {}
