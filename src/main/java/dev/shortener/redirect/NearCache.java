@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,7 +31,7 @@ class NearCache implements DisposableBean {
 
     private final RedirectSettings settings;
     private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile @Nullable LoadingCache<String, Entry> links;
+    private final LoadingCache<String, Entry> links;
     /** Bumped by {@link #revalidate()}; a copy taken in an earlier generation is reloaded when read. */
     private volatile long generation;
     /** Set by {@link #forgetCopies()}; a copy taken in an earlier generation is not served. */
@@ -37,13 +39,15 @@ class NearCache implements DisposableBean {
 
     private volatile boolean trusted = true;
 
-    NearCache(RedirectSettings settings) {
-        this.settings = settings;
+    @Autowired
+    NearCache(RedirectSettings settings, LinkLoader below) {
+        this(settings, below::load);
     }
 
-    /** Connects the cache to the levels below it; until then it holds nothing. */
-    void loadWith(Function<String, CachedLink> below) {
-        links = Caffeine.newBuilder()
+    /** A cache that loads and refreshes its entries from {@code below}. */
+    NearCache(RedirectSettings settings, Function<String, CachedLink> below) {
+        this.settings = settings;
+        this.links = Caffeine.newBuilder()
                 .maximumWeight(settings.nearCacheSize())
                 .weigher((String code, Entry entry) -> entry.isMark() ? 0 : 1)
                 .expireAfter(Expiry.writing((String code, Entry entry) -> lifetime(entry)))
@@ -83,16 +87,15 @@ class NearCache implements DisposableBean {
     /** The copy to answer with, or null when there is none this instance may serve. */
     @Nullable
     CachedLink get(String code) {
-        LoadingCache<String, Entry> cache = links;
-        if (cache == null || !trusted) {
+        if (!trusted) {
             return null;
         }
-        Entry entry = cache.getIfPresent(code);
+        Entry entry = links.getIfPresent(code);
         if (entry == null || entry.generation() < forgottenBefore) {
             return null;
         }
         if (entry.generation() != generation) {
-            cache.refresh(code);
+            links.refresh(code);
         }
         return entry.link();
     }
@@ -109,16 +112,12 @@ class NearCache implements DisposableBean {
      * that a change it has not seen was made (or may have been missed) meanwhile.
      */
     boolean put(String code, CachedLink link, long taken) {
-        LoadingCache<String, Entry> cache = links;
-        if (cache == null) {
-            return true;
-        }
         if (taken < forgottenBefore) {
             return false;
         }
         Version order = link.order();
         boolean[] kept = {true};
-        cache.asMap().compute(code, (key, old) -> {
+        links.asMap().compute(code, (key, old) -> {
             if (old != null) {
                 int byOrder = old.order().compareTo(order);
                 if (byOrder > 0) {
@@ -140,12 +139,8 @@ class NearCache implements DisposableBean {
      * older than the mark was held.
      */
     boolean invalidate(String code, Version mark, @Nullable CachedLink absent) {
-        LoadingCache<String, Entry> cache = links;
-        if (cache == null) {
-            return false;
-        }
         boolean[] replaced = {false};
-        cache.asMap().compute(code, (key, old) -> {
+        links.asMap().compute(code, (key, old) -> {
             if (old != null && !mark.after(old.order())) {
                 return old;
             }
@@ -186,12 +181,14 @@ class NearCache implements DisposableBean {
         generation++;
     }
 
+    @EventListener
+    void redisRecovered(RedisRecovered event) {
+        revalidate();
+    }
+
     /** Drops the code's entry, mark included. */
     void evict(String code) {
-        LoadingCache<String, Entry> cache = links;
-        if (cache != null) {
-            cache.invalidate(code);
-        }
+        links.invalidate(code);
     }
 
     @Override

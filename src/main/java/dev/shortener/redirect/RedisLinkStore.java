@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
@@ -61,7 +62,7 @@ class RedisLinkStore implements DisposableBean {
 
     private final StringRedisTemplate redis;
     private final RedirectSettings settings;
-    private final NearCache near;
+    private final ApplicationEventPublisher events;
     private final RedisCircuit circuit;
     private final Map<String, LinkChange> pendingInvalidations = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -72,10 +73,14 @@ class RedisLinkStore implements DisposableBean {
     private final Counter hits;
     private final Counter misses;
 
-    RedisLinkStore(StringRedisTemplate redis, RedirectSettings settings, NearCache near, MeterRegistry meters) {
+    RedisLinkStore(
+            StringRedisTemplate redis,
+            RedirectSettings settings,
+            ApplicationEventPublisher events,
+            MeterRegistry meters) {
         this.redis = redis;
         this.settings = settings;
-        this.near = near;
+        this.events = events;
         this.circuit = new RedisCircuit(settings.circuitFailureThreshold());
         this.hits = cacheRequests(meters, "hit");
         this.misses = cacheRequests(meters, "miss");
@@ -228,13 +233,13 @@ class RedisLinkStore implements DisposableBean {
 
     /**
      * Invalidations published while this instance could not reach Redis may not have arrived, so
-     * every near-cache copy is reloaded at its next read. Not dropped: a Redis that merely timed
+     * every near-cache copy is reloaded at its next read ({@link RedisRecovered}). Not dropped: a Redis that merely timed
      * out under load, with the subscription intact, would otherwise send the next read of every
      * cached link to Redis at once (ADR 0003). A subscription that was lost is made again, and that
      * drops the copies ({@link InvalidationSubscriber}).
      */
     private void recovered() {
-        near.revalidate();
+        events.publishEvent(new RedisRecovered());
         log.info("Redis answers again; circuit closed, near-cache links are reloaded at their next read");
     }
 

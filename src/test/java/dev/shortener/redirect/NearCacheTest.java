@@ -29,17 +29,13 @@ class NearCacheTest {
             1,
             Duration.ofMillis(500),
             Duration.ofSeconds(1));
-    private final NearCache cache = new NearCache(settings);
     private final ConcurrentHashMap<String, String> targets = new ConcurrentHashMap<>();
     private final AtomicInteger reads = new AtomicInteger();
-
-    NearCacheTest() {
-        // each read below makes new objects, as a read from Redis or PostgreSQL does
-        cache.loadWith(code -> {
-            reads.incrementAndGet();
-            return CachedLink.of(1, 2L, new String(targets.get(code)), true, false, 1);
-        });
-    }
+    // each read below makes new objects, as a read from Redis or PostgreSQL does
+    private final NearCache cache = new NearCache(settings, code -> {
+        reads.incrementAndGet();
+        return CachedLink.of(1, 2L, new String(targets.get(code)), true, false, 1);
+    });
 
     @AfterEach
     void close() {

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -79,6 +80,18 @@ class RedirectApiTest extends ApiTest {
                 .tag("outcome", outcome)
                 .counter()
                 .count();
+    }
+
+    @Autowired
+    private ApplicationEventPublisher events;
+
+    @Test
+    void aRedisRecoveryMakesEveryNearCacheCopyReloadAtItsNextRead() {
+        long before = near.stamp();
+
+        events.publishEvent(new RedisRecovered());
+
+        assertThat(near.stamp()).as("the near cache's generation").isGreaterThan(before);
     }
 
     @Test
