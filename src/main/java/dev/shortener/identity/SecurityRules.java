@@ -22,7 +22,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -51,7 +50,6 @@ import tools.jackson.databind.ObjectMapper;
 @Configuration(proxyBeanMethods = false)
 // the command line (import, generate) runs without a web server, and so without HTTP security
 @ConditionalOnWebApplication
-@EnableScheduling
 class SecurityRules {
 
     static final String ADMIN_ROLE = "ROLE_ADMIN";

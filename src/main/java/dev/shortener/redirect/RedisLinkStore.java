@@ -10,19 +10,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,7 +29,7 @@ import org.springframework.stereotype.Component;
  * retried once Redis answers again.
  */
 @Component
-class RedisLinkStore implements DisposableBean {
+class RedisLinkStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLinkStore.class);
     private static final String KEY_PREFIX = "link:";
@@ -65,11 +62,6 @@ class RedisLinkStore implements DisposableBean {
     private final ApplicationEventPublisher events;
     private final RedisCircuit circuit;
     private final Map<String, LinkChange> pendingInvalidations = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "redis-link-store");
-        thread.setDaemon(true);
-        return thread;
-    });
     private final Counter hits;
     private final Counter misses;
 
@@ -87,8 +79,6 @@ class RedisLinkStore implements DisposableBean {
         Gauge.builder("shortener.redis.circuit.open", circuit, c -> c.isOpen() ? 1 : 0)
                 .description("1 while Redis is kept off the redirect path after failures")
                 .register(meters);
-        long probe = settings.circuitProbeInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.MILLISECONDS);
     }
 
     private static Counter cacheRequests(MeterRegistry meters, String result) {
@@ -217,7 +207,10 @@ class RedisLinkStore implements DisposableBean {
     }
 
     /** While the circuit is open, pings Redis; also retries invalidations that were not delivered. */
-    private void probe() {
+    @Scheduled(
+            fixedDelayString = "${shortener.redirect.circuit-probe-interval}",
+            initialDelayString = "${shortener.redirect.circuit-probe-interval}")
+    void probe() {
         try {
             if (circuit.isOpen()) {
                 redis.execute(RedisConnection::ping, true);
@@ -250,10 +243,5 @@ class RedisLinkStore implements DisposableBean {
             }
             pendingInvalidations.remove(change.code(), change);
         }
-    }
-
-    @Override
-    public void destroy() {
-        scheduler.shutdownNow();
     }
 }

@@ -1,31 +1,26 @@
 package dev.shortener.importing.job;
 
-import dev.shortener.importing.ImportSettings;
 import dev.shortener.importing.load.Entity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * The import meters, all registered at startup so that they are scraped before the first job:
  * rows imported and failed per entity, jobs completed and failed, rows dead-lettered, and the
- * dead-letter queue's depth (read from PostgreSQL, so every instance reports the same depth).
+ * dead-letter queue's depth (read from PostgreSQL every IMPORT_SWEEP_INTERVAL, so every instance
+ * reports the same depth).
  */
 @Component
-public class ImportMetrics implements SmartLifecycle {
+public class ImportMetrics {
 
     private static final Logger log = LoggerFactory.getLogger(ImportMetrics.class);
 
@@ -36,12 +31,9 @@ public class ImportMetrics implements SmartLifecycle {
     private final Counter deadLettered;
     private final AtomicLong deadLetters = new AtomicLong();
     private final JdbcClient db;
-    private final Duration refreshInterval;
-    private @Nullable ScheduledExecutorService refresher;
 
-    ImportMetrics(MeterRegistry registry, JdbcClient db, ImportSettings settings) {
+    ImportMetrics(MeterRegistry registry, JdbcClient db) {
         this.db = db;
-        this.refreshInterval = settings.sweepInterval();
         for (Entity entity : Entity.values()) {
             imported.put(entity, rows(registry, entity, "imported"));
             failed.put(entity, rows(registry, entity, "failed"));
@@ -85,28 +77,8 @@ public class ImportMetrics implements SmartLifecycle {
         refreshDeadLetters();
     }
 
-    @Override
-    public synchronized void start() {
-        refresher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("import-metrics").daemon().factory());
-        refresher.scheduleWithFixedDelay(
-                this::refreshDeadLetters, 0, refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (refresher != null) {
-            refresher.shutdownNow();
-            refresher = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return refresher != null;
-    }
-
     /** Reads the dead-letter queue's depth again; on failure the last value stays. */
+    @Scheduled(fixedDelayString = "${shortener.importing.sweep-interval}")
     void refreshDeadLetters() {
         try {
             deadLetters.set(db.sql("SELECT count(*) FROM import_failures WHERE dead")
