@@ -171,7 +171,10 @@ final class ClickJournal implements AutoCloseable {
         return synced;
     }
 
-    /** The first position worth reading at or after {@code from}: the start of the next segment when its own is gone. */
+    /**
+     * The first position worth reading at or after {@code from}: the start of the next segment when
+     * its own is gone.
+     */
     Position start(Position from) {
         if (segments.contains(from.segment())) {
             return from;

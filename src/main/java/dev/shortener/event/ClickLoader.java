@@ -314,7 +314,10 @@ final class ClickLoader {
         }
     }
 
-    /** One COPY and the position after it, in one transaction; false when the stored position is past the chunk's start. */
+    /**
+     * One COPY and the position after it, in one transaction; false when the stored position is past
+     * the chunk's start.
+     */
     private boolean copy(Chunk chunk) throws SQLException {
         try (Connection connection = connection()) {
             connection.setNetworkTimeout(

@@ -37,7 +37,10 @@ public class ClickStatistics {
         this.clicks = clicks;
     }
 
-    /** The link's statistics over the last {@value #DAYS} days; empty when neither the link nor any event of it exists. */
+    /**
+     * The link's statistics over the last {@value #DAYS} days; empty when neither the link nor any
+     * event of it exists.
+     */
     Optional<LinkStatistics> of(long urlId) {
         return of(urlId, DAYS);
     }
@@ -69,7 +72,7 @@ public class ClickStatistics {
      * recorder's pending clicks to PostgreSQL first. The url_id range of one value and the order by
      * url_id leave only the index on (url_id, id) to serve it: with {@code url_id = ?} the planner
      * walks the primary key back through every newer click of other links when this link holds most
-     * of the table (28 ms instead of 0.3 ms past 100,000 such clicks).
+     * of the table, which is far slower (bench/RESULTS.md, web pages benchmark).
      */
     public List<RecentClick> recent(long urlId, int limit) {
         return db.sql("""

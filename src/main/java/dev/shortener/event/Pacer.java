@@ -13,10 +13,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Holds paced redirects for a given time without a timer for each of them. A timed park of a
  * virtual thread hands a task to the JDK's delay scheduler, whose one thread then wakes for every
- * deadline: with 50,000 paced redirects/s it took a sixth of a core of a 2-vCPU machine (pidstat,
- * ADR 0002). Here one ticker thread wakes every half millisecond while anybody waits and releases
- * every waiter whose time is up: a timing wheel with a slot per tick, each waiter in the slot of
- * the tick it waits for.
+ * deadline and, under saturation, takes CPU that the redirects and PostgreSQL need (ADR 0002).
+ * Here one ticker thread wakes every half millisecond while anybody waits and releases every
+ * waiter whose time is up: a timing wheel with a slot per tick, each waiter in the slot of the
+ * tick it waits for.
  *
  * <p>A waiter is released at its tick or later, never earlier. The ticker sleeps, untimed, while
  * nobody waits; the first waiter after a quiet spell wakes it. A waiter that finds its tick passed

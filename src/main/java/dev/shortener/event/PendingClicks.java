@@ -39,7 +39,10 @@ final class PendingClicks {
         return latest.containsKey(urlId);
     }
 
-    /** A drain that began at {@code startedAt} ({@link System#nanoTime()}, taken before it) is in the journal up to {@code end}. */
+    /**
+     * A drain that began at {@code startedAt} ({@link System#nanoTime()}, taken before it) is in the
+     * journal up to {@code end}.
+     */
     void drained(long startedAt, Position end) {
         if (drainCount.get() < DRAINS_MAX) {
             drains.add(new Drain(startedAt, end));

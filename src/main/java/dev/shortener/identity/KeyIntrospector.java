@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Resolves a bearer secret to its {@link Caller}. What it read of a key is trusted for {@code
- * AUTH_KEY_CACHE_TTL} (under a second), so a revocation on any instance holds everywhere within
+ * AUTH_KEY_CACHE_TTL} (a second at most), so a revocation on any instance holds everywhere within
  * that time without a message between instances. Last use is noted in memory and written in the
  * background, never by the request.
  */

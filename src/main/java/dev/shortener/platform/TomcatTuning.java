@@ -20,14 +20,12 @@ import org.springframework.stereotype.Component;
  *       for an access-log valve this service does not use (a map entry and a listener
  *       notification each).
  *   <li>With virtual threads on, each request's thread gets one fixed name and no copy of the
- *       inheritable thread-locals of Tomcat's poller thread: numbering every thread's name and
- *       copying that map were a fifth of what a redirect allocated (JFR).
- *   <li>The socket buffers of closed connections (two of 8 KB each) are kept for new ones, up to
- *       {@code shortener.http.socket-buffer-cache}. Tomcat keeps none when the heap is smaller than
- *       2 GB, so each connection's buffers lived as long as the connection, were promoted to the
- *       old generation and died there: at 256 connections, each closed after its 1,000th request,
- *       about 0.5 MB/s of them filled a 256 MB heap's old generation within minutes, and each full
- *       collection stopped every request for about 250 ms.
+ *       inheritable thread-locals of Tomcat's poller thread: numbering the names and copying that
+ *       map were a large share of what a redirect allocated (ADR 0003).
+ *   <li>The socket buffers of closed connections are kept for new ones, up to {@code
+ *       shortener.http.socket-buffer-cache}. Tomcat keeps none below a 2 GB heap, so each
+ *       connection's buffers were promoted and died in the old generation, which then filled
+ *       until a full collection stopped every request (ADR 0003).
  * </ul>
  */
 @Component

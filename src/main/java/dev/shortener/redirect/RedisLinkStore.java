@@ -24,9 +24,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Redis level: {@code link:{code}} entries with a TTL, filled and invalidated by version
- * (ADR 0008), and the pub/sub channel that tells every instance of a change. Every call goes through a {@link RedisCircuit}; when
- * Redis fails the caller carries on without it, and invalidations that could not be delivered are
- * retried once Redis answers again.
+ * (ADR 0008), and the pub/sub channel that tells every instance of a change. Every call goes
+ * through a {@link RedisCircuit}; when Redis fails the caller carries on without it, and
+ * invalidations that could not be delivered are retried once Redis answers again.
  */
 @Component
 class RedisLinkStore {
@@ -226,10 +226,10 @@ class RedisLinkStore {
 
     /**
      * Invalidations published while this instance could not reach Redis may not have arrived, so
-     * every near-cache copy is reloaded at its next read ({@link RedisRecovered}). Not dropped: a Redis that merely timed
-     * out under load, with the subscription intact, would otherwise send the next read of every
-     * cached link to Redis at once (ADR 0003). A subscription that was lost is made again, and that
-     * drops the copies ({@link InvalidationSubscriber}).
+     * every near-cache copy is reloaded at its next read ({@link RedisRecovered}). Not dropped: a
+     * Redis that merely timed out under load, with the subscription intact, would otherwise send the
+     * next read of every cached link to Redis at once (ADR 0003). A subscription that was lost is
+     * made again, and that drops the copies ({@link InvalidationSubscriber}).
      */
     private void recovered() {
         events.publishEvent(new RedisRecovered());

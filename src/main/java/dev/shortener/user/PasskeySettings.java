@@ -66,7 +66,7 @@ public record PasskeySettings(
         return IP_ADDRESS.matcher(host).matches();
     }
 
-    /** The origin of a URL as a browser writes it: scheme, lower-case host, port if not the default. */
+    /** The origin of a URL: scheme, lower-case host, and the port when the URL names one. */
     private static String origin(String url) {
         URI uri;
         try {

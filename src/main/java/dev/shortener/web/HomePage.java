@@ -83,8 +83,9 @@ class HomePage {
     }
 
     /**
-     * A signed-in person always may; anyone else where the mode lets anonymous callers write links
-     * (the open modes) or {@code ANONYMOUS_LINKS=true}. Anonymous links belong to nobody.
+     * A person signed in with a password or a passkey always may, a key (or a session it signed in)
+     * only within its scopes; anyone else where the mode lets anonymous callers write links (the
+     * open modes) or {@code ANONYMOUS_LINKS=true}. Anonymous links belong to nobody.
      */
     private boolean mayShorten(Caller caller) {
         if (caller.keyId() != null) {

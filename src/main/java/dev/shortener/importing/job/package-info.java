@@ -1,4 +1,7 @@
-/** Import jobs: an upload stored as chunks, the queue of chunks in PostgreSQL, the workers, progress and dead letters. */
+/**
+ * Import jobs: an upload stored as chunks, the queue of chunks in PostgreSQL, the workers, progress
+ * and dead letters.
+ */
 @NamedInterface("jobs")
 @NullMarked
 package dev.shortener.importing.job;

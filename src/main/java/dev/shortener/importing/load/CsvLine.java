@@ -107,7 +107,7 @@ public final class CsvLine {
         return null;
     }
 
-    /** {@code True/False/true/false/1/0}, as the seed files write booleans; empty gives null. */
+    /** {@code True/False/true/false/TRUE/FALSE/1/0}, as the seed files write booleans; empty gives null. */
     @Nullable
     Boolean optionalBoolean(String column) {
         String value = value(column);
@@ -174,9 +174,9 @@ public final class CsvLine {
 
     /**
      * The timestamp of the seed files' form, {@code YYYY-MM-DD HH:MM:SS} (or with a {@code T}), read
-     * by hand: an import reads one per row, and the formatter costs ten times as much. Null for any
-     * other text and for a date or time that does not exist, which the formatter then refuses with
-     * the same answer.
+     * by hand: an import reads one per row, and the formatter costs far more (ADR 0014). Null for
+     * any other text and for a date or time that does not exist, which the formatter then refuses
+     * with the same answer.
      */
     private static @Nullable LocalDateTime parsePlain(String value) {
         for (int i = 0; i < PLAIN_TIMESTAMP.length(); i++) {
