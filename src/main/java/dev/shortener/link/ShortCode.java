@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 
 /**
  * The rules of short codes: generated ones are random base62 strings from a {@link SecureRandom};
@@ -21,7 +20,6 @@ public final class ShortCode {
     public static final int DEFAULT_LENGTH = 7;
 
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-    private static final Pattern CUSTOM = Pattern.compile("[A-Za-z0-9_-]{" + MIN_LENGTH + "," + MAX_LENGTH + "}");
     private static final RandomGenerator SECURE = new SecureRandom();
 
     /**
@@ -71,9 +69,25 @@ public final class ShortCode {
         return new String(code);
     }
 
-    /** Whether {@code code} is spelled like a code a client may choose. */
+    /**
+     * Whether {@code code} can be a short code at all: 1 to {@value #MAX_LENGTH} of {@code
+     * [A-Za-z0-9_-]} (codes from imports or older versions may be shorter than a client may choose).
+     * Written out: the redirect path pays for no regular expression.
+     */
     public static boolean isWellFormed(String code) {
-        return CUSTOM.matcher(code).matches();
+        int length = code.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = code.charAt(i);
+            boolean ok =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code code} names a route of the service, ignoring case. */
@@ -83,7 +97,7 @@ public final class ShortCode {
 
     /** Why a client-chosen code is refused, or empty when it may be used. */
     public static Optional<String> problemWith(String code) {
-        if (!isWellFormed(code)) {
+        if (code.length() < MIN_LENGTH || !isWellFormed(code)) {
             return Optional.of("must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters of A-Z, a-z, 0-9, _ and -");
         }
         if (isReserved(code)) {

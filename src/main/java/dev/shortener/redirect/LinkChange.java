@@ -1,5 +1,6 @@
 package dev.shortener.redirect;
 
+import dev.shortener.link.ShortCode;
 import dev.shortener.redirect.CachedLink.Version;
 import org.jspecify.annotations.Nullable;
 
@@ -48,7 +49,7 @@ record LinkChange(String code, Version mark, long changedAtMillis) {
     static @Nullable LinkChange parse(String message, long receivedAtMillis) {
         String[] parts = message.split("\\|", -1);
         if (parts.length == 1) {
-            return ShortCodes.isWellFormed(message)
+            return ShortCode.isWellFormed(message)
                     ? new LinkChange(message, new Version(-1, Version.STALE), receivedAtMillis)
                     : null;
         }

@@ -1,6 +1,7 @@
 package dev.shortener.redirect;
 
 import dev.shortener.abuse.RateLimits;
+import dev.shortener.link.ShortCode;
 import dev.shortener.platform.ErrorPage;
 import dev.shortener.platform.Metered;
 import dev.shortener.platform.Problems;
@@ -18,8 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The redirect endpoints as Spring MVC serves them: with the fast path on ({@link RedirectValve})
- * only unknown, inactive and malformed codes get here, for their 404 problem. Literal routes ({@code /users}, {@code /health}, ...) are more specific than
- * {@code /{code}}, so Spring MVC keeps them ahead of it.
+ * only unknown, inactive, taken-down and malformed codes get here, for their 404 or 410 problem,
+ * and lookups that failed in the valve, to be tried again. Literal routes ({@code /users}, {@code
+ * /health}, ...) are more specific than {@code /{code}}, so Spring MVC keeps them ahead of it.
  */
 @RestController
 @Tag(name = "redirects")
@@ -57,7 +59,7 @@ class RedirectController {
             HttpServletResponse response) {
         CachedLink link = request.getAttribute(RedirectValve.RESOLVED) instanceof CachedLink resolved
                 ? resolved
-                : ShortCodes.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
+                : ShortCode.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
         if (link.absent()) {
             limits.unknownCode(request);
         }

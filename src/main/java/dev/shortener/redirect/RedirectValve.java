@@ -1,5 +1,6 @@
 package dev.shortener.redirect;
 
+import dev.shortener.link.ShortCode;
 import dev.shortener.platform.observability.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,11 +26,11 @@ import org.springframework.web.util.pattern.PathPattern;
 /**
  * The fast path (ADR 0003): answers {@code GET /{code}} and {@code GET /urls/{code}/redirect} for
  * active links as the first valve of Tomcat's engine, before the forwarded-header valve, the
- * servlet filter chain and Spring MVC. Everything else, including unknown and inactive codes
- * (whose 404 problem comes from {@link RedirectController}), lookups that fail (Spring MVC tries
- * again and answers the problem) and any first path segment that Spring MVC maps literally
- * ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched. It traces the
- * share {@code TRACING_REDIRECT_SAMPLE} of redirect paths, and what it passes on only then.
+ * servlet filter chain and Spring MVC. Everything else, including unknown, inactive and taken-down
+ * codes (whose 404 or 410 problem comes from {@link RedirectController}), lookups that fail
+ * (Spring MVC tries again and answers the problem) and any first path segment that Spring MVC maps
+ * literally ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched. It traces
+ * the share {@code TRACING_REDIRECT_SAMPLE} of redirect paths, and what it passes on only then.
  */
 class RedirectValve extends ValveBase implements SmartInitializingSingleton {
 
@@ -92,6 +93,12 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
         literalRoutes = Set.copyOf(routes);
     }
 
+    /** The literal first segments collected at startup (empty before). */
+    Set<String> literalRoutes() {
+        Set<String> routes = literalRoutes;
+        return routes == null ? Set.of() : routes;
+    }
+
     @Override
     @SuppressWarnings("try") // a scope makes the span current while the redirect is answered
     public void invoke(Request request, Response response) throws IOException, ServletException {
@@ -150,7 +157,7 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     /**
      * The request line's path, one byte a character: a short code is ASCII, so it needs neither
      * percent- nor UTF-8 decoding (a path that would is no redirect path and fails {@link
-     * ShortCodes#isWellFormed}). Cheaper than {@code getRequestURI()}, whose UTF-8 decoder is made
+     * ShortCode#isWellFormed}). Cheaper than {@code getRequestURI()}, whose UTF-8 decoder is made
      * anew in every request's (virtual) thread.
      */
     private static @Nullable String rawUri(Request request) {
@@ -182,6 +189,6 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
         } else {
             return null;
         }
-        return ShortCodes.isWellFormed(code) ? code : null;
+        return ShortCode.isWellFormed(code) ? code : null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.shortener.importing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -155,6 +157,17 @@ public final class EventStream implements AutoCloseable {
             response.body().close();
         } catch (RuntimeException e) {
             // already closed
+        }
+    }
+
+    /** Event ids and the rows processed never go down from one event to the next. */
+    public static void assertNeverGoBack(List<Event> events) {
+        for (int i = 1; i < events.size(); i++) {
+            assertThat(events.get(i).version())
+                    .isGreaterThanOrEqualTo(events.get(i - 1).version());
+            assertThat(events.get(i).job().get("rows_processed").asLong())
+                    .isGreaterThanOrEqualTo(
+                            events.get(i - 1).job().get("rows_processed").asLong());
         }
     }
 }

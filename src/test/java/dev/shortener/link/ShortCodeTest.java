@@ -68,7 +68,6 @@ class ShortCodeTest {
                 "abc%20",
             })
     void malformedCodesAreRefused(String code) {
-        assertThat(ShortCode.isWellFormed(code)).isFalse();
         assertThat(ShortCode.problemWith(code))
                 .hasValueSatisfying(m -> assertThat(m).contains("characters"));
     }
@@ -142,5 +141,17 @@ class ShortCodeTest {
 
         assertThat(claimed).contains("x1y2z3w");
         assertThat(tried).containsExactly("x1y2z3w");
+    }
+
+    @ParameterizedTest(name = "{0} is a well-formed code")
+    @ValueSource(strings = {"a", "ab", "Ab3_-z", "WqxP6Kd", "abcdefghijklmnopqrstuvwxyz012345"})
+    void wellFormedCodesIncludeShortOnesThatAClientMayNotChoose(String code) {
+        assertThat(ShortCode.isWellFormed(code)).isTrue();
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is not a code")
+    @ValueSource(strings = {"", "favicon.ico", "a b", "ü", "abcdefghijklmnopqrstuvwxyz0123456", "a/b", "a%20"})
+    void malformedCodes(String code) {
+        assertThat(ShortCode.isWellFormed(code)).isFalse();
     }
 }

@@ -68,18 +68,6 @@ class CacheValuesTest {
                 .isNull();
     }
 
-    @ParameterizedTest(name = "{0} is a well-formed code")
-    @ValueSource(strings = {"a", "Ab3_-z", "WqxP6Kd", "abcdefghijklmnopqrstuvwxyz012345"})
-    void wellFormedCodes(String code) {
-        assertThat(ShortCodes.isWellFormed(code)).isTrue();
-    }
-
-    @ParameterizedTest(name = "\"{0}\" is not a code")
-    @ValueSource(strings = {"", "favicon.ico", "a b", "ü", "abcdefghijklmnopqrstuvwxyz0123456", "a/b", "a%20"})
-    void malformedCodes(String code) {
-        assertThat(ShortCodes.isWellFormed(code)).isFalse();
-    }
-
     @Test
     void theCircuitOpensAfterConsecutiveFailuresOnlyAndClosesOnceAfterAProbe() {
         RedisCircuit circuit = new RedisCircuit(3);

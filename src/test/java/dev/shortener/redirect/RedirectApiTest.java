@@ -9,6 +9,7 @@ import dev.shortener.ApiTest;
 import dev.shortener.TestLinks;
 import dev.shortener.event.ClickRecorder;
 import dev.shortener.link.Link;
+import dev.shortener.link.ShortCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -84,6 +85,19 @@ class RedirectApiTest extends ApiTest {
 
     @Autowired
     private ApplicationEventPublisher events;
+
+    @Autowired
+    private RedirectValve valve;
+
+    /** No route the application maps can be taken as a code: ShortCode's reserved words keep up. */
+    @Test
+    void everyRouteTheApplicationMapsIsRefusedAsACode() {
+        assertThat(valve.literalRoutes()).contains("users", "urls", "events", "imports");
+        assertThat(valve.literalRoutes())
+                .allSatisfy(route -> assertThat(ShortCode.problemWith(route))
+                        .as("a client may not choose the code %s", route)
+                        .isPresent());
+    }
 
     @Test
     void aRedisRecoveryMakesEveryNearCacheCopyReloadAtItsNextRead() {
