@@ -33,15 +33,17 @@ class UserController {
     @Schema(name = "UserInput", example = """
             {"username":"briskkernel84","email":"briskkernel84@example.com"}""")
     record UserInput(
-            @Schema(maxLength = 64, minLength = 1) @Nullable String username,
+            @Schema(maxLength = User.MAX_USERNAME_LENGTH, minLength = 1) @Nullable
+            String username,
 
             @Schema(format = "email", maxLength = Email.MAX_LENGTH) @Nullable
             String email) {
 
         static UserInput read(byte @Nullable [] body, ObjectMapper json, boolean partial) {
             JsonBody fields = JsonBody.parse(body, json);
-            String username =
-                    partial ? fields.optionalText("username", 64, false) : fields.requiredText("username", 64);
+            String username = partial
+                    ? fields.optionalText("username", User.MAX_USERNAME_LENGTH, false)
+                    : fields.requiredText("username", User.MAX_USERNAME_LENGTH);
             if (username != null && username.isBlank()) {
                 fields.reject("username", "must not be empty");
             }

@@ -96,8 +96,8 @@ class AccountPages {
         }
         Map<String, String> errors = new LinkedHashMap<>();
         String name = username.trim();
-        if (name.isEmpty() || name.length() > 64) {
-            errors.put("username", "Choose a name of 1 to 64 characters.");
+        if (name.isEmpty() || name.length() > User.MAX_USERNAME_LENGTH) {
+            errors.put("username", "Choose a name of 1 to " + User.MAX_USERNAME_LENGTH + " characters.");
         }
         if (!Email.isValid(email.trim())) {
             errors.put("email", "Enter a valid e-mail address.");

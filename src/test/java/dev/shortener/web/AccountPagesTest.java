@@ -8,6 +8,7 @@ import dev.shortener.identity.ApiKeys;
 import dev.shortener.identity.Caller;
 import dev.shortener.identity.Scope;
 import dev.shortener.user.Accounts;
+import dev.shortener.user.User;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -80,7 +81,11 @@ class AccountPagesTest {
         admin.get("/-/admin/users");
         HttpResponse<String> invited = admin.post("/-/admin/users/invite", "username", "Grace", "email", email);
         assertThat(invited.statusCode()).isEqualTo(302);
-        String link = accountLink(admin.get("/-/admin/users").body());
+        String page = admin.get("/-/admin/users").body();
+        assertThat(page)
+                .as("the form's limit is the server's")
+                .contains("maxlength=\"" + User.MAX_USERNAME_LENGTH + "\"");
+        String link = accountLink(page);
         assertThat(link).startsWith(base + "/-/welcome/");
         assertThat(db.sql("SELECT password_hash IS NULL FROM users WHERE email = ?")
                         .param(email)

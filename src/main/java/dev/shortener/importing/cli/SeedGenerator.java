@@ -1,7 +1,7 @@
 package dev.shortener.importing.cli;
 
-import dev.shortener.importing.load.UserRow;
 import dev.shortener.link.ShortCode;
+import dev.shortener.user.User;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -110,8 +110,8 @@ public final class SeedGenerator {
             String username = !earlier.isEmpty() && random.nextDouble() < REPEATED_USERNAME
                     ? earlier.get(random.nextInt(earlier.size()))
                     : word(faker.word().adjective()) + word(faker.word().noun()) + (10 + random.nextInt(90));
-            if (username.length() > UserRow.MAX_USERNAME_LENGTH) {
-                username = username.substring(0, UserRow.MAX_USERNAME_LENGTH);
+            if (username.length() > User.MAX_USERNAME_LENGTH) {
+                username = username.substring(0, User.MAX_USERNAME_LENGTH);
             }
             if (earlier.size() < 10_000) {
                 earlier.add(username);

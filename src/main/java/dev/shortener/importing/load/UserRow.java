@@ -1,6 +1,7 @@
 package dev.shortener.importing.load;
 
 import dev.shortener.user.Email;
+import dev.shortener.user.User;
 import java.time.LocalDateTime;
 import org.jspecify.annotations.Nullable;
 
@@ -12,12 +13,10 @@ public record UserRow(
         String email,
         @Nullable LocalDateTime createdAt) implements Row {
 
-    public static final int MAX_USERNAME_LENGTH = 64;
-
     /** The valid row, or null when the line's problems say why not. */
     static @Nullable UserRow read(CsvLine in) {
         Long id = in.optionalId("id");
-        String username = in.requiredText("username", MAX_USERNAME_LENGTH);
+        String username = in.requiredText("username", User.MAX_USERNAME_LENGTH);
         String email = in.requiredText("email", Email.MAX_LENGTH);
         if (email != null && !Email.isValid(email)) {
             in.reject("email", "must be a valid e-mail address");
