@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * re-import writes nothing) and keeps stored values where the file leaves a column empty, then an
  * INSERT of the rest: {@code ON CONFLICT DO UPDATE} alone cannot keep a stored value.
  *
- * @param createStaging the session's staging table, emptied at every commit
+ * @param createStaging the connection's staging table, emptied at every commit
  * @param stage COPY of {@code ord, line, id} and the columns into the staging table
  * @param copyNewWithIds COPY straight into the table when every row of a chunk is new
  * @param copyNewWithoutIds the same for rows without ids
