@@ -29,11 +29,6 @@ final class EmbeddedServers {
         return startPostgres(dir, clean).getJdbcUrl("postgres", "postgres");
     }
 
-    /** The port of the embedded Redis keeping its data in {@code dir}. */
-    static int redis(Path dir, boolean clean) {
-        return startRedis(dir, clean);
-    }
-
     private static synchronized EmbeddedPostgres startPostgres(Path dir, boolean clean) {
         if (postgres == null) {
             try {
@@ -52,7 +47,8 @@ final class EmbeddedServers {
         return postgres;
     }
 
-    private static synchronized int startRedis(Path dir, boolean clean) {
+    /** The port of the embedded Redis keeping its data in {@code dir}. */
+    static synchronized int redis(Path dir, boolean clean) {
         if (redis == null) {
             try {
                 if (clean) {

@@ -3,10 +3,8 @@ package dev.shortener.importing.csv;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.jspecify.annotations.Nullable;
@@ -120,22 +118,11 @@ public final class ChunkCodec {
 
     /** Reads a stored chunk back into its {@code records} records (blank lines skipped), each with its line. */
     public static List<CsvFile.Record> decode(byte[] content, long firstLine, int records) {
-        List<CsvFile.Record> read = new ArrayList<>(records);
-        try (CsvFile file =
-                new CsvFile(new StringReader(new String(content, StandardCharsets.UTF_8)), firstLine, false)) {
-            while (read.size() < records) {
-                CsvFile.Record record = file.next();
-                if (record == null) {
-                    break;
-                }
-                if (!record.isBlank()) {
-                    read.add(record);
-                }
-            }
-        } catch (IOException | CsvFile.Malformed | RuntimeException e) {
+        try {
+            return CsvFile.records(new String(content, StandardCharsets.UTF_8), firstLine, records);
+        } catch (CsvFile.Malformed | RuntimeException e) {
             throw new IllegalStateException("A stored chunk cannot be read back", e);
         }
-        return read;
     }
 
     /** One record as a line of CSV, without the line break: how a failed row is shown and replayed. */

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -112,6 +113,28 @@ public final class CsvFile implements Closeable {
             columns.putIfAbsent(names.get(i), i);
         }
         return columns;
+    }
+
+    /**
+     * The first {@code max} records of a text that are not blank (fewer at its end), the first
+     * starting on line {@code firstLine}; nothing after them is read.
+     */
+    public static List<Record> records(String text, long firstLine, int max) throws Malformed {
+        List<Record> read = new ArrayList<>();
+        try (CsvFile file = new CsvFile(new StringReader(text), firstLine, false)) {
+            while (read.size() < max) {
+                Record record = file.next();
+                if (record == null) {
+                    break;
+                }
+                if (!record.isBlank()) {
+                    read.add(record);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return read;
     }
 
     /** The next record, or null at the end of the file. */

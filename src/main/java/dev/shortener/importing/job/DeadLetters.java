@@ -8,10 +8,7 @@ import dev.shortener.importing.load.ChunkRows.Failure;
 import dev.shortener.importing.load.Entity;
 import dev.shortener.link.Destinations;
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.io.IOException;
-import java.io.StringReader;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -212,17 +209,11 @@ public class DeadLetters {
 
     /** The non-blank records of a text. */
     private static List<CsvFile.Record> records(String text) {
-        List<CsvFile.Record> records = new ArrayList<>();
-        try (CsvFile file = new CsvFile(new StringReader(text))) {
-            for (CsvFile.Record record = file.next(); record != null; record = file.next()) {
-                if (!record.isBlank()) {
-                    records.add(record);
-                }
-            }
-        } catch (IOException | CsvFile.Malformed e) {
+        try {
+            return CsvFile.records(text, 1, Integer.MAX_VALUE);
+        } catch (CsvFile.Malformed e) {
             return List.of();
         }
-        return records;
     }
 
     private static DeadLetter letter(java.sql.ResultSet rs, int row) throws java.sql.SQLException {

@@ -134,7 +134,7 @@ public class ImportWorkers implements SmartLifecycle {
                     log.warn("Import job {}: the upload stopped; its stored chunks are imported", stalled.id());
                     jobs.finishIntake(
                             stalled.id(),
-                            "the upload stopped before it was stored completely; its stored rows" + " were imported");
+                            "the upload stopped before it was stored completely; its stored rows were imported");
                 }
                 work.finishIfDone(stalled.id());
             }

@@ -4,9 +4,6 @@ import dev.shortener.importing.csv.ChunkCodec;
 import dev.shortener.importing.csv.CsvFile;
 import dev.shortener.link.Destination;
 import dev.shortener.link.Destinations;
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,11 +81,9 @@ public final class ChunkRows {
     }
 
     private static List<String> parseHeader(String header) {
-        try (CsvFile file = new CsvFile(new StringReader(header))) {
-            CsvFile.Record names = file.next();
-            return names == null ? List.of() : names.values();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try {
+            List<CsvFile.Record> names = CsvFile.records(header, 1, 1);
+            return names.isEmpty() ? List.of() : names.getFirst().values();
         } catch (CsvFile.Malformed e) {
             throw new IllegalStateException("A stored header cannot be read back", e);
         }
