@@ -1,7 +1,7 @@
 package dev.shortener.abuse;
 
 import dev.shortener.identity.Caller;
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -10,6 +10,9 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 /** Anyone reports an abusive link; admins read the reports and resolve them, taking links down. */
 @RestController
@@ -31,12 +33,32 @@ class AbuseReportController {
 
     private final AbuseReports reports;
     private final Takedowns takedowns;
-    private final ObjectMapper json;
 
-    AbuseReportController(AbuseReports reports, Takedowns takedowns, ObjectMapper json) {
+    /** A report from anyone about a link. */
+    @JsonRequest
+    record NewReport(
+            @NotNull @NotBlank @Size(max = 32) String shortCode,
+            @NotNull @NotBlank @Size(max = 1000) String reason,
+            @Nullable @Size(max = 254) String contact) {
+
+        NewReport {
+            shortCode = shortCode == null ? null : shortCode.trim();
+            reason = reason == null ? null : reason.trim();
+            contact = contact == null || contact.isBlank() ? null : contact.trim();
+        }
+    }
+
+    /** An admin's answer to a report. */
+    @JsonRequest
+    record Resolution(
+            @NotNull @NotBlank @Size(max = TakedownController.REASON_MAX_LENGTH)
+            String resolution,
+
+            @Nullable Boolean block) {}
+
+    AbuseReportController(AbuseReports reports, Takedowns takedowns) {
         this.reports = reports;
         this.takedowns = takedowns;
-        this.json = json;
     }
 
     @PostMapping("/abuse-reports")
@@ -53,16 +75,11 @@ class AbuseReportController {
     @ApiResponse(responseCode = "201", description = "Recorded; admins will look at it")
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "422", description = "Invalid fields (short_code, reason, contact)")
-    ResponseEntity<AbuseReports.AbuseReport> report(@RequestBody(required = false) byte @Nullable [] body) {
-        JsonBody fields = JsonBody.parse(body, json);
-        String code = fields.requiredText("short_code", 32);
-        String reason = fields.requiredText("reason", 1000);
-        String contact = fields.optionalText("contact", 254, true);
-        fields.validate();
+    ResponseEntity<AbuseReports.AbuseReport> report(@RequestBody NewReport body) {
         AbuseReports.AbuseReport report = reports.create(
-                Objects.requireNonNull(code).trim(),
-                Objects.requireNonNull(reason).trim(),
-                contact == null || contact.isBlank() ? null : contact.trim(),
+                body.shortCode(),
+                body.reason(),
+                body.contact(),
                 Caller.current().actor());
         return ResponseEntity.created(URI.create("/abuse-reports/" + report.id()))
                 .body(report);
@@ -95,11 +112,9 @@ class AbuseReportController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "404", description = "No such report")
     @ApiResponse(responseCode = "422", description = "No resolution, or block asked for a link that is gone")
-    AbuseReports.AbuseReport resolve(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        JsonBody fields = JsonBody.parse(body, json);
-        String resolution = fields.requiredText("resolution", TakedownController.REASON_MAX_LENGTH);
-        Boolean block = fields.optionalBoolean("block");
-        fields.validate();
+    AbuseReports.AbuseReport resolve(@PathVariable long id, @RequestBody Resolution body) {
+        String resolution = body.resolution();
+        Boolean block = body.block();
         AbuseReports.AbuseReport report =
                 reports.find(id).orElseThrow(() -> Problems.notFound("Abuse report " + id + " does not exist"));
         String actor = Caller.current().actor();

@@ -1,7 +1,7 @@
 package dev.shortener.abuse;
 
 import dev.shortener.identity.Caller;
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -10,8 +10,10 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -21,7 +23,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 /** Admins take links down (410 on every instance within a second) and put them back. */
 @RestController
@@ -31,11 +32,20 @@ class TakedownController {
     static final int REASON_MAX_LENGTH = 500;
 
     private final Takedowns takedowns;
-    private final ObjectMapper json;
 
-    TakedownController(Takedowns takedowns, ObjectMapper json) {
+    /** Why a link is taken down. */
+    @JsonRequest
+    record Reason(
+            @NotNull @NotBlank @Size(max = REASON_MAX_LENGTH)
+            String reason) {
+
+        Reason {
+            reason = reason == null ? null : reason.trim();
+        }
+    }
+
+    TakedownController(Takedowns takedowns) {
         this.takedowns = takedowns;
-        this.json = json;
     }
 
     @PutMapping("/urls/{id}/block")
@@ -50,15 +60,9 @@ class TakedownController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "404", description = "No such link")
     @ApiResponse(responseCode = "422", description = "No reason")
-    Takedowns.Takedown block(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        JsonBody fields = JsonBody.parse(body, json);
-        String reason = fields.requiredText("reason", REASON_MAX_LENGTH);
-        fields.validate();
+    Takedowns.Takedown block(@PathVariable long id, @RequestBody Reason body) {
         return takedowns
-                .block(
-                        id,
-                        Objects.requireNonNull(reason).trim(),
-                        Caller.current().actor())
+                .block(id, body.reason(), Caller.current().actor())
                 .orElseThrow(() -> Problems.notFound("URL " + id + " does not exist"));
     }
 

@@ -2,7 +2,7 @@ package dev.shortener.event;
 
 import dev.shortener.identity.Caller;
 import dev.shortener.link.Links;
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import dev.shortener.user.Users;
@@ -12,9 +12,12 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,7 +26,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 @RestController
@@ -33,27 +36,28 @@ class EventController {
     /** An event a client records itself. */
     @Schema(name = "EventInput", example = """
             {"event_type":"share","url_id":1,"user_id":1,"details":{"channel":"email"}}""")
+    @JsonRequest
     record EventInput(
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minLength = 1, maxLength = Event.TYPE_MAX_LENGTH)
+            @NotNull
+            @NotBlank
+            @Size(max = Event.TYPE_MAX_LENGTH)
             String eventType,
 
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The link; it must exist")
-            long urlId,
+            @NotNull
+            @Positive
+            Long urlId,
 
-            @Schema(description = "The user; it must exist") @Nullable
+            @Schema(description = "The user; it must exist") @Nullable @Positive
             Long userId,
 
             @Schema(types = "object", description = "Any JSON object (default {})")
             ObjectNode details) {
 
-        static EventInput read(byte @Nullable [] body, ObjectMapper json) {
-            JsonBody fields = JsonBody.parse(body, json);
-            String type = fields.requiredText("event_type", Event.TYPE_MAX_LENGTH);
-            Long urlId = fields.requiredId("url_id");
-            Long userId = fields.optionalId("user_id");
-            ObjectNode details = fields.optionalObject("details");
-            fields.validate();
-            return new EventInput(Objects.requireNonNull(type).trim(), Objects.requireNonNull(urlId), userId, details);
+        EventInput {
+            eventType = eventType == null ? null : eventType.trim();
+            details = details == null ? JsonNodeFactory.instance.objectNode() : details;
         }
     }
 
@@ -61,14 +65,12 @@ class EventController {
     private final ClickRecorder clicks;
     private final Links links;
     private final Users users;
-    private final ObjectMapper json;
 
-    EventController(Events events, ClickRecorder clicks, Links links, Users users, ObjectMapper json) {
+    EventController(Events events, ClickRecorder clicks, Links links, Users users) {
         this.events = events;
         this.clicks = clicks;
         this.links = links;
         this.users = users;
-        this.json = json;
     }
 
     @GetMapping("/events")
@@ -136,8 +138,8 @@ class EventController {
     @ApiResponse(
             responseCode = "422",
             description = "Invalid fields (event_type, url_id, user_id, details not an object)")
-    ResponseEntity<Event> create(@RequestBody(required = false) byte @Nullable [] body) {
-        EventInput input = EventInput.read(body, json);
+    ResponseEntity<Event> create(@RequestBody EventInput input) {
+
         if (!links.exists(input.urlId())) {
             throw Problems.notFound("URL " + input.urlId() + " does not exist");
         }

@@ -1,6 +1,5 @@
 package dev.shortener.identity;
 
-import dev.shortener.platform.JsonBody;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -11,14 +10,9 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,83 +27,19 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 @RestController
 @Tag(name = "api-keys")
 class ApiKeyController {
 
-    /** A key to create. */
-    @Schema(name = "ApiKeyInput", example = """
-            {"name":"deploy script","scopes":["links:read","links:write"],"expires_at":"2027-12-31T00:00:00Z"}""")
-    record KeyInput(
-            @Schema(description = "Admins only: the user the key acts for (default: the caller's user)") @Nullable
-            Long userId,
-
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, maxLength = 100)
-            String name,
-
-            @Schema(
-                    requiredMode = Schema.RequiredMode.REQUIRED,
-                    description = "links:read, links:write, stats:read, admin")
-            Set<Scope> scopes,
-
-            @Schema(description = "UTC, or with an offset; in the future") @Nullable
-            LocalDateTime expiresAt) {
-
-        static KeyInput read(byte @Nullable [] body, ObjectMapper json) {
-            JsonBody fields = JsonBody.parse(body, json);
-            Long userId = fields.optionalId("user_id");
-            String name = fields.requiredText("name", 100);
-            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
-            List<String> texts = fields.requiredStrings("scopes");
-            for (String text : texts == null ? List.<String>of() : texts) {
-                Scope scope = Scope.of(text);
-                if (scope == null) {
-                    fields.reject(
-                            "scopes", "has an unknown scope " + text + " (links:read, links:write, stats:read, admin)");
-                } else {
-                    scopes.add(scope);
-                }
-            }
-            LocalDateTime expiresAt = expiry(fields, fields.optionalText("expires_at", 40, false));
-            fields.validate();
-            return new KeyInput(userId, name == null ? "" : name.trim(), scopes, expiresAt);
-        }
-
-        private static @Nullable LocalDateTime expiry(JsonBody fields, @Nullable String text) {
-            if (text == null) {
-                return null;
-            }
-            LocalDateTime at;
-            try {
-                at = text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")
-                        ? OffsetDateTime.parse(text)
-                                .withOffsetSameInstant(ZoneOffset.UTC)
-                                .toLocalDateTime()
-                        : LocalDateTime.parse(text);
-            } catch (DateTimeParseException e) {
-                fields.reject("expires_at", "must be an ISO-8601 date and time, such as 2027-12-31T00:00:00Z");
-                return null;
-            }
-            if (!at.isAfter(LocalDateTime.now(ZoneOffset.UTC))) {
-                fields.reject("expires_at", "must be in the future");
-                return null;
-            }
-            return at;
-        }
-    }
-
     private static final Logger log = LoggerFactory.getLogger(ApiKeyController.class);
 
     private final ApiKeys keys;
     private final KeyIntrospector introspector;
-    private final ObjectMapper json;
 
-    ApiKeyController(ApiKeys keys, KeyIntrospector introspector, ObjectMapper json) {
+    ApiKeyController(ApiKeys keys, KeyIntrospector introspector) {
         this.keys = keys;
         this.introspector = introspector;
-        this.json = json;
     }
 
     @PostMapping("/api-keys")
@@ -118,7 +48,7 @@ class ApiKeyController {
                     + " this answer")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = KeyInput.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = NewApiKey.class)))
     @ApiResponse(
             responseCode = "201",
             description = "Created",
@@ -129,9 +59,8 @@ class ApiKeyController {
             description = "A key for another user, or with scopes the caller lacks, asked by a non-admin")
     @ApiResponse(responseCode = "404", description = "No such user")
     @ApiResponse(responseCode = "422", description = "Invalid fields (name, scopes, expires_at, user_id)")
-    ResponseEntity<ApiKey.Issued> create(@RequestBody(required = false) byte @Nullable [] body) {
+    ResponseEntity<ApiKey.Issued> create(@RequestBody NewApiKey input) {
         Caller caller = Caller.current();
-        KeyInput input = KeyInput.read(body, json);
         Long userId = input.userId() != null ? input.userId() : caller.userId();
         if (!caller.admin()) {
             if (!Objects.equals(userId, caller.userId())) {
@@ -144,7 +73,7 @@ class ApiKeyController {
         if (userId == null && !input.scopes().contains(Scope.ADMIN)) {
             throw Problems.invalidFields(Map.of("user_id", "is required for a key without the admin scope"));
         }
-        LocalDateTime expiresAt = input.expiresAt();
+        LocalDateTime expiresAt = input.expiresAtUtc();
         Long creator = caller.keyId();
         if (!caller.admin() && creator != null) {
             // a key made with a key lives no longer than it: a stolen short-lived key cannot mint a lasting one

@@ -1,6 +1,6 @@
 package dev.shortener.identity;
 
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.Metered;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -10,8 +10,10 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -25,7 +27,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Browser sessions: sign in with an API key, get the CSRF token that a session's changes carry,
@@ -59,13 +60,15 @@ class SessionController {
 
     private final KeyIntrospector keys;
     private final Sessions sessions;
-    private final ObjectMapper json;
 
-    SessionController(KeyIntrospector keys, Sessions sessions, ObjectMapper json) {
+    SessionController(KeyIntrospector keys, Sessions sessions) {
         this.keys = keys;
         this.sessions = sessions;
-        this.json = json;
     }
+
+    /** The key to sign in with. */
+    @JsonRequest
+    record SignIn(@NotNull @NotBlank @Size(max = 200) String apiKey) {}
 
     @PostMapping("/auth/session")
     @Operation(summary = "Sign in: exchange an API key for a browser session (cookie) and its CSRF token")
@@ -86,9 +89,7 @@ class SessionController {
     @ApiResponse(responseCode = "429", description = "Too many sign-in attempts from this address")
     @Metered(Metered.Budget.SIGN_IN)
     ResponseEntity<SessionInfo> signIn(
-            @RequestBody(required = false) byte @Nullable [] body,
-            HttpServletRequest request,
-            HttpServletResponse response) {
+            @RequestBody SignIn signIn, HttpServletRequest request, HttpServletResponse response) {
         // A form on another site could post a key of its owner's choosing (login CSRF): a browser
         // sends application/json only from a page of this site, and says where a request came from.
         if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
@@ -98,12 +99,9 @@ class SessionController {
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw Problems.badRequest("Sign in with a JSON body (Content-Type: application/json)");
         }
-        JsonBody fields = JsonBody.parse(body, json);
-        String key = fields.requiredText("api_key", 200);
-        fields.validate();
         Caller caller;
         try {
-            caller = keys.introspect(Objects.requireNonNull(key)).inSession();
+            caller = keys.introspect(signIn.apiKey()).inSession();
         } catch (AuthenticationServiceException e) {
             throw Problems.unavailable("Credentials cannot be checked now; try again shortly");
         } catch (OAuth2IntrospectionException e) {

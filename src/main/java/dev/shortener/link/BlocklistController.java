@@ -1,12 +1,15 @@
 package dev.shortener.link;
 
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 /** The blocklist of the destination policy, as admins keep it (BLOCKLIST_FILE holds more). */
 @RestController
@@ -26,11 +28,15 @@ import tools.jackson.databind.ObjectMapper;
 class BlocklistController {
 
     private final Blocklist blocklist;
-    private final ObjectMapper json;
 
-    BlocklistController(Blocklist blocklist, ObjectMapper json) {
+    /** A domain to block, and why. */
+    @JsonRequest
+    record DomainToBlock(
+            @NotNull @NotBlank @Size(max = 253) @DomainName String domain,
+            @Nullable @Size(max = 500) String reason) {}
+
+    BlocklistController(Blocklist blocklist) {
         this.blocklist = blocklist;
-        this.json = json;
     }
 
     @GetMapping("/blocked-domains")
@@ -52,16 +58,9 @@ class BlocklistController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "409", description = "Blocked already")
     @ApiResponse(responseCode = "422", description = "Not a domain name")
-    ResponseEntity<Map<String, String>> add(@RequestBody(required = false) byte @Nullable [] body) {
-        JsonBody fields = JsonBody.parse(body, json);
-        String text = fields.requiredText("domain", 253);
-        String reason = fields.optionalText("reason", 500, true);
-        String domain = text == null ? null : Blocklist.normalized(text).orElse(null);
-        if (text != null && domain == null) {
-            fields.reject("domain", "must be a domain name such as phish.example");
-        }
-        fields.validate();
-        if (domain == null || !blocklist.add(domain, reason)) {
+    ResponseEntity<Map<String, String>> add(@RequestBody DomainToBlock body) {
+        String domain = Blocklist.normalized(body.domain()).orElseThrow(); // @DomainName checked it
+        if (!blocklist.add(domain, body.reason())) {
             throw Problems.conflict("The domain " + domain + " is blocked already");
         }
         return ResponseEntity.created(URI.create("/blocked-domains/" + domain)).body(Map.of("domain", domain));

@@ -23,6 +23,8 @@ public record Link(
         LocalDateTime updatedAt,
         @JsonIgnore long version) {
 
+    public static final int TITLE_MAX_LENGTH = 255;
+
     /** This link pointing to another URL. */
     public Link withOriginalUrl(String url) {
         return new Link(id, userId, shortCode, url, title, isActive, createdAt, updatedAt, version);

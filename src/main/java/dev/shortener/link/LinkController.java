@@ -25,7 +25,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 @RestController
 @Tag(name = "urls")
@@ -33,12 +32,10 @@ class LinkController {
 
     private final Links links;
     private final Destinations destinations;
-    private final ObjectMapper json;
 
-    LinkController(Links links, Destinations destinations, ObjectMapper json) {
+    LinkController(Links links, Destinations destinations) {
         this.links = links;
         this.destinations = destinations;
-        this.json = json;
     }
 
     @PostMapping("/urls")
@@ -58,9 +55,9 @@ class LinkController {
             description = "Invalid fields (original_url, title, user_id, short_code, is_active)")
     @ApiResponse(responseCode = "503", description = "No free short code was found in the allowed attempts")
     @ApiResponse(responseCode = "403", description = "A link for another user, asked by a non-admin")
-    ResponseEntity<Link> create(@RequestBody(required = false) byte @Nullable [] body) {
+    ResponseEntity<Link> create(@RequestBody NewLink asked) {
         Caller caller = Caller.current();
-        NewLink wanted = NewLink.read(body, json, destinations);
+        NewLink wanted = asked.judgedBy(destinations);
         if (!caller.admin()) {
             if (wanted.userId() != null && !wanted.userId().equals(caller.userId())) {
                 throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may create links for another user");
@@ -127,8 +124,8 @@ class LinkController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "404", description = "No such link")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
-    Link update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        UnaryOperator<Link> change = LinkChanges.read(body, json, destinations);
+    Link update(@PathVariable long id, @RequestBody LinkChanges changes) {
+        UnaryOperator<Link> change = changes.change(destinations);
         get(id);
         return links.update(id, change, Caller.current().actor()).orElseThrow(() -> notFound(id));
     }

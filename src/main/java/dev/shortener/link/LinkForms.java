@@ -1,14 +1,13 @@
 package dev.shortener.link;
 
+import dev.shortener.platform.Refused;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.ErrorResponseException;
 
 /**
  * Creating and changing links from the web application's forms, under the API's rules (the
@@ -53,8 +52,8 @@ public class LinkForms {
         }
         try {
             return Outcome.saved(links.create(new NewLink(owner, target, name, custom, true), actor));
-        } catch (ErrorResponseException e) {
-            if (e.getStatusCode().value() == HttpStatus.CONFLICT.value()) {
+        } catch (Refused e) {
+            if (e.reason() == Refused.Reason.TAKEN) {
                 return Outcome.refused(Map.of("short_code", "The short code " + custom + " is already taken"));
             }
             throw e;
@@ -113,8 +112,8 @@ public class LinkForms {
         if (title == null || title.isBlank()) {
             return null;
         }
-        if (title.length() > LinkFields.TITLE_MAX_LENGTH) {
-            errors.put("title", "The title must have at most " + LinkFields.TITLE_MAX_LENGTH + " characters");
+        if (title.length() > Link.TITLE_MAX_LENGTH) {
+            errors.put("title", "The title must have at most " + Link.TITLE_MAX_LENGTH + " characters");
         }
         return title.trim();
     }

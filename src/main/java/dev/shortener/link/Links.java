@@ -1,7 +1,7 @@
 package dev.shortener.link;
 
 import dev.shortener.identity.Caller;
-import dev.shortener.platform.Problems;
+import dev.shortener.platform.Refused;
 import dev.shortener.platform.SqlFilter;
 import dev.shortener.user.UserDeleted;
 import dev.shortener.user.Users;
@@ -128,8 +128,8 @@ public class Links {
             throw unknownUser(userId);
         }
         Link saved = created.orElseThrow(() -> customCode != null
-                ? Problems.conflict("The short code " + customCode + " is already taken")
-                : Problems.unavailable("No free short code was found; try again"));
+                ? Refused.taken("The short code " + customCode + " is already taken")
+                : Refused.unavailable("No free short code was found; try again"));
         events.publishEvent(new LinkCreated(saved, actor));
         return saved;
     }
@@ -206,7 +206,7 @@ public class Links {
                 .forEach(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED, user.actor())));
     }
 
-    private static RuntimeException unknownUser(long userId) {
-        return Problems.notFound("User " + userId + " does not exist");
+    private static Refused unknownUser(long userId) {
+        return Refused.notFound("User " + userId + " does not exist");
     }
 }

@@ -1,16 +1,19 @@
 package dev.shortener.link;
 
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.util.Objects;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.ObjectMapper;
 
 /** A link to create, as a client asks for it. */
+@JsonRequest
 @Schema(name = "UrlInput", example = """
         {"original_url":"https://seeded.app/gold/meadow/1","title":"Service guide","user_id":1}""")
 record NewLink(
-        @Schema(description = "Owner of the link; the user must exist") @Nullable
+        @Schema(description = "Owner of the link; the user must exist") @Nullable @Positive
         Long userId,
 
         @Schema(
@@ -18,9 +21,13 @@ record NewLink(
                 format = "uri",
                 maxLength = OriginalUrl.MAX_LENGTH,
                 description = "Absolute http or https URL with a host")
+        @NotNull
+        @NotBlank
+        @Size(max = OriginalUrl.MAX_LENGTH)
+        @AllowedDestination
         String originalUrl,
 
-        @Schema(maxLength = LinkFields.TITLE_MAX_LENGTH, nullable = true) @Nullable
+        @Schema(maxLength = Link.TITLE_MAX_LENGTH, nullable = true) @Nullable @Size(max = Link.TITLE_MAX_LENGTH)
         String title,
 
         @Schema(
@@ -29,26 +36,23 @@ record NewLink(
                 maxLength = ShortCode.MAX_LENGTH,
                 pattern = "^[A-Za-z0-9_-]+$")
         @Nullable
+        @WellFormedCode
         String shortCode,
 
-        @Schema(defaultValue = "true") boolean isActive) {
+        @Schema(defaultValue = "true") @Nullable Boolean isActive) {
 
-    static NewLink read(byte @Nullable [] body, ObjectMapper json, Destinations destinations) {
-        JsonBody fields = JsonBody.parse(body, json);
-        String url = LinkFields.originalUrl(fields, true, destinations);
-        String title = LinkFields.title(fields);
-        Long userId = fields.optionalId("user_id");
-        String code = fields.optionalText("short_code", ShortCode.MAX_LENGTH, true);
-        if (code != null) {
-            ShortCode.problemWith(code).ifPresent(problem -> fields.reject("short_code", problem));
-        }
-        Boolean active = fields.optionalBoolean("is_active");
-        fields.validate();
-        return new NewLink(userId, Objects.requireNonNull(url), title, code, active == null || active);
+    NewLink {
+        isActive = isActive == null || isActive;
     }
 
     /** The same link, owned by {@code owner}. */
     NewLink ownedBy(@Nullable Long owner) {
         return new NewLink(owner, originalUrl, title, shortCode, isActive);
+    }
+
+    /** The same link with the target the destination policy stores (internationalized hosts as punycode). */
+    NewLink judgedBy(Destinations destinations) {
+        String kept = destinations.judge(originalUrl).url();
+        return new NewLink(userId, kept == null ? originalUrl : kept, title, shortCode, isActive);
     }
 }

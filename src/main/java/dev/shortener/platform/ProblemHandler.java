@@ -42,6 +42,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return respond(Problems.badRequest("Query parameter '" + e.getName() + "' has an invalid value"));
     }
 
+    @ExceptionHandler(Refused.class)
+    ResponseEntity<Object> refused(Refused e) {
+        return respond(Problems.of(e));
+    }
+
     @ExceptionHandler({
         CannotCreateTransactionException.class,
         CannotGetJdbcConnectionException.class,
@@ -72,7 +77,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (ex.getMostSpecificCause() instanceof BodyLimit.TooLarge tooLarge) {
             return respond(Problems.problem(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage()));
         }
-        return super.handleHttpMessageNotReadable(ex, headers, status, request);
+        // a missing body (Spring's own check) is answered as the reader answers an empty one
+        return respond(Problems.badRequest("The request body must be a JSON object; it was empty or unreadable"));
     }
 
     @Override

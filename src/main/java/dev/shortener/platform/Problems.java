@@ -38,6 +38,16 @@ public final class Problems {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, detail);
     }
 
+    /** The problem that answers what the domain refused. */
+    public static ErrorResponseException of(Refused refused) {
+        HttpStatus status = switch (refused.reason()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case TAKEN -> HttpStatus.CONFLICT;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+        return problem(status, refused.getMessage());
+    }
+
     /** 422 with one message per invalid field. */
     public static ErrorResponseException invalidFields(Map<String, String> errors) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, summary(errors));

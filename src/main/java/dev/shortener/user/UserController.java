@@ -1,7 +1,6 @@
 package dev.shortener.user;
 
 import dev.shortener.identity.Caller;
-import dev.shortener.platform.JsonBody;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -23,54 +22,22 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 @RestController
 @Tag(name = "users")
 class UserController {
 
-    /** The writable fields of a user. */
-    @Schema(name = "UserInput", example = """
-            {"username":"briskkernel84","email":"briskkernel84@example.com"}""")
-    record UserInput(
-            @Schema(maxLength = User.MAX_USERNAME_LENGTH, minLength = 1) @Nullable
-            String username,
-
-            @Schema(format = "email", maxLength = Email.MAX_LENGTH) @Nullable
-            String email) {
-
-        static UserInput read(byte @Nullable [] body, ObjectMapper json, boolean partial) {
-            JsonBody fields = JsonBody.parse(body, json);
-            String username = partial
-                    ? fields.optionalText("username", User.MAX_USERNAME_LENGTH, false)
-                    : fields.requiredText("username", User.MAX_USERNAME_LENGTH);
-            if (username != null && username.isBlank()) {
-                fields.reject("username", "must not be empty");
-            }
-            String email = partial
-                    ? fields.optionalText("email", Email.MAX_LENGTH, false)
-                    : fields.requiredText("email", Email.MAX_LENGTH);
-            if (email != null && !Email.isValid(email.trim())) {
-                fields.reject("email", "must be a valid e-mail address");
-            }
-            fields.validate();
-            return new UserInput(username == null ? null : username.trim(), email == null ? null : email.trim());
-        }
-    }
-
     private final Users users;
-    private final ObjectMapper json;
 
-    UserController(Users users, ObjectMapper json) {
+    UserController(Users users) {
         this.users = users;
-        this.json = json;
     }
 
     @PostMapping("/users")
     @Operation(summary = "Create a user")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserInput.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = NewUser.class)))
     @ApiResponse(
             responseCode = "201",
             description = "Created",
@@ -78,8 +45,7 @@ class UserController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "409", description = "The e-mail address is taken")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
-    ResponseEntity<User> create(@RequestBody(required = false) byte @Nullable [] body) {
-        UserInput input = UserInput.read(body, json, false);
+    ResponseEntity<User> create(@RequestBody NewUser input) {
         User user = users.create(input.username(), input.email());
         return ResponseEntity.created(URI.create("/users/" + user.id())).body(user);
     }
@@ -118,13 +84,12 @@ class UserController {
     @Operation(summary = "Update a user's username and/or e-mail address")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserInput.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserChanges.class)))
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "404", description = "No such user")
     @ApiResponse(responseCode = "409", description = "The e-mail address is taken")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
-    User update(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        UserInput input = UserInput.read(body, json, true);
+    User update(@PathVariable long id, @RequestBody UserChanges input) {
         User current = get(id);
         return users.update(
                         id,

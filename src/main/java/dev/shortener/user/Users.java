@@ -1,16 +1,13 @@
 package dev.shortener.user;
 
-import dev.shortener.platform.Problems;
+import dev.shortener.platform.Refused;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.ErrorResponseException;
 
 /** The users table. */
 @Repository
@@ -88,14 +85,13 @@ public class Users {
         return db.sql("DELETE FROM users WHERE id = ?").param(id).update() == 1;
     }
 
-    /** 409: e-mail addresses are unique, ignoring case. */
-    public static final class EmailTaken extends ErrorResponseException {
+    /** E-mail addresses are unique, ignoring case. */
+    public static final class EmailTaken extends Refused {
+
+        private static final long serialVersionUID = 1L;
+
         EmailTaken(String email) {
-            super(
-                    HttpStatus.CONFLICT,
-                    Problems.complete(ProblemDetail.forStatusAndDetail(
-                            HttpStatus.CONFLICT, "The e-mail address " + email + " is already taken")),
-                    null);
+            super(Reason.TAKEN, "The e-mail address " + email + " is already taken");
         }
     }
 }

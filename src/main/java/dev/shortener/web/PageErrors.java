@@ -1,5 +1,7 @@
 package dev.shortener.web;
 
+import dev.shortener.platform.Problems;
+import dev.shortener.platform.Refused;
 import jakarta.servlet.http.HttpServletResponse;
 import java.beans.PropertyEditorSupport;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +34,11 @@ class PageErrors {
     String problem(ErrorResponseException e, Model model, HttpServletResponse response) {
         e.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
         return page(HttpStatus.valueOf(e.getStatusCode().value()), e.getBody().getDetail(), model, response);
+    }
+
+    @ExceptionHandler(Refused.class)
+    String refused(Refused e, Model model, HttpServletResponse response) {
+        return problem(Problems.of(e), model, response);
     }
 
     /** A NUL character, which PostgreSQL refuses in text, is a bad value like any other (400 page). */

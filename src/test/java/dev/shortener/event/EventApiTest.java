@@ -76,6 +76,7 @@ class EventApiTest extends ApiTest {
             delimiter = '|',
             value = {
                 "{\"url_id\":URL}|event_type",
+                "{\"event_type\":\"view\",\"url_id\":URL,\"details\":{\"k\":[\"a\\u0000\"]}}|details",
                 "{\"event_type\":null,\"url_id\":URL}|event_type",
                 "{\"event_type\":\"\",\"url_id\":URL}|event_type",
                 "{\"event_type\":\"  \",\"url_id\":URL}|event_type",

@@ -156,6 +156,24 @@ class ApiKeyLifecycleTest {
     }
 
     @Test
+    void anExpiryWithoutAnOffsetIsUtcAsTheApiWritesIt() {
+        long user = keys.newUser();
+        String written = LocalDateTime.now(ZoneOffset.UTC)
+                .plusDays(2)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .toString();
+
+        JsonNode issued = keys.admin()
+                .post(
+                        "/api-keys",
+                        Map.of("name", "utc", "scopes", List.of("links:read"), "user_id", user, "expires_at", written))
+                .expect(201)
+                .json();
+
+        assertThat(LocalDateTime.parse(issued.get("expires_at").asString())).isEqualTo(LocalDateTime.parse(written));
+    }
+
+    @Test
     void headIsAnsweredAsGet() {
         Api reader = anonymous.withKey(
                 keys.newKey(keys.newUser(), "links:read").get("key").asString());
@@ -193,6 +211,26 @@ class ApiKeyLifecycleTest {
                 .expect(422);
         admin.post("/api-keys", Map.of("name", "x", "scopes", List.of("links:read")))
                 .expect(422);
+        assertThat(admin.post("/api-keys", Map.of("scopes", List.of("links:read"), "user_id", user))
+                        .expect(422)
+                        .json()
+                        .get("errors")
+                        .get("name")
+                        .asString())
+                .isEqualTo("is required");
+        admin.post(
+                        "/api-keys",
+                        Map.of("name", "x", "scopes", List.of("links:read"), "user_id", user, "expires_at", 1893456000))
+                .expect(422);
+        JsonNode every = admin.post(
+                        "/api-keys",
+                        Map.of("name", " ", "scopes", List.of("links:read", "links:delete"), "expires_at", "tomorrow"))
+                .expect(422)
+                .json();
+        assertThat(every.get("errors").get("name").asString()).isEqualTo("must not be empty");
+        assertThat(every.get("errors").get("scopes").asString())
+                .isEqualTo("must be an array of links:read, links:write, stats:read, admin");
+        assertThat(every.get("errors").get("expires_at").asString()).startsWith("must be an ISO-8601 date");
         admin.post("/api-keys", Map.of("name", "x", "scopes", List.of("links:read"), "user_id", 987654321))
                 .expect(404);
         admin.raw("POST", "/api-keys", "not json", "text/plain").expect(400);

@@ -23,6 +23,15 @@ class DestinationApiTest extends ApiTest {
     }
 
     @Test
+    void aRefusalQuotesTheHostAsWrittenNeverAsAMessageTemplate() {
+        // Bean Validation would read {message} or ${...} in a message template; the host is a parameter.
+        JsonNode problem =
+                create(api, "http://%7Bmessage%7D%24%7B1%7D/").expect(422).json();
+
+        assertThat(problem.get("errors").get("original_url").asString()).contains("({message}${1})");
+    }
+
+    @Test
     void createAndUpdateRefuseAHostileTargetNamingTheRule() {
         JsonNode problem = create(api, "http://169.254.169.254/latest/meta-data/")
                 .expect(422)

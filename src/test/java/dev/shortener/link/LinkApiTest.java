@@ -165,6 +165,7 @@ class LinkApiTest extends ApiTest {
                 "{\"original_url\":\"https://example.com\",\"user_id\":-1}|user_id",
                 "{\"original_url\":\"https://example.com\",\"user_id\":true}|user_id",
                 "{\"original_url\":\"https://example.com\",\"title\":5}|title",
+                "{\"original_url\":\"https://example.com\",\"title\":\"a\\u0000b\"}|title",
                 "{\"original_url\":\"https://example.com\",\"is_active\":\"yes\"}|is_active",
                 "{\"original_url\":\"https://example.com\",\"is_active\":null}|is_active",
                 "{\"original_url\":\"https://example.com\",\"short_code\":42}|short_code",

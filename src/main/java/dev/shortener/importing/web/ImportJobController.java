@@ -6,7 +6,7 @@ import dev.shortener.importing.job.DeadLetters;
 import dev.shortener.importing.job.ImportJob;
 import dev.shortener.importing.job.ImportJobs;
 import dev.shortener.importing.load.Entity;
-import dev.shortener.platform.JsonBody;
+import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -17,6 +17,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -33,7 +34,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
-import tools.jackson.databind.ObjectMapper;
 
 /** Import jobs ({@code /imports/{id}}, their progress events) and the dead-letter queue. */
 @RestController
@@ -43,11 +43,13 @@ public class ImportJobController {
     /** The body of a replay: a corrected record, or nothing to replay the stored one. */
     @Schema(name = "DeadLetterReplay", example = """
             {"raw_row":"5,ada,ada@example.com,2024-11-14 04:11:00"}""")
+    @JsonRequest(partial = true)
     record ReplayInput(
             @Schema(
                     description = "The corrected record as one CSV line, with the columns of the job's"
                             + " file; absent: the stored record is replayed")
             @Nullable
+            @Size(max = MAX_RAW_ROW)
             String rawRow) {}
 
     /** A replayed dead letter. */
@@ -64,13 +66,11 @@ public class ImportJobController {
     private final ImportJobs jobs;
     private final DeadLetters deadLetters;
     private final ProgressStreams streams;
-    private final ObjectMapper json;
 
-    ImportJobController(ImportJobs jobs, DeadLetters deadLetters, ProgressStreams streams, ObjectMapper json) {
+    ImportJobController(ImportJobs jobs, DeadLetters deadLetters, ProgressStreams streams) {
         this.jobs = jobs;
         this.deadLetters = deadLetters;
         this.streams = streams;
-        this.json = json;
     }
 
     @GetMapping("/imports/{id}")
@@ -200,13 +200,8 @@ public class ImportJobController {
             responseCode = "422",
             description = "The row was refused again (type urn:shortener:problem:replay-failed, with the dead"
                     + " letter), or raw_row is not one CSV record")
-    Replayed replay(@PathVariable long id, @RequestBody(required = false) byte @Nullable [] body) {
-        String corrected = null;
-        if (body != null && body.length > 0) {
-            JsonBody fields = JsonBody.parse(body, json);
-            corrected = fields.optionalText("raw_row", MAX_RAW_ROW, false);
-            fields.validate();
-        }
+    Replayed replay(@PathVariable long id, @RequestBody(required = false) @Nullable ReplayInput body) {
+        String corrected = body == null ? null : body.rawRow();
         return switch (deadLetters.replay(id, corrected)) {
             case DeadLetters.Imported imported ->
                 new Replayed(id, imported.job().id(), imported.letter().line(), "imported", imported.job());
