@@ -5,78 +5,82 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.data.redis.listener.Topic;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Hears every instance's link changes and keeps this instance's near cache true to them (ADR
- * 0008). The subscription is made in the background and retried until Redis answers, so an
- * instance starts (and redirects) while Redis is down.
+ * 0008). Spring's listener container makes the subscription, in the background and again until
+ * Redis answers, so an instance starts (and redirects) while Redis is down.
  *
- * <p>A lost message must not leave an old copy in use. Copies are dropped when the subscription is
- * made after changes could have been missed (a first subscription after failed attempts, the
- * client's own after a lost connection). The instance publishes numbered heartbeats of its own:
- * one heard after an earlier one that Redis accepted but that never arrived proves a loss, and
- * drops the copies too. Two accepted but unheard for two heartbeat intervals: the near cache is off
- * until they arrive (late messages lose nothing); for five, the subscription died without a word
- * and is made anew, which drops the copies.
+ * <p>A lost message must not leave an old copy in use. Copies are dropped when a subscription is
+ * made after changes could have been missed (copies taken before the first one, any later one:
+ * the client makes it again after a lost connection). The instance publishes numbered heartbeats
+ * of its own: one heard after an earlier one that Redis accepted but that never arrived proves a
+ * loss, and drops the copies too. Two accepted but unheard for two heartbeat intervals: the near
+ * cache is off until they arrive (late messages lose nothing); for five, the subscription died
+ * without a word and is made anew, which drops the copies.
  */
 @Component
 class InvalidationSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
 
-    private static final Logger log = LoggerFactory.getLogger(InvalidationSubscriber.class);
-    private static final String HEARTBEAT_PREFIX = "~";
+    /** The bean name of the container that carries this listener (there may be others). */
+    static final String CONTAINER = "linkInvalidationListeners";
 
-    private final RedisConnectionFactory redis;
+    private static final Logger log = LoggerFactory.getLogger(InvalidationSubscriber.class);
+
+    private final RedisMessageListenerContainer container;
+    private final Topic channel;
     private final RedisLinkStore store;
     private final NearCache near;
-    private final RedirectSettings settings;
+    private final TaskScheduler scheduler;
+    private final Duration heartbeatInterval;
+    private final Duration probeInterval;
     private final Timer staleness;
     private final Counter gaps;
-    private final String heartbeatPrefix = HEARTBEAT_PREFIX + UUID.randomUUID() + ":";
-    private final AtomicLong heartbeatSequence = new AtomicLong();
-    /** Heartbeats Redis accepted that this instance has not heard yet: sequence to acceptance time. */
-    private final ConcurrentNavigableMap<Long, Long> unheard = new ConcurrentSkipListMap<>();
-
-    private volatile long heardSequence;
+    private final Heartbeats heartbeatsSent = new Heartbeats();
     /** Set once the subscription is confirmed: heartbeats published before cannot be heard. */
     private volatile boolean subscribed;
+    /** Whether a subscription was made before in this instance's life: a new one follows a loss. */
+    private volatile boolean subscribedBefore;
 
     private volatile boolean running;
-    /** Changes to this instance's start: a subscription made for an earlier one is closed. */
-    private volatile long lifetime;
-    /** Whether changes may have been published while this instance was not subscribed. */
-    private volatile boolean missedChanges;
+    /** Whether a failed subscription was reported: the attempts that follow are not. */
+    private boolean retrying;
 
-    private volatile @Nullable RedisConnection connection;
-    private @Nullable ScheduledExecutorService heartbeats;
+    private @Nullable ScheduledFuture<?> heartbeats;
 
     InvalidationSubscriber(
-            RedisConnectionFactory redis,
+            @Qualifier(CONTAINER) RedisMessageListenerContainer container,
             RedisLinkStore store,
             NearCache near,
             RedirectSettings settings,
+            TaskScheduler scheduler,
             MeterRegistry meters) {
-        this.redis = redis;
+        this.container = container;
+        this.channel = ChannelTopic.of(settings.invalidationChannel());
         this.store = store;
         this.near = near;
-        this.settings = settings;
+        this.scheduler = scheduler;
+        this.heartbeatInterval = settings.invalidationHeartbeat();
+        this.probeInterval = settings.circuitProbeInterval();
         this.staleness = Timer.builder("shortener.link.staleness")
                 .description("From a link change to this instance dropping its older copy of the link")
                 .publishPercentileHistogram()
@@ -87,55 +91,50 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
                 .register(meters);
     }
 
+    /**
+     * The container of this listener. A subscription lost later is made again at the circuit's
+     * probe interval by the container; the first one is started here, because the container's own
+     * start fails (and would fail the application's) while Redis is down.
+     */
+    @Bean(CONTAINER)
+    static RedisMessageListenerContainer linkInvalidationListeners(
+            RedisConnectionFactory redis, RedirectSettings settings) {
+        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(redis);
+        container.setRecoveryBackoff(
+                new FixedBackOff(settings.circuitProbeInterval().toMillis()));
+        container.setAutoStartup(false);
+        return container;
+    }
+
     @Override
     public synchronized void start() {
         running = true;
-        lifetime++;
-        unheard.clear();
-        subscribeInBackground();
-        long every = settings.invalidationHeartbeat().toMillis();
-        ScheduledExecutorService beating = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("link-invalidation-heartbeat").daemon().factory());
-        beating.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
-        heartbeats = beating;
+        heartbeatsSent.clear();
+        heartbeats =
+                scheduler.scheduleWithFixedDelay(this::beat, Instant.now().plus(heartbeatInterval), heartbeatInterval);
+        listen();
     }
 
-    private void subscribeInBackground() {
-        long startedIn = lifetime;
-        Thread.ofPlatform().name("link-invalidation-subscriber").daemon().start(() -> subscribe(startedIn));
-    }
-
-    private void subscribe(long startedIn) {
-        boolean warned = false;
-        while (running && lifetime == startedIn) {
-            RedisConnection candidate = null;
-            try {
-                candidate = redis.getConnection();
-                candidate.subscribe(this, settings.invalidationChannel().getBytes(StandardCharsets.UTF_8));
-                synchronized (this) {
-                    if (running && lifetime == startedIn) {
-                        connection = candidate;
-                        return;
-                    }
-                }
-                closeQuietly(candidate);
-                return;
-            } catch (RuntimeException e) {
-                if (candidate != null) {
-                    closeQuietly(candidate);
-                }
-                missedChanges = true;
-                if (!warned) {
-                    log.warn("Cannot subscribe to link invalidations yet ({}); retrying", e.toString());
-                    warned = true;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(settings.circuitProbeInterval().toMillis());
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
+    /** Starts the container with this listener, or asks the scheduler to try again after the probe interval. */
+    private synchronized void listen() {
+        if (!running) {
+            return;
         }
+        try {
+            container.addMessageListener(this, channel); // subscribes at once when the container runs
+            if (!container.isRunning()) {
+                container.start();
+            }
+        } catch (RuntimeException e) {
+            if (!retrying) {
+                log.warn("Cannot subscribe to link invalidations yet ({}); trying again", e.toString());
+                retrying = true;
+            }
+            scheduler.schedule(this::listen, Instant.now().plus(probeInterval));
+            return;
+        }
+        retrying = false;
     }
 
     /**
@@ -144,10 +143,12 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
      */
     @Override
     public void onChannelSubscribed(byte[] channel, long count) {
-        if (missedChanges) {
-            lost("Subscribed to link invalidations after a time without");
+        if (subscribedBefore) {
+            lost("Subscribed to link invalidations again");
+        } else {
+            near.forgetCopies(); // taken while nothing was heard (Redis down at start, or not yet subscribed)
         }
-        missedChanges = true; // any later subscription follows a lost connection
+        subscribedBefore = true;
         subscribed = true;
         near.trust();
     }
@@ -155,11 +156,20 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     @Override
     public void onMessage(Message message, byte @Nullable [] pattern) {
         String body = new String(message.getBody(), StandardCharsets.UTF_8);
-        if (body.startsWith(HEARTBEAT_PREFIX)) {
-            if (body.startsWith(heartbeatPrefix)) {
-                heardOwn(Long.parseLong(body, heartbeatPrefix.length(), body.length(), 10));
+        switch (heartbeatsSent.heard(body)) {
+            case NOT_A_HEARTBEAT -> {} // a link change, read below
+            case ANOTHER_INSTANCES -> {
+                return;
             }
-            return;
+            case OWN -> {
+                near.trust();
+                return;
+            }
+            case OWN_AFTER_A_LOSS -> {
+                lost("A heartbeat of this instance never arrived");
+                near.trust();
+                return;
+            }
         }
         long now = System.currentTimeMillis();
         LinkChange change = LinkChange.parse(body, now);
@@ -171,18 +181,6 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
         } else if (near.invalidate(change.code(), change.mark(), change.absent())) {
             staleness.record(Math.max(0, now - change.changedAtMillis()), TimeUnit.MILLISECONDS);
         }
-    }
-
-    /** One of this instance's heartbeats arrived: every message published before it did too, or was lost. */
-    private void heardOwn(long sequence) {
-        heardSequence = Math.max(heardSequence, sequence);
-        Map<Long, Long> before = unheard.headMap(sequence, true);
-        boolean lostOne = before.keySet().stream().anyMatch(earlier -> earlier < sequence);
-        before.clear();
-        if (lostOne) {
-            lost("A heartbeat of this instance never arrived");
-        }
-        near.trust();
     }
 
     private void lost(String what) {
@@ -197,17 +195,13 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
      * near cache is what keeps redirects up (the circuit handles that).
      */
     private void beat() {
-        long sequence = heartbeatSequence.incrementAndGet();
+        Heartbeats.Beat beat = heartbeatsSent.next();
         boolean listening = subscribed;
-        if (store.publish(heartbeatPrefix + sequence) && listening && sequence > heardSequence) {
-            unheard.put(sequence, System.nanoTime());
-            if (heardSequence >= sequence) {
-                unheard.remove(sequence); // heard while it was being recorded
-            }
+        if (store.publish(beat.message()) && listening) {
+            heartbeatsSent.accepted(beat);
         }
-        Map.Entry<Long, Long> oldest = unheard.firstEntry();
-        long silentNanos = oldest == null || unheard.size() < 2 ? 0 : System.nanoTime() - oldest.getValue();
-        long interval = settings.invalidationHeartbeat().toNanos();
+        long silentNanos = heartbeatsSent.silentNanos();
+        long interval = heartbeatInterval.toNanos();
         if (silentNanos > 2 * interval && near.trusted()) {
             near.distrust();
             gaps.increment();
@@ -221,59 +215,31 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
         }
     }
 
-    /** Drops a subscription that hears nothing (the client does not notice a connection that died quietly). */
+    /**
+     * Drops a subscription that hears nothing (the client does not notice a connection that died
+     * quietly): the container closes its connection and subscribes on a new one.
+     */
     private synchronized void resubscribe() {
         if (!running) {
             return;
         }
-        missedChanges = true;
         subscribed = false;
-        lifetime++;
-        close();
-        unheard.clear();
-        subscribeInBackground();
-    }
-
-    /** Ends the subscription without a word to this class, as a connection that died unnoticed does (tests). */
-    void loseSubscriptionQuietly() {
-        RedisConnection current = connection;
-        if (current != null && current.getSubscription() != null) {
-            current.getSubscription().unsubscribe();
-        }
+        heartbeatsSent.clear();
+        container.stop();
+        listen();
     }
 
     @Override
     public synchronized void stop() {
         running = false;
         subscribed = false;
-        lifetime++;
         // stopped, it hears of no change: its copies must not be served meanwhile
         near.distrust();
-        missedChanges = true;
-        ScheduledExecutorService beating = heartbeats;
+        ScheduledFuture<?> beating = heartbeats;
         if (beating != null) {
-            beating.shutdownNow();
+            beating.cancel(false);
         }
-        close();
-    }
-
-    private void close() {
-        RedisConnection current = connection;
-        connection = null;
-        if (current != null) {
-            closeQuietly(current);
-        }
-    }
-
-    private static void closeQuietly(RedisConnection connection) {
-        try {
-            if (connection.isSubscribed() && connection.getSubscription() != null) {
-                connection.getSubscription().close();
-            }
-            connection.close();
-        } catch (RuntimeException e) {
-            // the connection is gone either way
-        }
+        container.stop();
     }
 
     @Override

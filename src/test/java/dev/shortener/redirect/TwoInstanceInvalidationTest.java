@@ -26,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * Two instances of the application (this test's context, A, and a second one, B) share one
@@ -212,7 +213,11 @@ class TwoInstanceInvalidationTest extends ApiTest {
             });
             double gapsBefore = gaps(instanceC);
 
-            instanceC.bean(InvalidationSubscriber.class).loseSubscriptionQuietly();
+            // the subscription ends without a word to the subscriber, as a connection that dies unnoticed
+            instanceC
+                    .context()
+                    .getBean(InvalidationSubscriber.CONTAINER, RedisMessageListenerContainer.class)
+                    .removeMessageListener(instanceC.bean(InvalidationSubscriber.class));
             onA.deactivate(link);
 
             long start = System.nanoTime();
