@@ -3,19 +3,19 @@ package dev.shortener.importing.job;
 import dev.shortener.importing.ImportSettings;
 import dev.shortener.platform.ShutdownDeadline;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,10 +48,18 @@ public class ImportWorkers implements SmartLifecycle {
     /** Counted down by stop(): ends every worker's pause at once. */
     private volatile CountDownLatch stopping = new CountDownLatch(1);
 
-    private @Nullable ScheduledExecutorService maintenance;
+    private final TaskScheduler scheduler;
+    /** Lease renewal and the sweep for stalled chunks, while the workers run. */
+    private final List<ScheduledFuture<?>> maintenance = new ArrayList<>();
 
-    ImportWorkers(ChunkWork work, ImportJobs jobs, ImportSettings settings, ShutdownDeadline shutdown) {
+    ImportWorkers(
+            ChunkWork work,
+            ImportJobs jobs,
+            ImportSettings settings,
+            ShutdownDeadline shutdown,
+            TaskScheduler scheduler) {
         this.shutdown = shutdown;
+        this.scheduler = scheduler;
         this.work = work;
         this.jobs = jobs;
         this.settings = settings;
@@ -68,12 +76,13 @@ public class ImportWorkers implements SmartLifecycle {
             String name = "import-worker-" + i;
             threads.add(Thread.ofPlatform().name(name).daemon().start(() -> consume(name)));
         }
-        maintenance = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("import-maintenance").daemon().factory());
-        long renewEvery = Math.max(100, settings.worker().reclaimIdle().toMillis() / 3);
-        maintenance.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-        long sweepEvery = settings.sweepInterval().toMillis();
-        maintenance.scheduleWithFixedDelay(this::recoverStalled, sweepEvery, sweepEvery, TimeUnit.MILLISECONDS);
+        Duration renewEvery =
+                Duration.ofMillis(Math.max(100, settings.worker().reclaimIdle().toMillis() / 3));
+        maintenance.add(scheduler.scheduleWithFixedDelay(
+                this::renewLeases, Instant.now().plus(renewEvery), renewEvery));
+        Duration sweepEvery = settings.sweepInterval();
+        maintenance.add(scheduler.scheduleWithFixedDelay(
+                this::recoverStalled, Instant.now().plus(sweepEvery), sweepEvery));
         log.info("{} import workers started on queue {}", threads.size(), settings.queue());
     }
 
@@ -185,11 +194,8 @@ public class ImportWorkers implements SmartLifecycle {
                 break;
             }
         }
-        ScheduledExecutorService scheduler = maintenance;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            maintenance = null;
-        }
+        maintenance.forEach(task -> task.cancel(true));
+        maintenance.clear();
         log.info("Import workers on queue {} stopped", settings.queue());
     }
 
