@@ -1,5 +1,6 @@
 package dev.shortener;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -8,8 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inside a module: the import packages depend on each other in the direction of the flow. Between
- * modules, ModulesTest verifies the dependencies each module declares.
+ * Inside a module: the import packages depend on each other in the direction of the flow, and only
+ * the {@code tomcat} packages know the servlet container. Between modules, ModulesTest verifies the
+ * dependencies each module declares.
  */
 class ArchitectureTest {
 
@@ -35,6 +37,22 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("edges")
                 .whereLayer("load")
                 .mayOnlyBeAccessedByLayers("job", "edges")
+                .check(CLASSES);
+    }
+
+    /** The fast path and the connector tuning use Tomcat's own classes; the rest of the code sees the servlet API. */
+    @Test
+    void onlyTheTomcatPackagesKnowTomcat() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.shortener..tomcat..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.catalina..",
+                        "org.apache.tomcat..",
+                        "org.apache.coyote..",
+                        "org.springframework.boot.tomcat..")
                 .check(CLASSES);
     }
 }

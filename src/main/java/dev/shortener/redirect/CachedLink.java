@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  * target and state, or the fact that no link has this code ({@link #absent()}), at a version of
  * the code (ADR 0008).
  */
-record CachedLink(long id, @Nullable Long userId, String originalUrl, boolean active, boolean blocked, long version) {
+public record CachedLink(
+        long id, @Nullable Long userId, String originalUrl, boolean active, boolean blocked, long version) {
 
     /** No link has this code, as read from a database that never had one or no longer has it. */
     static final CachedLink ABSENT = absent(0);

@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * database again soon.
  */
 @Component
-class LinkResolver {
+public class LinkResolver {
 
     private final NearCache near;
     private final RedisLinkStore redis;
@@ -36,7 +36,7 @@ class LinkResolver {
     }
 
     /** The link for a well-formed code, {@link CachedLink#ABSENT} when there is none. */
-    CachedLink resolve(String code) {
+    public CachedLink resolve(String code) {
         CachedLink link = near.get(code);
         if (link != null) {
             nearHits.increment();

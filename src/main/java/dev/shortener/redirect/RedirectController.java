@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The redirect endpoints as Spring MVC serves them: with the fast path on ({@link RedirectValve})
+ * The redirect endpoints as Spring MVC serves them: with the fast path on (the valve of {@code redirect.tomcat})
  * only unknown, inactive, taken-down and malformed codes get here, for their 404 or 410 problem,
  * and lookups that failed in the valve, to be tried again. Literal routes ({@code /users}, {@code
  * /health}, ...) are more specific than {@code /{code}}, so Spring MVC keeps them ahead of it.
@@ -27,11 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "redirects")
 @Metered(Metered.Budget.NONE) // a known code is never limited; unknown ones draw on their own budget
 class RedirectController {
-
-    /** The two redirect routes; the fast path ({@link RedirectValve}) answers the same ones. */
-    static final String CODE_ROUTE = "/{code}";
-
-    static final String URLS_ROUTE = "/urls/{code}/redirect";
 
     private final LinkResolver links;
     private final Redirector redirector;
@@ -43,7 +38,7 @@ class RedirectController {
         this.limits = limits;
     }
 
-    @GetMapping({CODE_ROUTE, URLS_ROUTE})
+    @GetMapping({Redirector.CODE_ROUTE, Redirector.URLS_ROUTE})
     @Operation(summary = "Follow a short link: 302 to its original URL, recording one click event")
     @ApiResponse(
             responseCode = "302",
@@ -57,7 +52,7 @@ class RedirectController {
             @Parameter(description = "Short code, 1 to 32 of [A-Za-z0-9_-]") @PathVariable String code,
             HttpServletRequest request,
             HttpServletResponse response) {
-        CachedLink link = request.getAttribute(RedirectValve.RESOLVED) instanceof CachedLink resolved
+        CachedLink link = request.getAttribute(Redirector.RESOLVED) instanceof CachedLink resolved
                 ? resolved
                 : ShortCode.isWellFormed(code) ? links.resolve(code) : CachedLink.ABSENT;
         if (link.absent()) {

@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param circuitFailureThreshold consecutive Redis failures that open the circuit
  * @param circuitProbeInterval how often an open circuit pings Redis to close again
  * @param fastPath answer redirects in a Tomcat valve ahead of the servlet filters and Spring MVC
- *     ({@link RedirectValve}, ADR 0003)
+ *     (the valve of {@code redirect.tomcat}, ADR 0003)
  * @param dbPoolSize connections of the redirect's own pool (lookups of codes no cache holds)
  * @param dbConnectionTimeout longest a lookup waits for one of them before the redirect answers 503
  * @param dbStatementTimeout longest a lookup may run in PostgreSQL

@@ -10,6 +10,7 @@ import dev.shortener.TestLinks;
 import dev.shortener.event.ClickRecorder;
 import dev.shortener.link.Link;
 import dev.shortener.link.ShortCode;
+import dev.shortener.redirect.tomcat.RedirectValve;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZonedDateTime;

@@ -1,6 +1,9 @@
-package dev.shortener.redirect;
+package dev.shortener.redirect.tomcat;
 
+import dev.shortener.platform.SecurityHeaders;
 import dev.shortener.platform.observability.Traces;
+import dev.shortener.redirect.LinkResolver;
+import dev.shortener.redirect.Redirector;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,18 +16,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 
+/** The fast path (ADR 0003): the redirect valve, first in Tomcat's engine, unless REDIRECT_FAST_PATH=false. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "shortener.redirect.fast-path", matchIfMissing = true)
-class RedirectConfiguration {
+class TomcatRedirects {
 
     @Bean
     RedirectValve redirectValve(
             LinkResolver links,
             Redirector redirector,
+            SecurityHeaders securityHeaders,
             ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
             MeterRegistry meters,
             Traces traces) {
-        return new RedirectValve(links, redirector, mappings, meters, traces);
+        return new RedirectValve(links, redirector, new RedirectBytes(securityHeaders), mappings, meters, traces);
     }
 
     /** Puts the valve first in the engine, ahead of the valves Spring Boot adds (forwarded headers). */

@@ -1,7 +1,10 @@
-package dev.shortener.redirect;
+package dev.shortener.redirect.tomcat;
 
 import dev.shortener.link.ShortCode;
 import dev.shortener.platform.observability.Traces;
+import dev.shortener.redirect.CachedLink;
+import dev.shortener.redirect.LinkResolver;
+import dev.shortener.redirect.Redirector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
@@ -27,21 +30,19 @@ import org.springframework.web.util.pattern.PathPattern;
  * The fast path (ADR 0003): answers {@code GET /{code}} and {@code GET /urls/{code}/redirect} for
  * active links as the first valve of Tomcat's engine, before the forwarded-header valve, the
  * servlet filter chain and Spring MVC. Everything else, including unknown, inactive and taken-down
- * codes (whose 404 or 410 problem comes from {@link RedirectController}), lookups that fail
+ * codes (whose 404 or 410 problem comes from the redirect controller), lookups that fail
  * (Spring MVC tries again and answers the problem) and any first path segment that Spring MVC maps
  * literally ({@code /users}, {@code /metrics}, ...), goes on down the pipeline untouched. It traces
  * the share {@code TRACING_REDIRECT_SAMPLE} of redirect paths, and what it passes on only then.
  */
-class RedirectValve extends ValveBase implements SmartInitializingSingleton {
-
-    /** The link this valve already resolved for a request it passes on (so it is looked up once). */
-    static final String RESOLVED = RedirectValve.class.getName() + ".resolved";
+public class RedirectValve extends ValveBase implements SmartInitializingSingleton {
 
     private static final String URLS_PREFIX = "/urls/";
     private static final String REDIRECT_SUFFIX = "/redirect";
 
     private final LinkResolver links;
     private final Redirector redirector;
+    private final RedirectBytes bytes;
     private final ObjectProvider<RequestMappingInfoHandlerMapping> mappings;
     private final Traces traces;
     private final Timer codeRoute;
@@ -51,16 +52,18 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     RedirectValve(
             LinkResolver links,
             Redirector redirector,
+            RedirectBytes bytes,
             ObjectProvider<RequestMappingInfoHandlerMapping> mappings,
             MeterRegistry meters,
             Traces traces) {
         super(true);
         this.links = links;
         this.redirector = redirector;
+        this.bytes = bytes;
         this.mappings = mappings;
         this.traces = traces;
-        this.codeRoute = redirects(meters, RedirectController.CODE_ROUTE);
-        this.urlsRoute = redirects(meters, RedirectController.URLS_ROUTE);
+        this.codeRoute = redirects(meters, Redirector.CODE_ROUTE);
+        this.urlsRoute = redirects(meters, Redirector.URLS_ROUTE);
     }
 
     /**
@@ -94,7 +97,7 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
     }
 
     /** The literal first segments collected at startup (empty before). */
-    Set<String> literalRoutes() {
+    public Set<String> literalRoutes() {
         Set<String> routes = literalRoutes;
         return routes == null ? Set.of() : routes;
     }
@@ -110,7 +113,7 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
         }
         // GET /{code} rather than GET /urls/{code}/redirect
         boolean bare = request.getCoyoteRequest().requestURI().getLength() == code.length() + 1;
-        Observation traced = traces.redirect(bare ? RedirectController.CODE_ROUTE : RedirectController.URLS_ROUTE);
+        Observation traced = traces.redirect(bare ? Redirector.CODE_ROUTE : Redirector.URLS_ROUTE);
         if (traced == null) {
             answer(code, bare, request, response, start, false);
             return;
@@ -134,11 +137,12 @@ class RedirectValve extends ValveBase implements SmartInitializingSingleton {
             return;
         }
         if (link.active()) {
-            redirector.writeRedirect(code, link, request, response);
+            redirector.record(code, link, request);
+            bytes.write(link.originalUrl(), response);
             (bare ? codeRoute : urlsRoute).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return;
         }
-        request.setAttribute(RESOLVED, link);
+        request.setAttribute(Redirector.RESOLVED, link);
         passOn(request, response, traced);
     }
 

@@ -1,4 +1,4 @@
-package dev.shortener.platform;
+package dev.shortener.platform.tomcat;
 
 import static dev.shortener.link.LinkFixtures.newLink;
 import static dev.shortener.link.LinkFixtures.newUser;

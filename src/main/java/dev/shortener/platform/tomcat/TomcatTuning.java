@@ -1,4 +1,4 @@
-package dev.shortener.platform;
+package dev.shortener.platform.tomcat;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;

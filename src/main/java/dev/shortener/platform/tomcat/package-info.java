@@ -1,0 +1,5 @@
+/** Tomcat's connector and engine as this service tunes them (ADR 0003). */
+@NullMarked
+package dev.shortener.platform.tomcat;
+
+import org.jspecify.annotations.NullMarked;
