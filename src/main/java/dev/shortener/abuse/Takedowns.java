@@ -1,5 +1,6 @@
 package dev.shortener.abuse;
 
+import dev.shortener.link.Links;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -29,10 +30,12 @@ public class Takedowns {
 
     private final JdbcClient db;
     private final ApplicationEventPublisher events;
+    private final Links links;
 
-    Takedowns(JdbcClient db, ApplicationEventPublisher events) {
+    Takedowns(JdbcClient db, ApplicationEventPublisher events, Links links) {
         this.db = db;
         this.events = events;
+        this.links = links;
     }
 
     /** Takes a link down (or changes the reason); empty when there is no such link. */
@@ -46,8 +49,8 @@ public class Takedowns {
             return Optional.empty();
         }
         Takedown takedown = find(urlId).orElseThrow();
-        events.publishEvent(
-                new LinkBlocked(urlId, takedown.shortCode(), takedown.userId(), reason, actor, newVersion(urlId)));
+        events.publishEvent(new LinkBlocked(
+                urlId, takedown.shortCode(), takedown.userId(), reason, actor, links.newVersion(urlId)));
         return Optional.of(takedown);
     }
 
@@ -60,19 +63,8 @@ public class Takedowns {
         }
         db.sql("DELETE FROM link_blocks WHERE url_id = ?").param(urlId).update();
         events.publishEvent(new LinkBlocked(
-                urlId, takedown.get().shortCode(), takedown.get().userId(), null, actor, newVersion(urlId)));
+                urlId, takedown.get().shortCode(), takedown.get().userId(), null, actor, links.newVersion(urlId)));
         return true;
-    }
-
-    /**
-     * Whether a link redirects is part of its state, so the caches learn of it as of any change:
-     * any update of the row takes the next version (the trigger of V13).
-     */
-    private long newVersion(long urlId) {
-        return db.sql("UPDATE urls SET version = version WHERE id = ? RETURNING version")
-                .param(urlId)
-                .query(Long.class)
-                .single();
     }
 
     Optional<Takedown> find(long urlId) {

@@ -64,6 +64,17 @@ public class Links {
         return find(id).filter(link -> caller.owns(link.userId()));
     }
 
+    /**
+     * Gives a link the next version without changing its row, for state kept beside it that decides
+     * whether it redirects (a takedown): the caches learn of it as of any change (the trigger of V13).
+     */
+    public long newVersion(long id) {
+        return db.sql("UPDATE urls SET version = version WHERE id = ? RETURNING version")
+                .param(id)
+                .query(Long.class)
+                .single();
+    }
+
     public boolean exists(long id) {
         return db.sql("SELECT EXISTS (SELECT 1 FROM urls WHERE id = ?)")
                 .param(id)
