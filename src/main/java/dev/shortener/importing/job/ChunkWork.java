@@ -4,6 +4,7 @@ import dev.shortener.importing.ImportSettings;
 import dev.shortener.importing.LinksImported;
 import dev.shortener.importing.csv.ChunkCodec;
 import dev.shortener.importing.csv.CsvFile;
+import dev.shortener.importing.job.ImportChunks.Claim;
 import dev.shortener.importing.load.ChunkLoader;
 import dev.shortener.importing.load.ChunkRows;
 import dev.shortener.importing.load.ChunkRows.Failure;
@@ -68,6 +69,7 @@ public class ChunkWork {
             ImportJob job, int imported, List<Failure> failures, List<String> cacheKeys, List<Long> halves) {}
 
     private final ImportJobs jobs;
+    private final ImportChunks chunks;
     private final ChunkLoader loader;
     private final ImportProgress progress;
     private final ImportMetrics metrics;
@@ -78,6 +80,7 @@ public class ChunkWork {
 
     ChunkWork(
             ImportJobs jobs,
+            ImportChunks chunks,
             ChunkLoader loader,
             ImportProgress progress,
             ImportMetrics metrics,
@@ -86,6 +89,7 @@ public class ChunkWork {
             Destinations destinations,
             PlatformTransactionManager transactions) {
         this.jobs = jobs;
+        this.chunks = chunks;
         this.destinations = destinations;
         this.events = events;
         this.loader = loader;
@@ -104,11 +108,11 @@ public class ChunkWork {
     Result run(long chunk, boolean deadLetters, Pause pause) {
         int maxAttempts = settings.worker().maxAttempts();
         while (true) {
-            Optional<ImportJobs.Claim> claimed = jobs.claim(chunk);
+            Optional<Claim> claimed = chunks.claim(chunk);
             if (claimed.isEmpty()) {
                 return Result.of(Kind.DONE);
             }
-            ImportJobs.Claim claim = claimed.get();
+            Claim claim = claimed.get();
             if (!claim.jobStarted()) {
                 jobs.markStarted(claim.job());
             }
@@ -129,7 +133,7 @@ public class ChunkWork {
                         maxAttempts,
                         e.toString());
                 try {
-                    jobs.recordError(chunk, describe(e));
+                    chunks.recordError(chunk, describe(e));
                 } catch (RuntimeException unrecorded) {
                     log.debug("Error of chunk {} not recorded: {}", chunk, unrecorded.toString());
                 }
@@ -141,14 +145,14 @@ public class ChunkWork {
         }
     }
 
-    private @Nullable Committed attempt(ImportJobs.Claim claim, boolean deadLetters) {
+    private @Nullable Committed attempt(Claim claim, boolean deadLetters) {
         ChunkRows rows = ChunkRows.read(
                 claim.entity(),
                 claim.header(),
                 ChunkCodec.decode(claim.content(), claim.firstLine(), claim.rows()),
                 destinations);
         return transactions.execute(status -> {
-            if (!jobs.lockPending(claim.chunk())) {
+            if (!chunks.lockPending(claim.chunk())) {
                 return null;
             }
             ChunkLoader.Outcome outcome = loader.loadWithin(claim.entity(), rows.rows());
@@ -158,19 +162,14 @@ public class ChunkWork {
     }
 
     /** After the last attempt: two halves that start afresh, or the single record failed. */
-    private @Nullable Committed giveUp(ImportJobs.Claim claim, boolean deadLetters) {
+    private @Nullable Committed giveUp(Claim claim, boolean deadLetters) {
         List<CsvFile.Record> records = ChunkCodec.decode(claim.content(), claim.firstLine(), claim.rows());
         return transactions.execute(status -> {
-            if (!jobs.lockPending(claim.chunk())) {
+            if (!chunks.lockPending(claim.chunk())) {
                 return null;
             }
             if (records.size() > 1) {
-                ChunkCodec.Builder first = new ChunkCodec.Builder();
-                ChunkCodec.Builder second = new ChunkCodec.Builder();
-                int middle = records.size() / 2;
-                records.subList(0, middle).forEach(first::add);
-                records.subList(middle, records.size()).forEach(second::add);
-                List<Long> halves = jobs.split(claim, first, second);
+                List<Long> halves = chunks.split(claim, records);
                 log.info(
                         "Chunk {} of import job {} failed {} attempts; split into chunks {}",
                         claim.chunk(),
@@ -192,13 +191,13 @@ public class ChunkWork {
     }
 
     private Committed commit(
-            ImportJobs.Claim claim, int imported, List<Failure> failures, List<String> cacheKeys, boolean deadLetters) {
+            Claim claim, int imported, List<Failure> failures, List<String> cacheKeys, boolean deadLetters) {
         jobs.recordFailures(claim.job(), failures, deadLetters);
-        ImportJob job = jobs.recordDone(claim.chunk(), claim.job(), imported, failures.size());
+        ImportJob job = chunks.recordDone(claim.chunk(), claim.job(), imported, failures.size());
         return new Committed(job, imported, failures, cacheKeys, List.of());
     }
 
-    private Result afterCommit(ImportJobs.Claim claim, Committed committed, boolean deadLetters) {
+    private Result afterCommit(Claim claim, Committed committed, boolean deadLetters) {
         if (!committed.halves().isEmpty()) {
             return new Result(Kind.SPLIT, committed.halves(), 0, List.of());
         }
@@ -229,7 +228,7 @@ public class ChunkWork {
                     done.rowsFailed(),
                     done.elapsedSeconds());
             try {
-                jobs.dropChunks(job);
+                chunks.dropAll(job);
             } catch (RuntimeException e) {
                 log.warn("Stored chunks of finished import job {} not dropped: {}", job, e.toString());
             }

@@ -1,24 +1,21 @@
 package dev.shortener.importing.job;
 
 import dev.shortener.importing.ImportSettings;
-import dev.shortener.importing.csv.ChunkCodec;
 import dev.shortener.importing.load.ChunkRows.Failure;
 import dev.shortener.importing.load.Entity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The import_jobs, import_chunks and import_failures tables: jobs, their stored chunks and the
- * rows that could not be imported. Statements that belong to the commit of a chunk run in the
- * caller's transaction.
+ * The import_jobs and import_failures tables: jobs and the rows that could not be imported; their
+ * stored chunks are {@link ImportChunks}. Statements that belong to the commit of a chunk run in
+ * the caller's transaction.
  */
 @Component
 public class ImportJobs {
@@ -31,37 +28,15 @@ public class ImportJobs {
             + " created_at, received_at, started_at, finished_at,"
             + " extract(epoch FROM coalesce(finished_at, " + NOW + ") - created_at)::float8 AS elapsed_seconds";
 
-    /**
-     * A chunk claimed for an attempt: what it holds and how to read it, and whether its job was
-     * marked started already.
-     */
-    record Claim(
-            long chunk,
-            long job,
-            Entity entity,
-            String header,
-            int attempts,
-            int rows,
-            long firstLine,
-            byte[] content,
-            @Nullable String lastError,
-            boolean jobStarted) {}
-
     /** A job whose heartbeat stopped, taken over by the caller. */
     record Stalled(long id, String state) {}
 
     private final JdbcClient db;
-    private final JdbcClient queue;
     private final ImportSettings settings;
-    /** The end of a lease taken now: one IMPORT_RECLAIM_IDLE from now. */
-    private final String leaseEnd;
 
-    ImportJobs(JdbcClient db, @Qualifier(ImportQueueDatabase.NAME) JdbcClient queue, ImportSettings settings) {
+    ImportJobs(JdbcClient db, ImportSettings settings) {
         this.db = db;
-        this.queue = queue;
         this.settings = settings;
-        this.leaseEnd =
-                "(" + NOW + " + interval '" + settings.worker().reclaimIdle().toMillis() + " milliseconds')";
     }
 
     /** PostgreSQL text cannot hold NUL characters; a row that has one is shown with U+FFFD instead. */
@@ -82,26 +57,6 @@ public class ImportJobs {
     private static String abbreviate(String fileName) {
         String name = Failure.storable(fileName);
         return name.length() <= 255 ? name : name.substring(0, 254) + "…";
-    }
-
-    /**
-     * Stores a chunk of the upload and counts its records into the job; {@code leased} when the
-     * storing request runs it itself (a synchronous job), so that no worker takes it meanwhile.
-     */
-    long storeChunk(long job, long firstLine, int rows, byte[] content, boolean leased) {
-        return db.sql("WITH chunk AS (INSERT INTO import_chunks (job_id, first_line, rows, content, leased_until)"
-                        + " VALUES (:job, :firstLine, :rows, :content, CASE WHEN :leased THEN " + leaseEnd
-                        + " END) RETURNING id),"
-                        + " job AS (UPDATE import_jobs SET rows_total = rows_total + :rows, heartbeat_at = " + NOW
-                        + " WHERE id = :job)"
-                        + " SELECT id FROM chunk")
-                .param("job", job)
-                .param("firstLine", firstLine)
-                .param("rows", rows)
-                .param("content", content)
-                .param("leased", leased)
-                .query(Long.class)
-                .single();
     }
 
     /** Records the place where the file stopped being CSV: a failure of a record that was never read. */
@@ -165,39 +120,6 @@ public class ImportJobs {
                 .optional();
     }
 
-    /** The stored chunks of a finished job are no longer needed; its failures keep their rows. */
-    void dropChunks(long job) {
-        db.sql("DELETE FROM import_chunks WHERE job_id = ?").param(job).update();
-    }
-
-    /**
-     * Claims a pending chunk for one attempt, counting it and extending its lease over the attempt
-     * and the pause after it. Empty when the chunk is done, split or gone. The holder of the lease
-     * calls it: a lock on the row is another worker's look at the queue (a moment) or an attempt
-     * of a worker that took the chunk over when the lease ran out, so the claim waits for it and
-     * then finds the chunk pending or done.
-     */
-    Optional<Claim> claim(long chunk) {
-        return db.sql("UPDATE import_chunks c SET attempts = attempts + 1,"
-                        + " leased_until = " + leaseEnd + " FROM import_jobs j"
-                        + " WHERE c.id = ? AND c.state = 'pending' AND j.id = c.job_id"
-                        + " RETURNING c.id, c.job_id, j.entity, j.header, c.attempts, c.rows, c.first_line, c.content,"
-                        + " c.last_error, j.started_at IS NOT NULL AND j.state <> 'queued'")
-                .param(chunk)
-                .query((rs, n) -> new Claim(
-                        rs.getLong(1),
-                        rs.getLong(2),
-                        Entity.named(rs.getString(3)).orElseThrow(),
-                        rs.getString(4),
-                        rs.getInt(5),
-                        rs.getInt(6),
-                        rs.getLong(7),
-                        rs.getBytes(8),
-                        rs.getString(9),
-                        rs.getBoolean(10)))
-                .optional();
-    }
-
     /** Marks the job started when its first chunk is claimed; a queued job becomes running. */
     void markStarted(long job) {
         db.sql("UPDATE import_jobs SET started_at = coalesce(started_at, " + NOW + "),"
@@ -205,24 +127,6 @@ public class ImportJobs {
                         + " WHERE id = ? AND (started_at IS NULL OR state = 'queued')")
                 .param(job)
                 .update();
-    }
-
-    void recordError(long chunk, String error) {
-        db.sql("UPDATE import_chunks SET last_error = ? WHERE id = ?")
-                .params(Failure.storable(error), chunk)
-                .update();
-    }
-
-    /**
-     * Within the caller's transaction: locks the chunk, waiting for another holder's transaction,
-     * and tells whether it is still pending; what an attempt writes is written once.
-     */
-    boolean lockPending(long chunk) {
-        return db.sql("SELECT 1 FROM import_chunks WHERE id = ? AND state = 'pending' FOR UPDATE")
-                .param(chunk)
-                .query(Integer.class)
-                .optional()
-                .isPresent();
     }
 
     /** Within the caller's transaction: records failed rows. */
@@ -245,45 +149,6 @@ public class ImportJobs {
                 .update();
     }
 
-    /** Within the caller's transaction: the chunk is done, and its rows count into the job. */
-    ImportJob recordDone(long chunk, long job, int imported, int failed) {
-        db.sql("UPDATE import_chunks SET state = 'done', imported = ?, failed = ?, finished_at = " + NOW
-                        + " WHERE id = ?")
-                .params(imported, failed, chunk)
-                .update();
-        return db.sql("UPDATE import_jobs SET rows_imported = rows_imported + ?, rows_failed = rows_failed + ?,"
-                        + " version = version + 1, heartbeat_at = " + NOW + ","
-                        + " state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,"
-                        + " started_at = coalesce(started_at, " + NOW + ") WHERE id = ? RETURNING " + COLUMNS)
-                .params(imported, failed, job)
-                .query(ImportJobs::job)
-                .single();
-    }
-
-    /** Within the caller's transaction: replaces a locked chunk by two halves; their ids. */
-    List<Long> split(Claim chunk, ChunkCodec.Builder first, ChunkCodec.Builder second) {
-        long firstLine = first.firstLine();
-        int firstRows = first.records();
-        long secondLine = second.firstLine();
-        int secondRows = second.records();
-        Long a = insertChild(chunk, firstLine, firstRows, first.take());
-        Long b = insertChild(chunk, secondLine, secondRows, second.take());
-        db.sql("UPDATE import_chunks SET state = 'split', finished_at = " + NOW + " WHERE id = ?")
-                .param(chunk.chunk())
-                .update();
-        return List.of(a, b);
-    }
-
-    /** A half of a synchronous job's chunk stays leased: the request runs it; others go to the queue. */
-    private Long insertChild(Claim parent, long firstLine, int rows, byte[] content) {
-        return db.sql("INSERT INTO import_chunks (job_id, parent_id, first_line, rows, content, leased_until)"
-                        + " SELECT ?, ?, ?, ?, ?, CASE WHEN j.mode = 'sync' THEN p.leased_until END"
-                        + " FROM import_chunks p JOIN import_jobs j ON j.id = p.job_id WHERE p.id = ? RETURNING id")
-                .params(parent.job(), parent.chunk(), firstLine, rows, content, parent.chunk())
-                .query(Long.class)
-                .single();
-    }
-
     /**
      * Takes over the unfinished jobs whose heartbeat is older than the timeout: moves their
      * heartbeat, so that one caller among all instances gets each of them.
@@ -295,42 +160,6 @@ public class ImportJobs {
                 .param(timeout.toMillis())
                 .query((rs, n) -> new Stalled(rs.getLong(1), rs.getString(2)))
                 .list();
-    }
-
-    /**
-     * Leases the oldest pending chunk of this instance's queue whose lease is free or ran out (its
-     * holder, a worker or the request of a synchronous job, stopped renewing it). Empty when there
-     * is none.
-     */
-    Optional<Long> leaseNext() {
-        return queue.sql("UPDATE import_chunks SET leased_until = " + leaseEnd
-                        + " WHERE id = (SELECT c.id FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id"
-                        + " WHERE c.state = 'pending' AND j.queue = :queue"
-                        + " AND (c.leased_until IS NULL OR c.leased_until < " + NOW + ")"
-                        + " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
-                        + " RETURNING id")
-                .param("queue", settings.queue())
-                .query(Long.class)
-                .optional();
-    }
-
-    /** Extends the leases of the chunks this instance works on. */
-    void renewLeases(Collection<Long> chunks) {
-        if (!chunks.isEmpty()) {
-            // a chunk locked by its attempt is not renewed now: nobody else can take it meanwhile
-            queue.sql("UPDATE import_chunks SET leased_until = " + leaseEnd
-                            + " WHERE id IN (SELECT id FROM import_chunks WHERE id = ANY(?) AND state = 'pending'"
-                            + " FOR UPDATE SKIP LOCKED)")
-                    .param(chunks.toArray(Long[]::new))
-                    .update();
-        }
-    }
-
-    /** Gives a leased chunk back to the queue at once. */
-    void release(long chunk) {
-        db.sql("UPDATE import_chunks SET leased_until = NULL WHERE id = ?")
-                .param(chunk)
-                .update();
     }
 
     static ImportJob job(ResultSet rs, int row) throws SQLException {

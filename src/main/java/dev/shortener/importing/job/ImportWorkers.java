@@ -38,6 +38,7 @@ public class ImportWorkers implements SmartLifecycle {
 
     private final ChunkWork work;
     private final ImportJobs jobs;
+    private final ImportChunks chunks;
     private final ImportSettings settings;
     private final ShutdownDeadline shutdown;
     /** Chunks leased by this instance's workers. */
@@ -55,6 +56,7 @@ public class ImportWorkers implements SmartLifecycle {
     ImportWorkers(
             ChunkWork work,
             ImportJobs jobs,
+            ImportChunks chunks,
             ImportSettings settings,
             ShutdownDeadline shutdown,
             TaskScheduler scheduler) {
@@ -62,6 +64,7 @@ public class ImportWorkers implements SmartLifecycle {
         this.scheduler = scheduler;
         this.work = work;
         this.jobs = jobs;
+        this.chunks = chunks;
         this.settings = settings;
     }
 
@@ -90,7 +93,7 @@ public class ImportWorkers implements SmartLifecycle {
         boolean failing = false;
         while (running) {
             try {
-                Optional<Long> leased = jobs.leaseNext();
+                Optional<Long> leased = chunks.leaseNext();
                 if (failing) {
                     log.info("Import worker {} reads the queue again", worker);
                     failing = false;
@@ -114,13 +117,13 @@ public class ImportWorkers implements SmartLifecycle {
         inFlight.add(chunk);
         try {
             if (!running) {
-                jobs.release(chunk);
+                chunks.release(chunk);
                 return;
             }
             // DONE and SPLIT (the halves are pending chunks) leave nothing to do; a stopping worker
             // gives its chunk back
             if (work.run(chunk, true, this::pauseUnlessStopping).kind() == ChunkWork.Kind.RELEASED) {
-                jobs.release(chunk);
+                chunks.release(chunk);
             }
         } finally {
             inFlight.remove(chunk);
@@ -129,7 +132,7 @@ public class ImportWorkers implements SmartLifecycle {
 
     private void renewLeases() {
         try {
-            jobs.renewLeases(List.copyOf(inFlight));
+            chunks.renewLeases(List.copyOf(inFlight));
         } catch (RuntimeException e) {
             log.debug("Leases of chunks {} not renewed: {}", inFlight, e.toString());
         }

@@ -34,10 +34,12 @@ public class UploadIntake {
     record Stored(long job, @Nullable RowFailure unreadable) implements Received {}
 
     private final ImportJobs jobs;
+    private final ImportChunks chunks;
     private final ImportSettings settings;
 
-    UploadIntake(ImportJobs jobs, ImportSettings settings) {
+    UploadIntake(ImportJobs jobs, ImportChunks chunks, ImportSettings settings) {
         this.jobs = jobs;
+        this.chunks = chunks;
         this.settings = settings;
     }
 
@@ -77,7 +79,7 @@ public class UploadIntake {
         try {
             CsvFile.Malformed malformed = ChunkCodec.cut(
                     file, settings.chunkSize(), ChunkCodec.MAX_CHUNK_CHARS, (firstLine, records, content) -> {
-                        stored.accept(jobs.storeChunk(job, firstLine, records, content, mode.equals("sync")));
+                        stored.accept(chunks.store(job, firstLine, records, content, mode.equals("sync")));
                     });
             RowFailure unreadable = malformed == null ? null : unreadable(malformed);
             if (unreadable != null) {

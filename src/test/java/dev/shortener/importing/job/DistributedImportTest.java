@@ -50,7 +50,7 @@ class DistributedImportTest extends ApiTest {
     DataSource dataSource;
 
     @Autowired
-    ImportJobs jobs;
+    ImportChunks chunks;
 
     @Autowired
     Environment env;
@@ -97,7 +97,7 @@ class DistributedImportTest extends ApiTest {
         long id = Jobs.submit(api, "events", events(type, 3000));
         List<Long> leased = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            leased.add(jobs.leaseNext().orElseThrow());
+            leased.add(chunks.leaseNext().orElseThrow());
         }
         // the doomed worker commits two of its chunks, then dies holding the leases of all five
         assertThat(work.run(leased.get(0), true, pause -> true).kind()).isEqualTo(ChunkWork.Kind.DONE);
