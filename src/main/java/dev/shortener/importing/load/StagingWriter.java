@@ -1,10 +1,18 @@
 package dev.shortener.importing.load;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.LocalDateTime;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * Writes rows in PostgreSQL's COPY CSV format: null is an unquoted empty field and text is always
@@ -65,6 +73,22 @@ public final class StagingWriter {
             position = 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams what {@code rows} writes into a {@code COPY ... FROM STDIN} statement. */
+    static void copy(Connection connection, String sql, Consumer<Writer> rows) throws SQLException {
+        PGConnection postgres = connection.unwrap(PGConnection.class);
+        try (Writer out = new BufferedWriter(
+                new OutputStreamWriter(new PGCopyOutputStream(postgres, sql, 1 << 16), StandardCharsets.UTF_8))) {
+            rows.accept(out);
+        } catch (IOException | UncheckedIOException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof SQLException refused) {
+                    throw refused;
+                }
+            }
+            throw new SQLException("COPY failed", "08000", e);
         }
     }
 }
