@@ -7,14 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -29,28 +25,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * People who sign in with a password: sign-up, sign-in, the first admin, and the one-time links
- * (invitation, password reset) an admin hands out. Only Argon2id hashes of passwords and SHA-256
- * hashes of link tokens are stored.
+ * People who sign in with a password: sign-up, sign-in and the first admin; the one-time links
+ * that set a password are {@link AccountLinks}. Only Argon2id hashes of passwords are stored.
  */
 @Component
 public class Accounts implements SmartInitializingSingleton, AccountStamps {
-
-    /** What a one-time link is for. */
-    public enum Purpose {
-        INVITE,
-        RESET;
-
-        String text() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** A one-time link's secret token, shown once to the admin who asked for it. */
-    public record AccountLink(String token, Purpose purpose, LocalDateTime expiresAt) {}
-
-    /** Whom a valid one-time link is for. */
-    public record Invitee(long userId, String username, String email, Purpose purpose) {}
 
     /** A user as the admin pages list them. */
     public record Account(
@@ -118,57 +97,6 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
         return users.create(username, email);
     }
 
-    /** A new one-time link for an existing user; earlier unused links of the same purpose stop working. */
-    @Transactional
-    public AccountLink issue(long userId, Purpose purpose, String actor) {
-        Duration ttl = purpose == Purpose.INVITE ? settings.inviteTtl() : settings.resetTtl();
-        LocalDateTime expires = now().plus(ttl);
-        db.sql("UPDATE account_links SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL")
-                .params(now(), userId, purpose.text())
-                .update();
-        String token = token();
-        db.sql(
-                        "INSERT INTO account_links (user_id, purpose, token_hash, created_by, expires_at) VALUES (?, ?, ?, ?, ?)")
-                .params(userId, purpose.text(), hash(token), actor, expires)
-                .update();
-        return new AccountLink(token, purpose, expires);
-    }
-
-    /** Whom {@code token} is for, while it is unused and unexpired. */
-    public Optional<Invitee> pending(String token) {
-        return db.sql("""
-                        SELECT u.id, u.username, u.email, l.purpose
-                        FROM account_links l JOIN users u ON u.id = l.user_id
-                        WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ?""")
-                .params(hash(token), now())
-                .query((row, i) -> new Invitee(
-                        row.getLong(1),
-                        row.getString(2),
-                        row.getString(3),
-                        Purpose.valueOf(row.getString(4).toUpperCase(Locale.ROOT))))
-                .optional();
-    }
-
-    /** Sets the password through a one-time link and uses the link up; the caller it signs in as. */
-    @Transactional
-    public Optional<Caller> redeem(String token, String password) {
-        Optional<Long> userId =
-                db.sql("""
-                        UPDATE account_links SET used_at = ?
-                        WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-                        RETURNING user_id""").params(now(), hash(token), now()).query(Long.class).optional();
-        userId.ifPresent(id -> {
-            setPassword(id, password);
-            // the other links of the account (an older invitation, say) must not set it again
-            db.sql("UPDATE account_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
-                    .params(now(), id)
-                    .update();
-            // a reset takes the account back from whoever had it: passkeys they added go too
-            db.sql("DELETE FROM user_entities WHERE user_id = ?").param(id).update();
-        });
-        return userId.map(id -> Caller.ofUser(id, admin(id)));
-    }
-
     public void setPassword(long userId, String password) {
         db.sql("UPDATE users SET password_hash = ? WHERE id = ?")
                 .params(HASHES.encode(password), userId)
@@ -225,28 +153,17 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
                 .optional();
     }
 
-    private boolean admin(long userId) {
-        return db.sql("SELECT is_admin FROM users WHERE id = ?")
-                .param(userId)
-                .query(Boolean.class)
-                .single();
-    }
-
-    private static String token() {
+    static String token() {
         byte[] bytes = new byte[TOKEN_BYTES];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static byte[] hash(String token) {
+    static byte[] hash(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    private static LocalDateTime now() {
-        return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
     }
 }

@@ -3,6 +3,7 @@ package dev.shortener.web;
 import dev.shortener.identity.Caller;
 import dev.shortener.identity.Sessions;
 import dev.shortener.platform.Metered;
+import dev.shortener.user.AccountLinks;
 import dev.shortener.user.AccountSettings;
 import dev.shortener.user.Accounts;
 import dev.shortener.user.Email;
@@ -30,11 +31,13 @@ class AccountPages {
     private static final String HOME = "/-/links";
 
     private final Accounts accounts;
+    private final AccountLinks accountLinks;
     private final AccountSettings settings;
     private final Sessions sessions;
 
-    AccountPages(Accounts accounts, AccountSettings settings, Sessions sessions) {
+    AccountPages(Accounts accounts, AccountLinks accountLinks, AccountSettings settings, Sessions sessions) {
         this.accounts = accounts;
+        this.accountLinks = accountLinks;
         this.settings = settings;
         this.sessions = sessions;
     }
@@ -126,7 +129,7 @@ class AccountPages {
 
     @GetMapping("/-/welcome/{token}")
     String welcome(@PathVariable String token, Model model, HttpServletResponse response) {
-        Optional<Accounts.Invitee> invitee = accounts.pending(token);
+        Optional<AccountLinks.Invitee> invitee = accountLinks.pending(token);
         if (invitee.isEmpty()) {
             response.setStatus(HttpStatus.NOT_FOUND.value());
         }
@@ -149,7 +152,7 @@ class AccountPages {
             model.addAttribute("error", "The password " + problem.get() + ".");
             return welcome(token, model, response);
         }
-        Optional<Caller> caller = accounts.redeem(token, password);
+        Optional<Caller> caller = accountLinks.redeem(token, password);
         if (caller.isEmpty()) {
             return welcome(token, model, response);
         }

@@ -5,6 +5,7 @@ import dev.shortener.abuse.Takedowns;
 import dev.shortener.identity.Caller;
 import dev.shortener.link.Link;
 import dev.shortener.link.Links;
+import dev.shortener.user.AccountLinks;
 import dev.shortener.user.Accounts;
 import dev.shortener.user.Email;
 import dev.shortener.user.User;
@@ -29,13 +30,21 @@ class AdminPages {
     private static final int LIST_SIZE = 100;
 
     private final Accounts accounts;
+    private final AccountLinks accountLinks;
     private final Users users;
     private final Links links;
     private final Takedowns takedowns;
     private final AbuseReports reports;
 
-    AdminPages(Accounts accounts, Users users, Links links, Takedowns takedowns, AbuseReports reports) {
+    AdminPages(
+            Accounts accounts,
+            AccountLinks accountLinks,
+            Users users,
+            Links links,
+            Takedowns takedowns,
+            AbuseReports reports) {
         this.accounts = accounts;
+        this.accountLinks = accountLinks;
         this.users = users;
         this.links = links;
         this.takedowns = takedowns;
@@ -74,7 +83,7 @@ class AdminPages {
             model.addAttribute("error", error);
             return users(null, model);
         }
-        return linkFor(user, Accounts.Purpose.INVITE, flash);
+        return linkFor(user, AccountLinks.Purpose.INVITE, flash);
     }
 
     @PostMapping("/-/admin/users/{id}/reset")
@@ -84,13 +93,13 @@ class AdminPages {
             flash.addFlashAttribute("notice", "That user no longer exists.");
             return "redirect:/-/admin/users";
         }
-        return linkFor(user.get(), Accounts.Purpose.RESET, flash);
+        return linkFor(user.get(), AccountLinks.Purpose.RESET, flash);
     }
 
     /** Shows the admin the one-time link to hand over (no e-mail is sent without SMTP). */
-    private String linkFor(User user, Accounts.Purpose purpose, RedirectAttributes flash) {
-        Accounts.AccountLink link =
-                accounts.issue(user.id(), purpose, Caller.current().actor());
+    private String linkFor(User user, AccountLinks.Purpose purpose, RedirectAttributes flash) {
+        AccountLinks.AccountLink link =
+                accountLinks.issue(user.id(), purpose, Caller.current().actor());
         String url = ServletUriComponentsBuilder.fromCurrentContextPath()
                 .path("/-/welcome/" + link.token())
                 .build()
@@ -98,7 +107,7 @@ class AdminPages {
         flash.addFlashAttribute("accountLink", url);
         flash.addFlashAttribute(
                 "notice",
-                (purpose == Accounts.Purpose.INVITE ? "Invitation" : "Password-reset link") + " for " + user.email()
+                (purpose == AccountLinks.Purpose.INVITE ? "Invitation" : "Password-reset link") + " for " + user.email()
                         + ", valid until " + link.expiresAt() + " UTC. Hand it over; it works once.");
         return "redirect:/-/admin/users";
     }

@@ -7,6 +7,7 @@ import dev.shortener.Api;
 import dev.shortener.identity.ApiKeys;
 import dev.shortener.identity.Caller;
 import dev.shortener.identity.Scope;
+import dev.shortener.user.AccountLinks;
 import dev.shortener.user.Accounts;
 import dev.shortener.user.User;
 import java.net.http.HttpResponse;
@@ -44,6 +45,9 @@ class AccountPagesTest {
 
     @Autowired
     private Accounts accounts;
+
+    @Autowired
+    private AccountLinks accountLinks;
 
     @Autowired
     private ApiKeys keys;
@@ -189,8 +193,10 @@ class AccountPagesTest {
                 .param(email)
                 .query(Long.class)
                 .single();
-        String invitation = accounts.issue(id, Accounts.Purpose.INVITE, "test").token();
-        String reset = accounts.issue(id, Accounts.Purpose.RESET, "test").token();
+        String invitation =
+                accountLinks.issue(id, AccountLinks.Purpose.INVITE, "test").token();
+        String reset =
+                accountLinks.issue(id, AccountLinks.Purpose.RESET, "test").token();
         PageClient person = client();
         person.get("/-/welcome/" + reset);
         person.post("/-/welcome/" + reset, "password", "the-chosen-password");

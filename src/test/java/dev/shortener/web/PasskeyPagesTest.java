@@ -2,6 +2,7 @@ package dev.shortener.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shortener.user.AccountLinks;
 import dev.shortener.user.Accounts;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -27,6 +28,9 @@ class PasskeyPagesTest {
 
     @Autowired
     private Accounts accounts;
+
+    @Autowired
+    private AccountLinks accountLinks;
 
     @Autowired
     private JdbcClient db;
@@ -130,8 +134,8 @@ class PasskeyPagesTest {
                                               backup_state, label)
                 VALUES (?, ?, '\\x00'::bytea, false, false, 'Stolen laptop')""").params("credential-" + id, "entity-" + id).update();
 
-        Accounts.AccountLink reset = accounts.issue(id, Accounts.Purpose.RESET, "test");
-        assertThat(accounts.redeem(reset.token(), "after-reset-password")).isPresent();
+        AccountLinks.AccountLink reset = accountLinks.issue(id, AccountLinks.Purpose.RESET, "test");
+        assertThat(accountLinks.redeem(reset.token(), "after-reset-password")).isPresent();
 
         assertThat(db.sql("SELECT count(*) FROM user_credentials WHERE credential_id = ?")
                         .param("credential-" + id)
