@@ -9,57 +9,29 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.env.Environment;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.web.webauthn.api.AuthenticatorAssertionResponse;
-import org.springframework.security.web.webauthn.api.AuthenticatorAttestationResponse;
-import org.springframework.security.web.webauthn.api.AuthenticatorSelectionCriteria;
 import org.springframework.security.web.webauthn.api.Bytes;
 import org.springframework.security.web.webauthn.api.CredentialRecord;
-import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCredentialUserEntity;
-import org.springframework.security.web.webauthn.api.PublicKeyCredential;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialCreationOptions;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialRequestOptions;
-import org.springframework.security.web.webauthn.api.PublicKeyCredentialRpEntity;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialUserEntity;
-import org.springframework.security.web.webauthn.api.ResidentKeyRequirement;
-import org.springframework.security.web.webauthn.api.UserVerificationRequirement;
-import org.springframework.security.web.webauthn.jackson.WebauthnJacksonModule;
-import org.springframework.security.web.webauthn.management.ImmutablePublicKeyCredentialCreationOptionsRequest;
-import org.springframework.security.web.webauthn.management.ImmutablePublicKeyCredentialRequestOptionsRequest;
 import org.springframework.security.web.webauthn.management.ImmutableRelyingPartyRegistrationRequest;
-import org.springframework.security.web.webauthn.management.JdbcPublicKeyCredentialUserEntityRepository;
-import org.springframework.security.web.webauthn.management.JdbcUserCredentialRepository;
-import org.springframework.security.web.webauthn.management.PublicKeyCredentialUserEntityRepository;
 import org.springframework.security.web.webauthn.management.RelyingPartyAuthenticationRequest;
 import org.springframework.security.web.webauthn.management.RelyingPartyPublicKey;
-import org.springframework.security.web.webauthn.management.UserCredentialRepository;
-import org.springframework.security.web.webauthn.management.WebAuthnRelyingPartyOperations;
-import org.springframework.security.web.webauthn.management.Webauthn4JRelyingPartyOperations;
 import org.springframework.stereotype.Component;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Passkeys of accounts: Spring Security's WebAuthn relying party (verification by WebAuthn4J) over
- * its JDBC repositories (migration V11), with user verification required. Each ceremony is two
- * requests; what the second needs of the first (the challenge and its age) is returned to the
- * caller to keep in the session, and the options are rebuilt around it. A passkey signs in as its
- * account, with the account's role at that moment.
+ * Passkeys of accounts, through Spring Security's WebAuthn relying party ({@link RelyingParty}:
+ * verification by WebAuthn4J over its JDBC repositories), with user verification required. Each
+ * ceremony is two requests; what the second needs of the first (the challenge and its age) is
+ * returned to the caller to keep in the session, and the options are rebuilt around it. A passkey
+ * signs in as its account, with the account's role at that moment.
  */
 @Component
 public class Passkeys {
@@ -86,66 +58,18 @@ public class Passkeys {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Passkeys.class);
-    private static final TypeReference<PublicKeyCredential<AuthenticatorAttestationResponse>> ATTESTATION =
-            new TypeReference<>() {};
-    private static final TypeReference<PublicKeyCredential<AuthenticatorAssertionResponse>> ASSERTION =
-            new TypeReference<>() {};
     private static final int MAX_LABEL = 100;
     /** As long as the options tell the browser to wait for the person. */
     private static final Duration CEREMONY_TTL = Duration.ofMinutes(5);
-    /** Required, not preferred: a passkey alone signs in, so it must be the person, not just their key. */
-    private static final AuthenticatorSelectionCriteria SELECTION = AuthenticatorSelectionCriteria.builder()
-            .residentKey(ResidentKeyRequirement.REQUIRED)
-            .userVerification(UserVerificationRequirement.REQUIRED)
-            .build();
 
     private final JdbcClient db;
     private final Accounts accounts;
-    private final PasskeySettings settings;
-    private final Environment environment;
-    private final PublicKeyCredentialUserEntityRepository userEntities;
-    private final UserCredentialRepository credentials;
-    private final JsonMapper json = JsonMapper.builder()
-            .addModule(new WebauthnJacksonModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-    /** Built once the port is known: the default origin is localhost at that port. */
-    private volatile @Nullable WebAuthnRelyingPartyOperations relyingParty;
+    private final RelyingParty relyingParty;
 
-    Passkeys(JdbcClient db, Accounts accounts, JdbcOperations jdbc, PasskeySettings settings, Environment environment) {
+    Passkeys(JdbcClient db, Accounts accounts, RelyingParty relyingParty) {
         this.db = db;
         this.accounts = accounts;
-        this.settings = settings;
-        this.environment = environment;
-        this.userEntities = new JdbcPublicKeyCredentialUserEntityRepository(jdbc);
-        this.credentials = new JdbcUserCredentialRepository(jdbc);
-    }
-
-    @EventListener
-    void serverStarted(WebServerInitializedEvent event) {
-        if (event.getApplicationContext().getServerNamespace() != null) {
-            return; // the management server
-        }
-        Set<String> origins = settings.originsFor(
-                environment.getProperty("shortener.links.public-base-url"),
-                event.getWebServer().getPort());
-        String rpId = settings.rpIdFor(origins);
-        Webauthn4JRelyingPartyOperations operations = new Webauthn4JRelyingPartyOperations(
-                userEntities,
-                credentials,
-                PublicKeyCredentialRpEntity.builder()
-                        .id(rpId)
-                        .name(settings.rpName())
-                        .build(),
-                origins);
-        operations.setCustomizeCreationOptions(options -> options.authenticatorSelection(SELECTION));
-        operations.setCustomizeRequestOptions(
-                options -> options.userVerification(UserVerificationRequirement.REQUIRED));
-        relyingParty = operations;
-        if (PasskeySettings.isIpAddress(rpId)) {
-            log.warn("Passkeys do not work on an IP address ({}): set PUBLIC_BASE_URL or PASSKEY_ORIGINS", rpId);
-        }
-        log.info("Passkeys for relying party {} on {}", rpId, origins);
+        this.relyingParty = relyingParty;
     }
 
     /**
@@ -161,8 +85,8 @@ public class Passkeys {
         if (!confirmed) {
             throw new Refused("Enter your password to add a passkey.");
         }
-        PublicKeyCredentialCreationOptions options = creationOptions(userId, email);
-        return new Ceremony(json.writeValueAsString(options), pending(options.getChallenge()));
+        PublicKeyCredentialCreationOptions options = relyingParty.creationOptions(userId, email);
+        return new Ceremony(relyingParty.toJson(options), pending(options.getChallenge()));
     }
 
     /**
@@ -175,7 +99,7 @@ public class Passkeys {
             throw new Refused("Name the passkey in at most " + MAX_LABEL + " characters.");
         }
         Bytes challenge = challenge(pending);
-        PublicKeyCredentialCreationOptions fresh = creationOptions(userId, email);
+        PublicKeyCredentialCreationOptions fresh = relyingParty.creationOptions(userId, email);
         PublicKeyCredentialCreationOptions options = PublicKeyCredentialCreationOptions.builder()
                 .rp(fresh.getRp())
                 .user(fresh.getUser())
@@ -187,16 +111,17 @@ public class Passkeys {
                 .attestation(fresh.getAttestation())
                 .extensions(fresh.getExtensions())
                 .build();
-        CredentialRecord saved = verified(() -> operations()
+        CredentialRecord saved = verified(() -> relyingParty
+                .operations()
                 .registerCredential(new ImmutableRelyingPartyRegistrationRequest(
-                        options, new RelyingPartyPublicKey(parse(credentialJson, ATTESTATION), name))));
+                        options, new RelyingPartyPublicKey(relyingParty.attestation(credentialJson), name))));
         return passkey(saved);
     }
 
     /** Starts signing in with a passkey: options for the browser (any of this site's passkeys), and what to keep. */
     public Ceremony signInOptions() {
-        PublicKeyCredentialRequestOptions options = requestOptions();
-        return new Ceremony(json.writeValueAsString(options), pending(options.getChallenge()));
+        PublicKeyCredentialRequestOptions options = relyingParty.requestOptions();
+        return new Ceremony(relyingParty.toJson(options), pending(options.getChallenge()));
     }
 
     /**
@@ -205,7 +130,7 @@ public class Passkeys {
      */
     public Caller signIn(String pending, String credentialJson) {
         Bytes challenge = challenge(pending);
-        PublicKeyCredentialRequestOptions fresh = requestOptions();
+        PublicKeyCredentialRequestOptions fresh = relyingParty.requestOptions();
         PublicKeyCredentialRequestOptions options = PublicKeyCredentialRequestOptions.builder()
                 .challenge(challenge)
                 .rpId(fresh.getRpId())
@@ -214,8 +139,9 @@ public class Passkeys {
                 .userVerification(fresh.getUserVerification())
                 .extensions(fresh.getExtensions())
                 .build();
-        PublicKeyCredentialUserEntity user = verified(() -> operations()
-                .authenticate(new RelyingPartyAuthenticationRequest(options, parse(credentialJson, ASSERTION))));
+        PublicKeyCredentialUserEntity user = verified(() -> relyingParty
+                .operations()
+                .authenticate(new RelyingPartyAuthenticationRequest(options, relyingParty.assertion(credentialJson))));
         long userId;
         try {
             userId = Long.parseLong(user.getName());
@@ -232,11 +158,7 @@ public class Passkeys {
 
     /** The account's passkeys, newest first. */
     public List<Passkey> of(long userId) {
-        PublicKeyCredentialUserEntity user = userEntities.findByUsername(Long.toString(userId));
-        if (user == null) {
-            return List.of();
-        }
-        return credentials.findByUserId(user.getId()).stream()
+        return relyingParty.credentialsOf(userId).stream()
                 .map(Passkeys::passkey)
                 .sorted(Comparator.comparing(
                         Passkey::created, Comparator.nullsLast(Comparator.<LocalDateTime>reverseOrder())))
@@ -245,19 +167,11 @@ public class Passkeys {
 
     /** Removes one of the account's passkeys; false when the account has no such passkey. */
     public boolean remove(long userId, String credentialId) {
-        PublicKeyCredentialUserEntity user = userEntities.findByUsername(Long.toString(userId));
-        if (user == null) {
-            return false;
-        }
-        Optional<CredentialRecord> owned = credentials.findByUserId(user.getId()).stream()
+        Optional<CredentialRecord> owned = relyingParty.credentialsOf(userId).stream()
                 .filter(record -> record.getCredentialId().toBase64UrlString().equals(credentialId))
                 .findFirst();
-        owned.ifPresent(record -> credentials.delete(record.getCredentialId()));
+        owned.ifPresent(record -> relyingParty.delete(record.getCredentialId()));
         return owned.isPresent();
-    }
-
-    private PublicKeyCredentialRequestOptions requestOptions() {
-        return operations().createCredentialRequestOptions(new ImmutablePublicKeyCredentialRequestOptionsRequest(null));
     }
 
     private static String pending(Bytes challenge) {
@@ -276,40 +190,6 @@ public class Passkeys {
             return new Bytes(Base64.getUrlDecoder().decode(pending.substring(0, dot)));
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new Refused("Start again: this page asked the browser for no passkey.");
-        }
-    }
-
-    private PublicKeyCredentialCreationOptions creationOptions(long userId, String email) {
-        String name = Long.toString(userId);
-        if (userEntities.findByUsername(name) == null) {
-            try {
-                userEntities.save(ImmutablePublicKeyCredentialUserEntity.builder()
-                        .id(Bytes.random())
-                        .name(name)
-                        .displayName(email)
-                        .build());
-            } catch (DuplicateKeyException e) {
-                // a second request of the same person made it first (a double click): use that one
-            }
-        }
-        return operations()
-                .createPublicKeyCredentialCreationOptions(new ImmutablePublicKeyCredentialCreationOptionsRequest(
-                        UsernamePasswordAuthenticationToken.authenticated(name, null, List.of())));
-    }
-
-    private WebAuthnRelyingPartyOperations operations() {
-        WebAuthnRelyingPartyOperations operations = relyingParty;
-        if (operations == null) {
-            throw new IllegalStateException("passkeys are ready once the web server has started");
-        }
-        return operations;
-    }
-
-    private <T> T parse(String body, TypeReference<T> type) {
-        try {
-            return json.readValue(body, type);
-        } catch (JacksonException | IllegalArgumentException e) {
-            throw new Refused("The browser's answer is not a passkey credential.");
         }
     }
 
