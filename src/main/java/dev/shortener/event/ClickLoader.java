@@ -1,7 +1,7 @@
 package dev.shortener.event;
 
-import dev.shortener.event.ClickJournal.Chunk;
 import dev.shortener.event.ClickJournal.Position;
+import dev.shortener.event.JournalReader.Chunk;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -51,7 +51,7 @@ final class ClickLoader {
     private final ClickSettings settings;
     private final ClickMetrics metrics;
     private final ExponentialBackOff backOff;
-    private final ClickJournal.Buffer buffer;
+    private final JournalReader reader;
     private final PendingClicks pending;
 
     private final ReentrantLock progressLock = new ReentrantLock();
@@ -85,7 +85,7 @@ final class ClickLoader {
         this.metrics = metrics;
         this.backOff = new ExponentialBackOff(settings.retryBackoff().toMillis(), 2);
         this.backOff.setMaxInterval(settings.retryBackoffMax().toMillis());
-        this.buffer = new ClickJournal.Buffer(settings.batchSize() * ClickCsv.LINE_BYTES);
+        this.reader = new JournalReader(journal, settings.batchSize() * ClickCsv.LINE_BYTES);
     }
 
     void start() {
@@ -241,7 +241,7 @@ final class ClickLoader {
             journal.deleteBefore(from.segment());
             progress(from);
         }
-        Chunk chunk = journal.read(from, settings.batchSize(), buffer);
+        Chunk chunk = reader.read(from, settings.batchSize());
         if (chunk.torn()) {
             metrics.tornRecord();
             log.warn(
@@ -332,7 +332,7 @@ final class ClickLoader {
                         () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY));
                 try {
                     roundTrip(() -> {
-                        copy.writeToCopy(buffer.bytes, 0, chunk.length());
+                        copy.writeToCopy(reader.bytes(), 0, chunk.length());
                         return copy.endCopy();
                     });
                 } finally {

@@ -2,8 +2,8 @@ package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shortener.event.ClickJournal.Chunk;
 import dev.shortener.event.ClickJournal.Position;
+import dev.shortener.event.JournalReader.Chunk;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -122,11 +122,11 @@ class ClickJournalTest {
             int clicks = 0;
             boolean torn = false;
             try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE)) {
-                ClickJournal.Buffer buffer = new ClickJournal.Buffer(16);
+                JournalReader reader = new JournalReader(journal, 16);
                 Position at = journal.start(new Position(0, 0));
                 while (at.segment() < journal.synced().segment()) {
-                    Chunk chunk = journal.read(at, 3, buffer);
-                    read.write(buffer.bytes, 0, chunk.length());
+                    Chunk chunk = reader.read(at, 3);
+                    read.write(reader.bytes(), 0, chunk.length());
                     clicks += chunk.clicks();
                     torn |= chunk.torn();
                     at = chunk.to();
