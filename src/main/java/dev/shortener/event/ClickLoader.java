@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,12 +32,8 @@ final class ClickLoader {
     private final JournalCopy postgres;
     private final ExponentialBackOff backOff;
     private final JournalReader reader;
-    private final PendingClicks pending;
+    private final LoadProgress progress;
 
-    private final ReentrantLock progressLock = new ReentrantLock();
-    private final Condition progressed = progressLock.newCondition();
-
-    private volatile @Nullable Position loaded;
     private volatile boolean healthy = true;
 
     private volatile boolean running;
@@ -58,7 +52,7 @@ final class ClickLoader {
             ClickMetrics metrics,
             PendingClicks pending) {
         this.postgres = new JournalCopy(dataSource, journal, settings);
-        this.pending = pending;
+        this.progress = new LoadProgress(pending);
         this.journal = journal;
         this.settings = settings;
         this.metrics = metrics;
@@ -92,28 +86,8 @@ final class ClickLoader {
 
     /** Waits until everything before {@code target} is in PostgreSQL; false when {@code timeout} passed first. */
     boolean awaitLoaded(Position target, Duration timeout) {
-        long left = timeout.toNanos();
         nudge();
-        progressLock.lock();
-        try {
-            while (!caughtUpWith(target)) {
-                if (left <= 0 || !running) {
-                    return false;
-                }
-                left = progressed.awaitNanos(left);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            progressLock.unlock();
-        }
-    }
-
-    private boolean caughtUpWith(Position target) {
-        Position at = loaded;
-        return at != null && at.compareTo(target) >= 0;
+        return progress.await(target, timeout, () -> running);
     }
 
     /** Whether the loading thread is still at work (a COPY that outlived the stop's wait). */
@@ -211,11 +185,11 @@ final class ClickLoader {
 
     /** Loads one chunk; false when the journal held nothing more to load. */
     private boolean loadOnce() throws SQLException, IOException {
-        Position from = loaded;
+        Position from = progress.loaded();
         if (from == null) {
             from = journal.start(postgres.storedPosition());
             journal.deleteBefore(from.segment());
-            progress(from);
+            progress.reached(from);
         }
         Chunk chunk = reader.read(from, settings.batchSize());
         if (chunk.torn()) {
@@ -224,12 +198,12 @@ final class ClickLoader {
                     "Skipped a damaged record at the end of segment {} of the click journal {} (a crash while writing it)",
                     from.segment(),
                     journal.directory());
-            progress(chunk.to());
+            progress.reached(chunk.to());
             return true;
         }
         if (chunk.clicks() == 0) {
             boolean moved = !chunk.to().equals(from);
-            progress(chunk.to());
+            progress.reached(chunk.to());
             return moved;
         }
         boolean own = chunk.from().segment() >= journal.firstSegment();
@@ -240,23 +214,12 @@ final class ClickLoader {
             if (stored.equals(chunk.to())) {
                 metrics.loaded(chunk.clicks(), chunk.firstMillis(), own);
             }
-            progress(journal.start(stored));
+            progress.reached(journal.start(stored));
             return true;
         }
         metrics.loaded(chunk.clicks(), chunk.firstMillis(), own);
-        progress(chunk.to());
+        progress.reached(chunk.to());
         journal.deleteBefore(chunk.to().segment());
         return true;
-    }
-
-    private void progress(Position to) {
-        progressLock.lock();
-        try {
-            loaded = to;
-            progressed.signalAll();
-        } finally {
-            progressLock.unlock();
-        }
-        pending.stored(to);
     }
 }
