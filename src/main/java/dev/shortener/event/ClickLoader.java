@@ -106,7 +106,7 @@ final class ClickLoader {
         Thread current = thread;
         if (current != null) {
             // ends a wait for a connection or a pause between attempts; a COPY under way is not
-            // interrupted (socket reads are not), and keeps the journal locked (see ClickRecorder.stop)
+            // interrupted (socket reads are not), and keeps the journal locked (see JournalWriter.close)
             current.interrupt();
             try {
                 current.join(Duration.ofNanos(Math.max(100_000_000, drainDeadline - System.nanoTime())));

@@ -5,14 +5,11 @@ import dev.shortener.event.ClickMetrics.Loss;
 import dev.shortener.platform.ShutdownDeadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,10 +20,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records one {@code click} event per successful redirect without making the redirect wait for
- * PostgreSQL: the click goes to a bounded in-memory queue; a journal thread appends what the queue
- * holds to the {@link ClickJournal} on local disk and syncs it every {@code flush-interval}; the
- * {@link ClickLoader} copies the journal into {@code events}. PostgreSQL being down, slow or behind
- * only makes the journal longer (ADR 0002).
+ * PostgreSQL: the click goes to a bounded in-memory queue; the thread of a {@link JournalWriter}
+ * appends what the queue holds to the {@link ClickJournal} on local disk and syncs it every {@code
+ * flush-interval}; the {@link ClickLoader} copies the journal into {@code events}. PostgreSQL being
+ * down, slow or behind only makes the journal longer (ADR 0002).
  *
  * <p>Guarantees: {@link #flush()} returns when every click recorded before the call is committed,
  * or after {@code flush-timeout} while PostgreSQL cannot take them; each click is stored once. A
@@ -52,18 +49,13 @@ public class ClickRecorder implements SmartLifecycle {
     private final long paceMaxNanos;
     private final int paceFrom;
     private final PendingClicks pending = new PendingClicks();
-    /** Held while clicks move from the queue to the journal, by the journal thread or by {@link #flush()}. */
-    private final ReentrantLock appending = new ReentrantLock();
 
     private volatile @Nullable ClickJournal journal;
     private volatile @Nullable ClickLoader loader;
-    private volatile @Nullable Thread journalThread;
-    /** The journal's lines, reused batch after batch under {@code appending}. */
-    private final CopyText lines;
+    private volatile @Nullable JournalWriter writer;
 
     private volatile boolean running;
     private volatile boolean stopped;
-    private long lastDiskError;
 
     ClickRecorder(
             @Qualifier(ClickDatabase.NAME) DataSource dataSource,
@@ -75,7 +67,6 @@ public class ClickRecorder implements SmartLifecycle {
         this.settings = settings;
         this.metrics = new ClickMetrics(meters);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.lines = new CopyText(settings.batchSize() * ClickCsv.LINE_BYTES);
         this.paceMaxNanos = settings.paceMax().toNanos();
         this.paceFrom = settings.queueCapacity() / 2;
         this.pacer = new Pacer(settings.paceMax());
@@ -162,92 +153,10 @@ public class ClickRecorder implements SmartLifecycle {
         }
     }
 
-    /** Moves every queued click to the journal and syncs it; returns the synced end, null when closed. */
+    /** Moves every queued click to the journal and syncs it; returns the synced end, null when none is open. */
     private @Nullable Position appendQueued() {
-        appending.lock();
-        try {
-            ClickJournal open = journal;
-            if (open == null) {
-                return null;
-            }
-            long startedAt = System.nanoTime(); // for PendingClicks: whatever was queued before is drained now
-            // what is queued now, not what keeps arriving: the sync, and so the loading, must not wait
-            int left = queue.size();
-            List<Click> batch = new ArrayList<>(Math.min(left, settings.batchSize()));
-            boolean appended = false;
-            int taken;
-            while (left > 0 && (taken = queue.drainTo(batch, Math.min(left, settings.batchSize()))) > 0) {
-                left -= taken;
-                appended |= append(open, batch);
-                batch.clear();
-            }
-            if (appended) {
-                sync(open);
-                pending.drained(startedAt, open.synced());
-            }
-            return open.synced();
-        } finally {
-            appending.unlock();
-        }
-    }
-
-    private boolean append(ClickJournal open, List<Click> batch) {
-        if (open.bytesOnDisk() >= settings.journalMax().toBytes()) {
-            metrics.lost(Loss.JOURNAL_FULL, batch.size());
-            diskTrouble("is over CLICKS_JOURNAL_MAX: clicks are dropped", null);
-            return false;
-        }
-        lines.clear();
-        for (Click click : batch) {
-            ClickCsv.append(lines, click);
-        }
-        try {
-            open.append(lines, batch.size(), batch.getFirst().atMillis());
-            metrics.journalled(batch.size());
-            return true;
-        } catch (IOException e) {
-            metrics.lost(Loss.DISK, batch.size());
-            diskTrouble("cannot be written: clicks are dropped", e);
-            return false;
-        }
-    }
-
-    private void sync(ClickJournal open) {
-        try {
-            open.sync();
-            ClickLoader current = loader;
-            if (current != null) {
-                current.nudge();
-            }
-        } catch (IOException e) {
-            diskTrouble("cannot be synced: a crash of the machine would lose the latest clicks", e);
-        }
-    }
-
-    /** Logs disk trouble at most once a second: it may last, and every batch meets it. */
-    private void diskTrouble(String what, @Nullable IOException e) {
-        long now = System.currentTimeMillis();
-        if (now - lastDiskError >= 1000) {
-            lastDiskError = now;
-            ClickJournal open = journal;
-            log.error("The click journal {} {} ({})", open == null ? "" : open.directory(), what, e == null ? "" : e);
-        }
-    }
-
-    private void journalLoop() {
-        long interval = settings.flushInterval().toNanos();
-        while (running) {
-            long started = System.nanoTime();
-            try {
-                if (!queue.isEmpty()) {
-                    appendQueued();
-                }
-            } catch (RuntimeException e) {
-                log.error("Click journal thread failed; it carries on", e);
-            }
-            // nobody wakes this thread: that would cost every redirect
-            LockSupport.parkNanos(this, interval - (System.nanoTime() - started));
-        }
+        JournalWriter current = writer;
+        return current == null ? null : current.appendQueued();
     }
 
     @Override
@@ -257,10 +166,12 @@ public class ClickRecorder implements SmartLifecycle {
         journal = open;
         ClickLoader started = new ClickLoader(dataSource, open, settings, metrics, pending);
         loader = started;
+        JournalWriter writing = new JournalWriter(open, started, queue, settings, metrics, pending);
+        writer = writing;
         stopped = false;
         running = true;
         started.start();
-        journalThread = Thread.ofPlatform().name("click-journal").daemon().start(this::journalLoop);
+        writing.start();
         if (paceMaxNanos > 0) {
             pacer.start("click-pacer");
         }
@@ -277,10 +188,9 @@ public class ClickRecorder implements SmartLifecycle {
         running = false;
         stopped = true;
         pacer.stop();
-        Thread thread = journalThread;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            join(thread);
+        JournalWriter writing = writer;
+        if (writing != null) {
+            writing.stop();
         }
         Position end = appendQueued();
         ClickLoader current = loader;
@@ -291,35 +201,12 @@ public class ClickRecorder implements SmartLifecycle {
                     drain,
                     journal == null ? "" : journal.directory().toAbsolutePath());
         }
-        appending.lock();
-        try {
-            ClickJournal open = journal;
-            journal = null;
-            if (open != null && current != null) {
-                if (current.alive()) {
-                    // no other instance may load the slot while a COPY from it may still commit
-                    log.warn(
-                            "The click loader is still at work; the journal {} stays locked until its COPY ends",
-                            open.directory());
-                }
-                current.closeJournal();
-            } else if (open != null) {
-                open.close();
-            }
-        } catch (IOException e) {
-            log.error("Closing the click journal failed: {}", e.toString());
-        } finally {
-            appending.unlock();
+        if (writing != null) {
+            writing.close();
         }
+        journal = null;
+        writer = null;
         loader = null;
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override
