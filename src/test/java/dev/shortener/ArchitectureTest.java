@@ -2,10 +2,17 @@ package dev.shortener;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,5 +61,26 @@ class ArchitectureTest {
                         "org.apache.coyote..",
                         "org.springframework.boot.tomcat..")
                 .check(CLASSES);
+    }
+
+    /** A class that needs more is doing more than one job. */
+    @Test
+    void noSourceFileIsLongerThan250Lines() throws IOException {
+        List<String> longer;
+        try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
+            longer = sources.filter(path -> path.toString().endsWith(".java"))
+                    .filter(path -> lines(path) > 250)
+                    .map(path -> path + " (" + lines(path) + " lines)")
+                    .toList();
+        }
+        assertThat(longer).isEmpty();
+    }
+
+    private static long lines(Path source) {
+        try (Stream<String> lines = Files.lines(source)) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
