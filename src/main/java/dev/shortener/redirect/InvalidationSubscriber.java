@@ -13,17 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.data.redis.listener.Topic;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Hears every instance's link changes and keeps this instance's near cache true to them (ADR
@@ -40,9 +37,6 @@ import org.springframework.util.backoff.FixedBackOff;
  */
 @Component
 class InvalidationSubscriber implements SmartLifecycle, MessageListener, SubscriptionListener {
-
-    /** The bean name of the container that carries this listener (there may be others). */
-    static final String CONTAINER = "linkInvalidationListeners";
 
     private static final Logger log = LoggerFactory.getLogger(InvalidationSubscriber.class);
 
@@ -66,9 +60,10 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
     private boolean retrying;
 
     private @Nullable ScheduledFuture<?> heartbeats;
+    private @Nullable ScheduledFuture<?> retry;
 
     InvalidationSubscriber(
-            @Qualifier(CONTAINER) RedisMessageListenerContainer container,
+            @Qualifier(InvalidationContainer.NAME) RedisMessageListenerContainer container,
             RedisLinkStore store,
             NearCache near,
             RedirectSettings settings,
@@ -91,38 +86,25 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
                 .register(meters);
     }
 
-    /**
-     * The container of this listener. A subscription lost later is made again at the circuit's
-     * probe interval by the container; the first one is started here, because the container's own
-     * start fails (and would fail the application's) while Redis is down.
-     */
-    @Bean(CONTAINER)
-    static RedisMessageListenerContainer linkInvalidationListeners(
-            RedisConnectionFactory redis, RedirectSettings settings) {
-        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-        container.setConnectionFactory(redis);
-        container.setRecoveryBackoff(
-                new FixedBackOff(settings.circuitProbeInterval().toMillis()));
-        container.setAutoStartup(false);
-        return container;
-    }
-
     @Override
     public synchronized void start() {
         running = true;
         heartbeatsSent.clear();
+        // at a fixed rate each beat runs on a thread of its own: a slow one delays no other timer
         heartbeats =
-                scheduler.scheduleWithFixedDelay(this::beat, Instant.now().plus(heartbeatInterval), heartbeatInterval);
+                scheduler.scheduleAtFixedRate(this::beat, Instant.now().plus(heartbeatInterval), heartbeatInterval);
         listen();
     }
 
     /** Starts the container with this listener, or asks the scheduler to try again after the probe interval. */
     private synchronized void listen() {
-        if (!running) {
+        retry = null;
+        if (!running || container.isListening()) {
             return;
         }
         try {
-            container.addMessageListener(this, channel); // subscribes at once when the container runs
+            // a container whose start failed counts as running: adding the listener subscribes
+            container.addMessageListener(this, channel);
             if (!container.isRunning()) {
                 container.start();
             }
@@ -131,7 +113,7 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
                 log.warn("Cannot subscribe to link invalidations yet ({}); trying again", e.toString());
                 retrying = true;
             }
-            scheduler.schedule(this::listen, Instant.now().plus(probeInterval));
+            retry = scheduler.schedule(this::listen, Instant.now().plus(probeInterval));
             return;
         }
         retrying = false;
@@ -143,6 +125,9 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
      */
     @Override
     public void onChannelSubscribed(byte[] channel, long count) {
+        if (!running) {
+            return; // stopped: its copies stay untrusted
+        }
         if (subscribedBefore) {
             lost("Subscribed to link invalidations again");
         } else {
@@ -162,12 +147,12 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
                 return;
             }
             case OWN -> {
-                near.trust();
+                trustIfRunning();
                 return;
             }
             case OWN_AFTER_A_LOSS -> {
                 lost("A heartbeat of this instance never arrived");
-                near.trust();
+                trustIfRunning();
                 return;
             }
         }
@@ -180,6 +165,12 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
             near.evict(change.code());
         } else if (near.invalidate(change.code(), change.mark(), change.absent())) {
             staleness.record(Math.max(0, now - change.changedAtMillis()), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void trustIfRunning() {
+        if (running) {
+            near.trust();
         }
     }
 
@@ -235,11 +226,13 @@ class InvalidationSubscriber implements SmartLifecycle, MessageListener, Subscri
         subscribed = false;
         // stopped, it hears of no change: its copies must not be served meanwhile
         near.distrust();
-        ScheduledFuture<?> beating = heartbeats;
-        if (beating != null) {
-            beating.cancel(false);
+        for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {heartbeats, retry}) {
+            if (task != null) {
+                task.cancel(false);
+            }
         }
         container.stop();
+        near.distrust(); // again: a message handled while the container stopped may have trusted it
     }
 
     @Override

@@ -36,7 +36,7 @@ class RedisDownAtStartTest {
                 "shortener.redirect.circuit-probe-interval",
                 "200ms"))) {
             RedisMessageListenerContainer invalidations =
-                    instance.context().getBean(InvalidationSubscriber.CONTAINER, RedisMessageListenerContainer.class);
+                    instance.context().getBean(InvalidationContainer.NAME, RedisMessageListenerContainer.class);
             Link link = new TestLinks(instance.api(), instance.context())
                     .create("down" + Long.toString(System.nanoTime(), 36), "https://example.com/down", true);
 

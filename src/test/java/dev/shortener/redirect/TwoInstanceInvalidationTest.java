@@ -216,7 +216,7 @@ class TwoInstanceInvalidationTest extends ApiTest {
             // the subscription ends without a word to the subscriber, as a connection that dies unnoticed
             instanceC
                     .context()
-                    .getBean(InvalidationSubscriber.CONTAINER, RedisMessageListenerContainer.class)
+                    .getBean(InvalidationContainer.NAME, RedisMessageListenerContainer.class)
                     .removeMessageListener(instanceC.bean(InvalidationSubscriber.class));
             onA.deactivate(link);
 

@@ -10,12 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,19 +49,16 @@ public class ImportWorkers implements SmartLifecycle {
     /** Counted down by stop(): ends every worker's pause at once. */
     private volatile CountDownLatch stopping = new CountDownLatch(1);
 
-    private final TaskScheduler scheduler;
-    /** Lease renewal and the sweep for stalled chunks, while the workers run. */
-    private final List<ScheduledFuture<?>> maintenance = new ArrayList<>();
+    /**
+     * Lease renewal and the sweep for stalled chunks, on a scheduler of their own: the
+     * application's cancels its tasks when the context closes, before the workers have drained,
+     * and a chunk still running must keep its lease until it is done.
+     */
+    private @Nullable ThreadPoolTaskScheduler maintenance;
 
     ImportWorkers(
-            ChunkWork work,
-            ImportJobs jobs,
-            ImportChunks chunks,
-            ImportSettings settings,
-            ShutdownDeadline shutdown,
-            TaskScheduler scheduler) {
+            ChunkWork work, ImportJobs jobs, ImportChunks chunks, ImportSettings settings, ShutdownDeadline shutdown) {
         this.shutdown = shutdown;
-        this.scheduler = scheduler;
         this.work = work;
         this.jobs = jobs;
         this.chunks = chunks;
@@ -81,11 +78,14 @@ public class ImportWorkers implements SmartLifecycle {
         }
         Duration renewEvery =
                 Duration.ofMillis(Math.max(100, settings.worker().reclaimIdle().toMillis() / 3));
-        maintenance.add(scheduler.scheduleWithFixedDelay(
-                this::renewLeases, Instant.now().plus(renewEvery), renewEvery));
+        ThreadPoolTaskScheduler timers = new ThreadPoolTaskScheduler();
+        timers.setThreadNamePrefix("import-maintenance-");
+        timers.setDaemon(true);
+        timers.initialize();
+        timers.scheduleWithFixedDelay(this::renewLeases, Instant.now().plus(renewEvery), renewEvery);
         Duration sweepEvery = settings.sweepInterval();
-        maintenance.add(scheduler.scheduleWithFixedDelay(
-                this::recoverStalled, Instant.now().plus(sweepEvery), sweepEvery));
+        timers.scheduleWithFixedDelay(this::recoverStalled, Instant.now().plus(sweepEvery), sweepEvery);
+        maintenance = timers;
         log.info("{} import workers started on queue {}", threads.size(), settings.queue());
     }
 
@@ -197,8 +197,14 @@ public class ImportWorkers implements SmartLifecycle {
                 break;
             }
         }
-        maintenance.forEach(task -> task.cancel(true));
-        maintenance.clear();
+        ThreadPoolTaskScheduler timers;
+        synchronized (this) {
+            timers = maintenance;
+            maintenance = null;
+        }
+        if (timers != null) {
+            timers.shutdown();
+        }
         log.info("Import workers on queue {} stopped", settings.queue());
     }
 
