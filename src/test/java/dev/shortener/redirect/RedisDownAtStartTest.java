@@ -7,7 +7,6 @@ import dev.shortener.AppInstance;
 import dev.shortener.TestLinks;
 import dev.shortener.link.Link;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,22 +18,10 @@ class RedisDownAtStartTest {
 
     @Test
     void anInstanceStartsWithoutRedisAndSubscribesToInvalidationsWhenRedisComesUp() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        RedisServer redis = RedisServer.newRedisServer()
-                .bind("127.0.0.1")
-                .port(port)
-                .setting("save \"\"")
-                .setting("appendonly no")
-                .onShutdownForceStop(true)
-                .build();
-        try (AppInstance instance = AppInstance.start(Map.of(
-                "spring.data.redis.url",
-                "redis://127.0.0.1:" + port,
-                "shortener.redirect.circuit-probe-interval",
-                "200ms"))) {
+        OwnRedis own = OwnRedis.onAFreePort();
+        RedisServer redis = own.server();
+        try (AppInstance instance = AppInstance.start(
+                Map.of("spring.data.redis.url", own.url(), "shortener.redirect.circuit-probe-interval", "200ms"))) {
             RedisMessageListenerContainer invalidations =
                     instance.context().getBean(InvalidationContainer.NAME, RedisMessageListenerContainer.class);
             Link link = new TestLinks(instance.api(), instance.context())

@@ -9,7 +9,6 @@ import dev.shortener.TestLinks;
 import dev.shortener.link.Link;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +36,9 @@ class RedisOutageTest {
 
     @BeforeAll
     static void start() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        redisServer = RedisServer.newRedisServer()
-                .bind("127.0.0.1")
-                .port(port)
-                .setting("save \"\"")
-                .setting("appendonly no")
-                .onShutdownForceStop(true)
-                .build();
+        OwnRedis own = OwnRedis.onAFreePort();
+        port = own.port();
+        redisServer = own.server();
         redisServer.start();
         // A command timeout above the 250 ms default, so that a busy test machine does not open the
         // circuit before the outage this test causes; still well under the 1 s a hang may cost.
