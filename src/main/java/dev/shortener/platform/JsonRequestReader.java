@@ -6,13 +6,11 @@ import jakarta.validation.ValidationException;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
 import java.io.IOException;
-import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,13 +82,13 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
     /** The record a body asks for, or a 400 (not a JSON object) or a 422 naming every invalid field. */
     public <T> T read(Class<T> type, byte[] body) {
         JsonNode tree = parse(body);
-        boolean partial = type.getAnnotation(JsonRequest.class).partial();
-        RecordComponent[] components = type.getRecordComponents();
+        RequestShape shape = shapes.get(type);
+        RecordComponent[] components = shape.components();
         Object[] values = new Object[components.length];
         Map<String, String> errors = new LinkedHashMap<>();
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
-            String field = fieldName(component.getName());
+            String field = shape.fields().get(component.getName());
             JsonNode value = tree.get(field);
             boolean optional = component.getType() == Optional.class;
             if (value == null) {
@@ -98,7 +96,7 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
             } else if (value.isNull()) {
                 if (component.getType() == Boolean.class) {
                     errors.put(field, "must be a boolean"); // a flag is true or false, never unset
-                } else if (partial && !optional) {
+                } else if (shape.partial() && !optional) {
                     errors.put(field, "must not be null");
                 }
                 values[i] = optional ? Optional.empty() : null;
@@ -106,10 +104,7 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
                 // PostgreSQL keeps no NUL in text or jsonb: refused here, not as a failed statement
                 errors.put(field, "must not contain a NUL character");
             } else {
-                Type target = optional
-                        ? ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[0]
-                        : component.getGenericType();
-                JavaType javaType = strict.getTypeFactory().constructType(target);
+                JavaType javaType = shape.types()[i];
                 try {
                     Object bound = strict.treeToValue(value, javaType);
                     values[i] = optional ? Optional.ofNullable(bound) : bound;
@@ -118,10 +113,11 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
                 }
             }
         }
-        T request = construct(type, components, values);
+        T request = type.cast(construct(shape.constructor(), values));
         validate(request).stream()
                 .sorted(Comparator.comparing(violation -> !isNotNull(violation)))
-                .forEach(violation -> errors.putIfAbsent(fieldName(rootOf(violation)), violation.getMessage()));
+                .forEach(violation -> errors.putIfAbsent(
+                        shape.fields().getOrDefault(rootOf(violation), "body"), violation.getMessage()));
         if (!errors.isEmpty()) {
             throw Problems.invalidFields(errors);
         }
@@ -157,17 +153,21 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
         return tree;
     }
 
-    private static <T> T construct(Class<T> type, RecordComponent[] components, Object[] values) {
-        Class<?>[] types =
-                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+    private static Object construct(Constructor<?> constructor, Object[] values) {
         try {
-            return BeanUtils.instantiateClass(type.getDeclaredConstructor(types), values);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(type.getName() + " has no canonical constructor", e);
+            return BeanUtils.instantiateClass(constructor, values);
         } catch (BeanInstantiationException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
+
+    /** Worked out once per record type, not per request. */
+    private final ClassValue<RequestShape> shapes = new ClassValue<>() {
+        @Override
+        protected RequestShape computeValue(Class<?> type) {
+            return RequestShape.of(type, strict);
+        }
+    };
 
     /**
      * The message for a value of the wrong JSON type; every integer a request carries is an id. A
@@ -220,9 +220,10 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
         return violation.getConstraintDescriptor().getAnnotation() instanceof NotNull;
     }
 
+    /** The component a violation is about; a constraint on the whole record has no name (body). */
     private static String rootOf(ConstraintViolation<?> violation) {
         String name = violation.getPropertyPath().iterator().next().getName();
-        return name == null ? "body" : name; // a constraint on the whole record
+        return name == null ? "" : name;
     }
 
     private static boolean containsNul(JsonNode node) {
@@ -238,10 +239,5 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
             }
         }
         return false;
-    }
-
-    /** The JSON name of a component, in the API's snake_case (isActive is is_active). */
-    private static String fieldName(String component) {
-        return component.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
     }
 }
