@@ -46,6 +46,29 @@ class OpenApiTest extends ApiTest {
             "post /abuse-reports");
 
     @Test
+    void listsDocumentTheirTypedQueryParameters() {
+        JsonNode paths = api.get("/openapi.json").expect(200).json().get("paths");
+
+        for (String list : List.of("/users", "/urls", "/events", "/api-keys")) {
+            JsonNode parameters = paths.path(list).path("get").path("parameters");
+            assertThat(parameters.valueStream().map(p -> p.path("name").asString()))
+                    .as("query parameters of GET %s", list)
+                    .contains("page", "per_page")
+                    .doesNotContain("perPage", "paging");
+            parameters
+                    .valueStream()
+                    .filter(p -> p.path("name").asString().equals("per_page"))
+                    .forEach(p ->
+                            assertThat(p.path("schema").path("maximum").asInt()).isEqualTo(1000));
+        }
+        JsonNode urls = paths.path("/urls").path("get").path("parameters");
+        assertThat(urls.valueStream()
+                        .filter(p -> p.path("name").asString().equals("is_active"))
+                        .map(p -> p.path("schema").path("type").asString()))
+                .containsExactly("boolean");
+    }
+
+    @Test
     void theSpecDocumentsEveryEndpointWithItsErrors() {
         JsonNode paths = api.get("/openapi.json").expect(200).json().get("paths");
 

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -91,12 +93,7 @@ class AbuseReportController {
     @ApiResponse(responseCode = "400", description = "Bad paging parameters")
     ResponseEntity<List<AbuseReports.AbuseReport>> list(
             @Parameter(description = "Resolved reports too") @RequestParam(defaultValue = "false") boolean all,
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
-        PageRequest paging = PageRequest.of(page, perPage);
+            @Valid @ParameterObject PageRequest paging) {
         return paging.respond(reports.page(all, paging.offset(), paging.perPage()), reports.count(all));
     }
 

@@ -5,23 +5,22 @@ import dev.shortener.platform.JsonRequest;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Admins take links down (410 on every instance within a second) and put them back. */
@@ -81,13 +80,7 @@ class TakedownController {
     @Operation(summary = "The links that are down, latest first")
     @ApiResponse(responseCode = "200", description = "A page of blocked links; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad paging parameters")
-    ResponseEntity<List<Takedowns.Takedown>> list(
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
-        PageRequest paging = PageRequest.of(page, perPage);
+    ResponseEntity<List<Takedowns.Takedown>> list(@Valid @ParameterObject PageRequest paging) {
         return paging.respond(takedowns.page(paging.offset(), paging.perPage()), takedowns.count());
     }
 }

@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -19,6 +20,7 @@ import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -80,29 +82,24 @@ class EventController {
     @ApiResponse(responseCode = "200", description = "A page of events; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<Event>> list(
-            @Parameter(description = "Only events of this link", schema = @Schema(type = "integer"))
+            @Parameter(description = "Only events of this link")
                     @RequestParam(name = "url_id", required = false)
                     @Nullable
-                    String urlId,
-            @Parameter(description = "Only events of this user", schema = @Schema(type = "integer"))
+                    Long urlId,
+            @Parameter(description = "Only events of this user")
                     @RequestParam(name = "user_id", required = false)
                     @Nullable
-                    String userId,
+                    Long userId,
             @Parameter(description = "Only events of this type (created, updated, deleted, click, ...)")
                     @RequestParam(name = "event_type", required = false)
                     @Nullable
                     String eventType,
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
+            @Valid @ParameterObject PageRequest paging) {
         Events.Filter filter = new Events.Filter(
-                PageRequest.optionalLong("url_id", urlId),
-                PageRequest.optionalLong("user_id", userId),
+                urlId,
+                userId,
                 eventType == null || eventType.isBlank() ? null : eventType.trim(),
                 Caller.current().listableOwner());
-        PageRequest paging = PageRequest.of(page, perPage);
         Long link = filter.urlId();
         if (link != null) {
             clicks.flush(link);

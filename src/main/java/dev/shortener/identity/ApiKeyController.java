@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -103,18 +105,13 @@ class ApiKeyController {
     @ApiResponse(responseCode = "200", description = "A page of keys; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<ApiKey>> list(
-            @Parameter(description = "Admins only: the keys of this user", schema = @Schema(type = "integer"))
+            @Parameter(description = "Admins only: the keys of this user")
                     @RequestParam(name = "user_id", required = false)
                     @Nullable
-                    String userId,
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
+                    Long userId,
+            @Valid @ParameterObject PageRequest paging) {
         Caller caller = Caller.current();
-        Long owner = caller.admin() ? PageRequest.optionalLong("user_id", userId) : caller.listableOwner();
-        PageRequest paging = PageRequest.of(page, perPage);
+        Long owner = caller.admin() ? userId : caller.listableOwner();
         return paging.respond(keys.page(owner, paging.offset(), paging.perPage()), keys.count(owner));
     }
 

@@ -9,11 +9,12 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
@@ -74,36 +75,29 @@ class LinkController {
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     @ApiResponse(responseCode = "403", description = "Another user's links, asked by a non-admin")
     ResponseEntity<List<Link>> list(
-            @Parameter(description = "Only links of this user", schema = @Schema(type = "integer"))
+            @Parameter(description = "Only links of this user")
                     @RequestParam(name = "user_id", required = false)
                     @Nullable
-                    String userId,
-            @Parameter(description = "Only active (true) or inactive (false) links", schema = @Schema(type = "boolean"))
+                    Long userId,
+            @Parameter(description = "Only active (true) or inactive (false) links")
                     @RequestParam(name = "is_active", required = false)
                     @Nullable
-                    String isActive,
+                    Boolean isActive,
             @Parameter(description = "Only the link with this short code")
                     @RequestParam(name = "short_code", required = false)
                     @Nullable
                     String shortCode,
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
+            @Valid @ParameterObject PageRequest paging) {
         Caller caller = Caller.current();
-        Long owner = PageRequest.optionalLong("user_id", userId);
+        Long owner = userId;
         if (!caller.admin()) {
             if (owner != null && !owner.equals(caller.userId())) {
                 throw Problems.problem(HttpStatus.FORBIDDEN, "Only an admin may list another user's links");
             }
             owner = caller.listableOwner();
         }
-        Links.Filter filter = new Links.Filter(
-                owner,
-                optionalBoolean("is_active", isActive),
-                shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
-        PageRequest paging = PageRequest.of(page, perPage);
+        Links.Filter filter =
+                new Links.Filter(owner, isActive, shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
         return paging.respond(links.page(filter, paging.offset(), paging.perPage()), links.count(filter));
     }
 
@@ -140,18 +134,6 @@ class LinkController {
             throw notFound(id);
         }
         return ResponseEntity.noContent().build();
-    }
-
-    /** {@code true} or {@code false} (any case); anything else is a 400. */
-    private static @Nullable Boolean optionalBoolean(String name, @Nullable String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw Problems.badRequest(name + " must be true or false");
-        };
     }
 
     private static ErrorResponseException notFound(long id) {

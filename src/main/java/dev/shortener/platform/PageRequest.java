@@ -1,33 +1,44 @@
 package dev.shortener.platform;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * Paging of list endpoints: {@code page} from 1, {@code per_page} from 1 to 1000 (default 100).
- * Lists answer a bare JSON array with {@code X-Total-Count} and an RFC 8288 {@code Link} header.
+ * Paging of list endpoints, bound from the query by Spring's data binding and checked by Bean
+ * Validation: {@code page} from 1, {@code per_page} from 1 to 1000 (default 100); a missing or empty
+ * one takes its default. Lists answer a bare JSON array with {@code X-Total-Count} and an RFC 8288
+ * {@code Link} header.
  */
-public record PageRequest(int page, int perPage) {
+public record PageRequest(
+        @Parameter(description = "Page number, from 1", schema = @Schema(type = "integer", minimum = "1"))
+        @Min(value = 1, message = "page must be an integer of at least 1")
+        Integer page,
+
+        @Parameter(
+                name = "per_page",
+                description = "Items per page, 1 to 1000 (default 100)",
+                schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
+        @BindParam("per_page")
+        @Min(value = 1, message = PER_PAGE_RULE)
+        @Max(value = PageRequest.MAX_PER_PAGE, message = PER_PAGE_RULE)
+        Integer perPage) {
 
     public static final int DEFAULT_PER_PAGE = 100;
     public static final int MAX_PER_PAGE = 1000;
 
-    public PageRequest {
-        if (page < 1) {
-            throw Problems.badRequest("page must be an integer of at least 1");
-        }
-        if (perPage < 1 || perPage > MAX_PER_PAGE) {
-            throw Problems.badRequest("per_page must be an integer from 1 to " + MAX_PER_PAGE);
-        }
-    }
+    private static final String PER_PAGE_RULE = "per_page must be an integer from 1 to " + MAX_PER_PAGE;
 
-    /** Reads the raw query parameters; a missing one takes its default. */
-    public static PageRequest of(@Nullable String page, @Nullable String perPage) {
-        return new PageRequest(parse("page", page, 1), parse("per_page", perPage, DEFAULT_PER_PAGE));
+    public PageRequest {
+        page = page == null ? 1 : page;
+        perPage = perPage == null ? DEFAULT_PER_PAGE : perPage;
     }
 
     public long offset() {
@@ -59,28 +70,5 @@ public record PageRequest(int page, int perPage) {
                 .build()
                 .toUriString();
         return "<" + uri + ">; rel=\"" + rel + "\"";
-    }
-
-    /** Parses an optional integer query parameter, refusing anything else with 400. */
-    public static @Nullable Long optionalLong(String name, @Nullable String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(raw.trim());
-        } catch (NumberFormatException e) {
-            throw Problems.badRequest(name + " must be an integer");
-        }
-    }
-
-    private static int parse(String name, @Nullable String raw, int fallback) {
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw Problems.badRequest(name + " must be an integer");
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.shortener.platform;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
@@ -15,8 +16,11 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.util.ClassUtils;
+import org.springframework.validation.FieldError;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -39,7 +43,32 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             // /users/abc names no resource: the route only knows integer ids
             return respond(Problems.notFound("No resource at this path: " + e.getName() + " must be an integer"));
         }
-        return respond(Problems.badRequest("Query parameter '" + e.getName() + "' has an invalid value"));
+        return respond(Problems.badRequest(e.getName() + " " + rule(e.getRequiredType())));
+    }
+
+    /** A query bound to a record ({@link PageRequest}) that does not convert or validate. */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        FieldError error = ex.getBindingResult().getFieldError();
+        if (error == null) {
+            return respond(Problems.badRequest("Invalid query parameters"));
+        }
+        TypeMismatchException mismatch = error.isBindingFailure() ? error.unwrap(TypeMismatchException.class) : null;
+        String detail = mismatch != null
+                ? error.getField() + " " + rule(mismatch.getRequiredType())
+                : String.valueOf(error.getDefaultMessage());
+        return respond(Problems.badRequest(detail));
+    }
+
+    private static String rule(@Nullable Class<?> type) {
+        if (type != null && Number.class.isAssignableFrom(ClassUtils.resolvePrimitiveIfNecessary(type))) {
+            return "must be an integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "must be true or false";
+        }
+        return "has an invalid value";
     }
 
     @ExceptionHandler(Refused.class)

@@ -4,14 +4,14 @@ import dev.shortener.identity.Caller;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -20,7 +20,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -54,13 +53,7 @@ class UserController {
     @Operation(summary = "List users by id, one page at a time")
     @ApiResponse(responseCode = "200", description = "A page of users; X-Total-Count and Link headers")
     @ApiResponse(responseCode = "400", description = "Bad paging parameters")
-    ResponseEntity<List<User>> list(
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage) {
-        PageRequest paging = PageRequest.of(page, perPage);
+    ResponseEntity<List<User>> list(@Valid @ParameterObject PageRequest paging) {
         return paging.respond(users.page(paging.offset(), paging.perPage()), users.count());
     }
 

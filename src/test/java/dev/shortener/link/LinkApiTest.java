@@ -289,6 +289,19 @@ class LinkApiTest extends ApiTest {
         api.get("/urls?" + query).expect(400);
     }
 
+    @ParameterizedTest(name = "GET /urls?{0} names the parameter and its rule")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "user_id=abc|user_id must be an integer",
+                "is_active=yes|is_active must be true or false",
+                "is_active=1|is_active must be true or false"
+            })
+    void badFiltersNameTheParameterAndItsRule(String query, String detail) {
+        assertThat(api.get("/urls?" + query).expect(400).json().get("detail").asString())
+                .isEqualTo(detail);
+    }
+
     @Test
     void pagesHoldExactlyPerPageLinksInIdOrder() {
         long user = newUser(api);

@@ -122,6 +122,25 @@ class UserApiTest extends ApiTest {
         api.get("/users?" + query).expect(400);
     }
 
+    @ParameterizedTest(name = "paging {0} is refused with its rule")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "page=0|page must be an integer of at least 1",
+                "page=abc|page must be an integer",
+                "per_page=1001|per_page must be an integer from 1 to 1000",
+                "per_page=2.5|per_page must be an integer"
+            })
+    void badPagingNamesTheParameterAndItsRule(String query, String detail) {
+        assertThat(api.get("/users?" + query).expect(400).json().get("detail").asString())
+                .isEqualTo(detail);
+    }
+
+    @Test
+    void emptyPagingParametersTakeTheirDefaults() {
+        assertThat(api.get("/users?page=&per_page=").expect(200).header("Link")).contains("per_page=100");
+    }
+
     @Test
     void anUpdateChangesOnlyTheGivenFields() {
         JsonNode user = createUser("before");

@@ -17,10 +17,12 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -144,30 +146,24 @@ public class ImportJobController {
             content = @Content(array = @ArraySchema(schema = @Schema(implementation = DeadLetters.DeadLetter.class))))
     @ApiResponse(responseCode = "400", description = "Bad paging or filter parameters")
     ResponseEntity<List<DeadLetters.DeadLetter>> deadLetters(
-            @Parameter(description = "Page number, from 1") @RequestParam(required = false) @Nullable String page,
-            @Parameter(description = "Items per page, 1 to 1000 (default 100)")
-                    @RequestParam(name = "per_page", required = false)
-                    @Nullable
-                    String perPage,
+            @Valid @ParameterObject PageRequest paging,
             @Parameter(description = "Only the dead letters of this job")
                     @RequestParam(name = "job_id", required = false)
                     @Nullable
-                    String jobId,
+                    Long jobId,
             @Parameter(
                             description = "Only the dead letters of this entity",
                             schema = @Schema(allowableValues = {"users", "urls", "events"}))
                     @RequestParam(required = false)
                     @Nullable
                     String entity) {
-        PageRequest paging = PageRequest.of(page, perPage);
-        Long job = PageRequest.optionalLong("job_id", jobId);
         Entity target = null;
         if (entity != null && !entity.isBlank()) {
             target = Entity.named(entity.trim())
                     .orElseThrow(() -> Problems.badRequest("entity must be users, urls or events"));
         }
         return paging.respond(
-                deadLetters.page(job, target, paging.offset(), paging.perPage()), deadLetters.count(job, target));
+                deadLetters.page(jobId, target, paging.offset(), paging.perPage()), deadLetters.count(jobId, target));
     }
 
     @GetMapping("/imports/dead-letters/{id}")
