@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 
     Class<? extends Payload>[] payload() default {};
 
-    final class Check implements ConstraintValidator<AllowedDestination, String> {
+    final class Check implements ConstraintValidator<AllowedDestination, OriginalUrl> {
 
         private final Destinations destinations;
 
@@ -32,11 +32,11 @@ import org.jspecify.annotations.Nullable;
         }
 
         @Override
-        public boolean isValid(@Nullable String url, ConstraintValidatorContext context) {
+        public boolean isValid(@Nullable OriginalUrl url, ConstraintValidatorContext context) {
             if (url == null) {
                 return true;
             }
-            Destination.Verdict verdict = destinations.judge(url);
+            Destination.Verdict verdict = destinations.judge(url.url());
             return verdict.accepted() || JsonRequestReader.refuse(context, verdict.message());
         }
     }

@@ -12,11 +12,10 @@ import org.jspecify.annotations.Nullable;
 @Schema(name = "UrlChanges", example = """
         {"title":"Renamed guide","is_active":false}""")
 record LinkChanges(
-        @Schema(format = "uri", maxLength = OriginalUrl.MAX_LENGTH)
+        @Schema(implementation = String.class, format = "uri", maxLength = OriginalUrl.MAX_LENGTH)
         @Nullable
-        @Size(max = OriginalUrl.MAX_LENGTH)
         @AllowedDestination
-        String originalUrl,
+        OriginalUrl originalUrl,
 
         @Schema(implementation = String.class, maxLength = Link.TITLE_MAX_LENGTH, nullable = true) @Nullable
         Optional<@Size(max = Link.TITLE_MAX_LENGTH) String> title,
@@ -25,8 +24,9 @@ record LinkChanges(
 
     /** The change this asks for, with the target the destination policy stores. */
     UnaryOperator<Link> change(Destinations destinations) {
-        String url =
-                originalUrl == null ? null : destinations.judge(originalUrl).url();
+        String url = originalUrl == null
+                ? null
+                : destinations.judge(originalUrl.url()).url();
         return link -> {
             Link changed = url == null ? link : link.withOriginalUrl(url);
             changed = title == null ? changed : changed.withTitle(title.orElse(null));

@@ -51,7 +51,10 @@ public class LinkForms {
             return Outcome.refused(errors);
         }
         try {
-            return Outcome.saved(links.create(new NewLink(owner, target, name, custom, true), actor));
+            return Outcome.saved(links.create(
+                    new NewLink(
+                            owner, new OriginalUrl(target), name, custom == null ? null : new ShortCode(custom), true),
+                    actor));
         } catch (Refused e) {
             if (e.reason() == Refused.Reason.TAKEN) {
                 return Outcome.refused(Map.of("short_code", "The short code " + custom + " is already taken"));

@@ -122,11 +122,11 @@ public class Links {
         if (userId != null && !users.exists(userId)) {
             throw unknownUser(userId);
         }
-        String customCode = link.shortCode();
+        ShortCode customCode = link.shortCode();
         Optional<Link> created;
         try {
             created = customCode != null
-                    ? insert(link, customCode)
+                    ? insert(link, customCode.code())
                     : ShortCode.claimFirstFree(
                             () -> ShortCode.random(settings.codeLength()),
                             settings.codeAttempts(),
@@ -148,7 +148,7 @@ public class Links {
     private Optional<Link> insert(NewLink link, String code) {
         return db.sql("INSERT INTO urls (user_id, short_code, original_url, title, is_active) VALUES (?, ?, ?, ?, ?)"
                         + " ON CONFLICT (short_code) DO NOTHING RETURNING " + COLUMNS)
-                .params(link.userId(), code, link.originalUrl(), link.title(), link.isActive())
+                .params(link.userId(), code, link.originalUrl().url(), link.title(), link.isActive())
                 .query(Link.class)
                 .optional();
     }

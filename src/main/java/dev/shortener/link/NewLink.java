@@ -2,7 +2,6 @@ package dev.shortener.link;
 
 import dev.shortener.platform.JsonRequest;
 import io.swagger.v3.oas.annotations.media.Schema;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
@@ -20,12 +19,11 @@ record NewLink(
                 requiredMode = Schema.RequiredMode.REQUIRED,
                 format = "uri",
                 maxLength = OriginalUrl.MAX_LENGTH,
-                description = "Absolute http or https URL with a host")
+                description = "Absolute http or https URL with a host",
+                implementation = String.class)
         @NotNull
-        @NotBlank
-        @Size(max = OriginalUrl.MAX_LENGTH)
         @AllowedDestination
-        String originalUrl,
+        OriginalUrl originalUrl,
 
         @Schema(maxLength = Link.TITLE_MAX_LENGTH, nullable = true) @Nullable @Size(max = Link.TITLE_MAX_LENGTH)
         String title,
@@ -34,10 +32,10 @@ record NewLink(
                 description = "A custom code instead of a generated one; 409 if taken, 422 if it names a route",
                 minLength = ShortCode.MIN_LENGTH,
                 maxLength = ShortCode.MAX_LENGTH,
-                pattern = "^[A-Za-z0-9_-]+$")
+                pattern = "^[A-Za-z0-9_-]+$",
+                implementation = String.class)
         @Nullable
-        @WellFormedCode
-        String shortCode,
+        ShortCode shortCode,
 
         @Schema(defaultValue = "true") @Nullable Boolean isActive) {
 
@@ -52,7 +50,7 @@ record NewLink(
 
     /** The same link with the target the destination policy stores (internationalized hosts as punycode). */
     NewLink judgedBy(Destinations destinations) {
-        String kept = destinations.judge(originalUrl).url();
-        return new NewLink(userId, kept == null ? originalUrl : kept, title, shortCode, isActive);
+        String kept = destinations.judge(originalUrl.url()).url();
+        return new NewLink(userId, kept == null ? originalUrl : new OriginalUrl(kept), title, shortCode, isActive);
     }
 }

@@ -1,19 +1,41 @@
 package dev.shortener.link;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** The rule for the target of a link, shared by the API and the importer. */
-public final class OriginalUrl {
+/** The target of a link, valid by the rule the API, the pages and the importer share. */
+public record OriginalUrl(String url) {
 
     public static final int MAX_LENGTH = 2048;
 
     /** The rule as a field message. */
     public static final String RULE = "must be an absolute http or https URL with a host, without spaces";
 
-    private OriginalUrl() {}
+    public OriginalUrl {
+        if (!isValid(url)) {
+            throw new IllegalArgumentException(RULE);
+        }
+    }
+
+    /** The URL a JSON field holds, as written; a refusal is the field's message. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static OriginalUrl of(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("must not be blank");
+        }
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("size must be between 0 and " + MAX_LENGTH);
+        }
+        return new OriginalUrl(text);
+    }
+
+    @Override
+    public String toString() {
+        return url;
+    }
 
     /**
      * Whether {@code url} is an absolute http or https URL with a host, at most {@value #MAX_LENGTH}

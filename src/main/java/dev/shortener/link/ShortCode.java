@@ -1,5 +1,6 @@
 package dev.shortener.link;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,11 +10,12 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The rules of short codes: generated ones are random base62 strings from a {@link SecureRandom};
- * a client may choose its own of {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters of
- * {@code [A-Za-z0-9_-]}, as long as it does not shadow a route of the service.
+ * A short code, well formed by the rules the API, the pages, the importer and the redirect path
+ * share: generated ones are random base62 strings from a {@link SecureRandom}; a client may choose
+ * its own of {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters of {@code [A-Za-z0-9_-]}, as
+ * long as it does not shadow a route of the service.
  */
-public final class ShortCode {
+public record ShortCode(String code) {
 
     public static final int MIN_LENGTH = 3;
     public static final int MAX_LENGTH = 32;
@@ -54,7 +56,25 @@ public final class ShortCode {
             "static",
             "assets");
 
-    private ShortCode() {}
+    public ShortCode {
+        if (!isWellFormed(code)) {
+            throw new IllegalArgumentException("is not a well-formed short code");
+        }
+    }
+
+    /** A code a client chose; a refusal is the field's message. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static ShortCode chosen(String code) {
+        problemWith(code).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        return new ShortCode(code);
+    }
+
+    @Override
+    public String toString() {
+        return code;
+    }
 
     /** A random base62 code of the given length drawn from a {@link SecureRandom}. */
     public static String random(int length) {

@@ -178,7 +178,7 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
             return String.valueOf(refused.getMessage());
         }
         Class<?> raw = type.getRawClass();
-        if (raw == String.class) {
+        if (raw == String.class || RequestShape.readsString(raw)) {
             return "must be a string";
         }
         if (raw == Long.class || raw == long.class || raw == Integer.class || raw == int.class) {

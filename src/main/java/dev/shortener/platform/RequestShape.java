@@ -1,5 +1,6 @@
 package dev.shortener.platform;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -50,5 +51,13 @@ record RequestShape(
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(type.getName() + " has no canonical constructor", e);
         }
+    }
+
+    /** A value type made from a JSON string by its {@code @JsonCreator} (an e-mail address, a URL). */
+    static boolean readsString(Class<?> raw) {
+        Class<?>[] string = {String.class};
+        return Arrays.stream(raw.getDeclaredMethods())
+                .anyMatch(
+                        m -> m.isAnnotationPresent(JsonCreator.class) && Arrays.equals(m.getParameterTypes(), string));
     }
 }

@@ -86,14 +86,14 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
 
     /** Creates a user with a password; a taken e-mail address is {@link Users.EmailTaken}. */
     @Transactional
-    public User signUp(String username, String email, String password) {
+    public User signUp(String username, Email email, String password) {
         User user = users.create(username, email);
         setPassword(user.id(), password);
         return user;
     }
 
     /** Creates a user without a password, who gets one through an invitation link. */
-    public User invite(String username, String email) {
+    public User invite(String username, Email email) {
         return users.create(username, email);
     }
 
@@ -127,7 +127,7 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
         }
         long id = userIdOf(email).orElseGet(() -> {
             try {
-                return users.create(email.substring(0, email.indexOf('@')), email)
+                return users.create(email.substring(0, email.indexOf('@')), new Email(email))
                         .id();
             } catch (Users.EmailTaken e) {
                 return userIdOf(email).orElseThrow(); // another replica created it a moment ago

@@ -17,15 +17,15 @@ record NewUser(
         @Size(max = User.MAX_USERNAME_LENGTH)
         String username,
 
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "email", maxLength = Email.MAX_LENGTH)
+        @Schema(
+                requiredMode = Schema.RequiredMode.REQUIRED,
+                implementation = String.class,
+                format = "email",
+                maxLength = Email.MAX_LENGTH)
         @NotNull
-        @NotBlank
-        @Size(max = Email.MAX_LENGTH)
-        @ValidEmail
-        String email) {
+        Email email) {
 
     NewUser {
         username = username == null ? null : username.trim();
-        email = email == null ? null : email.trim();
     }
 }

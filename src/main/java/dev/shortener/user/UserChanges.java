@@ -17,15 +17,10 @@ record UserChanges(
         @Size(max = User.MAX_USERNAME_LENGTH)
         String username,
 
-        @Schema(format = "email", maxLength = Email.MAX_LENGTH)
-        @Nullable
-        @Pattern(regexp = JsonRequest.NOT_BLANK, message = "must not be empty")
-        @Size(max = Email.MAX_LENGTH)
-        @ValidEmail
-        String email) {
+        @Schema(implementation = String.class, format = "email", maxLength = Email.MAX_LENGTH) @Nullable
+        Email email) {
 
     UserChanges {
         username = username == null ? null : username.trim();
-        email = email == null ? null : email.trim();
     }
 }

@@ -83,12 +83,8 @@ class UserController {
     @ApiResponse(responseCode = "409", description = "The e-mail address is taken")
     @ApiResponse(responseCode = "422", description = "Invalid fields")
     User update(@PathVariable long id, @RequestBody UserChanges input) {
-        User current = get(id);
-        return users.update(
-                        id,
-                        input.username() != null ? input.username() : current.username(),
-                        input.email() != null ? input.email() : current.email())
-                .orElseThrow(() -> notFound(id));
+        get(id);
+        return users.update(id, input.username(), input.email()).orElseThrow(() -> notFound(id));
     }
 
     @DeleteMapping("/users/{id}")

@@ -3,6 +3,7 @@ package dev.shortener.user;
 import dev.shortener.platform.Refused;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -49,25 +50,27 @@ public class Users {
     }
 
     /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */
-    User create(String username, String email) {
+    User create(String username, Email email) {
         try {
             return db.sql("INSERT INTO users (username, email) VALUES (?, ?) RETURNING " + COLUMNS)
-                    .params(username, email)
+                    .params(username, email.address())
                     .query(User.class)
                     .single();
         } catch (DuplicateKeyException e) {
-            throw new EmailTaken(email);
+            throw new EmailTaken(email.address());
         }
     }
 
-    Optional<User> update(long id, String username, String email) {
+    /** Changes the given fields; a null one keeps its value. */
+    Optional<User> update(long id, @Nullable String username, @Nullable Email email) {
         try {
-            return db.sql("UPDATE users SET username = ?, email = ? WHERE id = ? RETURNING " + COLUMNS)
-                    .params(username, email, id)
+            return db.sql("UPDATE users SET username = coalesce(?, username), email = coalesce(?, email) WHERE id = ?"
+                            + " RETURNING " + COLUMNS)
+                    .params(username, email == null ? null : email.address(), id)
                     .query(User.class)
                     .optional();
         } catch (DuplicateKeyException e) {
-            throw new EmailTaken(email);
+            throw new EmailTaken(String.valueOf(email));
         }
     }
 

@@ -109,7 +109,7 @@ class AccountPages {
         User user = null;
         if (errors.isEmpty()) {
             try {
-                user = accounts.signUp(name, email.trim(), password);
+                user = accounts.signUp(name, new Email(email.trim()), password);
             } catch (Users.EmailTaken e) {
                 errors.put("email", "An account with this e-mail address exists already. Sign in instead.");
             }

@@ -73,7 +73,7 @@ class AdminPages {
         User user = null;
         if (error == null) {
             try {
-                user = accounts.invite(name, address);
+                user = accounts.invite(name, new Email(address));
             } catch (Users.EmailTaken e) {
                 error = "A user with this e-mail address exists already: send a password-reset link instead.";
             }

@@ -1,6 +1,7 @@
 package dev.shortener.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,5 +65,20 @@ class OriginalUrlTest {
                 .isTrue();
         assertThat(OriginalUrl.isValid(base + "a".repeat(OriginalUrl.MAX_LENGTH - base.length() + 1)))
                 .isFalse();
+    }
+
+    @Test
+    void aTargetIsAValueThatOnlyHoldsValidUrls() {
+        assertThat(OriginalUrl.of("https://example.com/a b".replace(" ", "%20")).url())
+                .isEqualTo("https://example.com/a%20b");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> OriginalUrl.of("ftp://example.com/"))
+                .withMessage(OriginalUrl.RULE);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> OriginalUrl.of(" "))
+                .withMessage("must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> OriginalUrl.of("https://example.com/" + "a".repeat(OriginalUrl.MAX_LENGTH)))
+                .withMessage("size must be between 0 and " + OriginalUrl.MAX_LENGTH);
     }
 }

@@ -1,6 +1,7 @@
 package dev.shortener.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -153,5 +154,19 @@ class ShortCodeTest {
     @ValueSource(strings = {"", "favicon.ico", "a b", "ü", "abcdefghijklmnopqrstuvwxyz0123456", "a/b", "a%20"})
     void malformedCodes(String code) {
         assertThat(ShortCode.isWellFormed(code)).isFalse();
+    }
+
+    @Test
+    void aChosenCodeIsAValueThatNamesWhyItIsRefused() {
+        assertThat(ShortCode.chosen("my-code")).isEqualTo(new ShortCode("my-code"));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ShortCode.chosen("Health"))
+                .withMessage("is reserved: it names a route of the service");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ShortCode.chosen("ab"))
+                .withMessageStartingWith("must be 3 to 32 characters");
+        // a stored code may be shorter than a chosen one, never malformed
+        assertThat(new ShortCode("ab").code()).isEqualTo("ab");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ShortCode("a/b"));
     }
 }

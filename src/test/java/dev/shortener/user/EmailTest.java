@@ -1,6 +1,7 @@
 package dev.shortener.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -105,5 +106,18 @@ class EmailTest {
             valid += expected ? 1 : 0;
         }
         assertThat(valid).isGreaterThan(1000);
+    }
+
+    @Test
+    void anAddressIsAValueThatOnlyHoldsValidAddresses() {
+        assertThat(Email.of("  ada@example.com ")).isEqualTo(new Email("ada@example.com"));
+        assertThat(Email.of("ada@example.com")).hasToString("ada@example.com");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Email("plain"))
+                .withMessage(Email.RULE);
+        assertThatIllegalArgumentException().isThrownBy(() -> Email.of("   ")).withMessage("must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Email.of("a".repeat(250) + "@x.io"))
+                .withMessage("size must be between 0 and 254");
     }
 }

@@ -63,6 +63,23 @@ class UserApiTest extends ApiTest {
         assertThat(problem.get("errors").has(field)).as(problem.toString()).isTrue();
     }
 
+    @ParameterizedTest(name = "email {0} is refused with {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"not-an-email\"|must be a valid e-mail address",
+                "\"  \"|must not be blank",
+                "42|must be a string",
+                "null|is required"
+            })
+    void theEmailFieldSaysWhichRuleItBroke(String email, String message) {
+        JsonNode problem = api.post("/users", "{\"username\":\"ok\",\"email\":" + email + "}")
+                .expect(422)
+                .json();
+
+        assertThat(problem.get("errors").get("email").asString()).isEqualTo(message);
+    }
+
     @Test
     void aTooLongUsernameIsRefused() {
         api.post("/users", Map.of("username", "x".repeat(65), "email", unique("long") + "@example.com"))

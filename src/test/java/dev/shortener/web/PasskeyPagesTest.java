@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shortener.user.AccountLinks;
 import dev.shortener.user.Accounts;
+import dev.shortener.user.Email;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,8 @@ class PasskeyPagesTest {
     @Test
     void registrationOptionsNameThisSiteAndTheAccountAndExcludeNothingYet() {
         String email = "opts" + System.nanoTime() + "@example.com";
-        long id = accounts.signUp("Opts", email, "options-password-1").id();
+        long id =
+                accounts.signUp("Opts", new Email(email), "options-password-1").id();
         PageClient person = new PageClient(base(), "198.51.100.20");
         person.signIn(email, "options-password-1");
         person.get("/-/settings/passkeys");
@@ -83,7 +85,7 @@ class PasskeyPagesTest {
     @Test
     void answersThatAreNoCredentialsOrComeWithoutACeremonyGetAProblemNeverAServerError() {
         String email = "bad" + System.nanoTime() + "@example.com";
-        accounts.signUp("Bad", email, "bad-answers-password-1");
+        accounts.signUp("Bad", new Email(email), "bad-answers-password-1");
         PageClient person = new PageClient(base(), "198.51.100.21");
         person.signIn(email, "bad-answers-password-1");
         person.get("/-/settings/passkeys");
@@ -125,7 +127,8 @@ class PasskeyPagesTest {
     @Test
     void aPasswordResetRemovesTheAccountsPasskeys() {
         String email = "reset" + System.nanoTime() + "@example.com";
-        long id = accounts.signUp("Reset", email, "before-reset-password").id();
+        long id = accounts.signUp("Reset", new Email(email), "before-reset-password")
+                .id();
         db.sql("INSERT INTO user_entities (id, name, display_name) VALUES (?, ?, ?)")
                 .params("entity-" + id, Long.toString(id), email)
                 .update();
