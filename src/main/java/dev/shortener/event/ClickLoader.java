@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,12 +14,11 @@ import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Loads the click journal into {@code events}, one COPY per chunk of records on a thread of its own.
- * Each COPY ({@link JournalCopy}) moves the journal's position in {@code click_journals} in its own
- * transaction, and only from a position before the chunk's end: a chunk whose COMMIT answer was
- * lost, or that a restarted instance reads again, is skipped rather than stored twice. A failure
- * waits a growing pause and tries again, for as long as it takes: the clicks stay in the journal
- * meanwhile.
+ * Loads the click journal into a {@link ClickSink}, one chunk of records at a time on a thread of
+ * its own. The sink moves the journal's stored position with each chunk, and only from a position at
+ * or before the chunk's start: a chunk whose COMMIT answer was lost, or that a restarted instance reads
+ * again, is skipped rather than stored twice. A failure waits a growing pause and tries again, for as
+ * long as it takes: the clicks stay in the journal meanwhile.
  */
 final class ClickLoader {
 
@@ -29,7 +27,7 @@ final class ClickLoader {
     private final ClickJournal journal;
     private final ClickSettings settings;
     private final ClickMetrics metrics;
-    private final JournalCopy postgres;
+    private final ClickSink sink;
     private final ExponentialBackOff backOff;
     private final JournalReader reader;
     private final LoadProgress progress;
@@ -46,12 +44,8 @@ final class ClickLoader {
     private boolean closeWhenFinished;
 
     ClickLoader(
-            DataSource dataSource,
-            ClickJournal journal,
-            ClickSettings settings,
-            ClickMetrics metrics,
-            PendingClicks pending) {
-        this.postgres = new JournalCopy(dataSource, journal, settings);
+            ClickSink sink, ClickJournal journal, ClickSettings settings, ClickMetrics metrics, PendingClicks pending) {
+        this.sink = sink;
         this.progress = new LoadProgress(pending);
         this.journal = journal;
         this.settings = settings;
@@ -68,12 +62,12 @@ final class ClickLoader {
 
     /**
      * Whether slowing redirects may help this loader catch up: its latest attempt succeeded, and
-     * PostgreSQL answers its round trips quickly (the latest one, and the one under way so far).
-     * While PostgreSQL takes nothing, or is behind a slow network, the loader waits on something
-     * redirects do not compete with.
+     * the sink answers its round trips quickly (the latest one, and the one under way so far). While
+     * the sink takes nothing, or is behind a slow network, the loader waits on something redirects
+     * do not compete with.
      */
     boolean paceable() {
-        return healthy && postgres.answersQuickly();
+        return healthy && sink.answersQuickly();
     }
 
     /** Asks the loader to look at the journal now rather than at its next turn. */
@@ -187,7 +181,7 @@ final class ClickLoader {
     private boolean loadOnce() throws SQLException, IOException {
         Position from = progress.loaded();
         if (from == null) {
-            from = journal.start(postgres.storedPosition());
+            from = journal.start(storedPosition());
             journal.deleteBefore(from.segment());
             progress.reached(from);
         }
@@ -207,10 +201,10 @@ final class ClickLoader {
             return moved;
         }
         boolean own = chunk.from().segment() >= journal.firstSegment();
-        if (!postgres.copy(chunk, reader.bytes())) {
+        if (!sink.store(journal.id(), chunk, reader.bytes())) {
             // an earlier attempt committed after all: go on from where it ended, and count it if it
             // was this very chunk (a chunk that grew since is counted from its next part on)
-            Position stored = postgres.storedPosition();
+            Position stored = storedPosition();
             if (stored.equals(chunk.to())) {
                 metrics.loaded(chunk.clicks(), chunk.firstMillis(), own);
             }
@@ -221,5 +215,20 @@ final class ClickLoader {
         progress.reached(chunk.to());
         journal.deleteBefore(chunk.to().segment());
         return true;
+    }
+
+    /** The sink's position for the journal; its start when the sink is past anything the journal has synced. */
+    private Position storedPosition() throws SQLException {
+        Position stored = sink.storedPosition(journal.id());
+        if (stored.compareTo(journal.synced()) <= 0) {
+            return stored;
+        }
+        // the journal's files were lost, and what it holds now is new
+        log.error(
+                "The click journal {} lost segments that PostgreSQL had loaded up to {}; loading it from its start",
+                journal.directory(),
+                stored);
+        sink.reset(journal.id());
+        return new Position(0, 0);
     }
 }

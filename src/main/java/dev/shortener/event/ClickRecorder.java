@@ -10,11 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -40,7 +38,7 @@ public class ClickRecorder implements SmartLifecycle {
     /** Stops after the web server (which stops at DEFAULT_PHASE - 2048) has finished its requests. */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-    private final DataSource dataSource;
+    private final ClickSink sink;
     private final ClickSettings settings;
     private final ShutdownDeadline shutdown;
     private final ClickMetrics metrics;
@@ -57,12 +55,8 @@ public class ClickRecorder implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean stopped;
 
-    ClickRecorder(
-            @Qualifier(ClickDatabase.NAME) DataSource dataSource,
-            ClickSettings settings,
-            MeterRegistry meters,
-            ShutdownDeadline shutdown) {
-        this.dataSource = dataSource;
+    ClickRecorder(ClickSink sink, ClickSettings settings, MeterRegistry meters, ShutdownDeadline shutdown) {
+        this.sink = sink;
         this.shutdown = shutdown;
         this.settings = settings;
         this.metrics = new ClickMetrics(meters);
@@ -164,7 +158,7 @@ public class ClickRecorder implements SmartLifecycle {
         ClickJournal open = ClickJournal.open(
                 settings.journalDir(), settings.journalSegment().toBytes());
         journal = open;
-        ClickLoader started = new ClickLoader(dataSource, open, settings, metrics, pending);
+        ClickLoader started = new ClickLoader(sink, open, settings, metrics, pending);
         loader = started;
         JournalWriter writing = new JournalWriter(open, started, queue, settings, metrics, pending);
         writer = writing;

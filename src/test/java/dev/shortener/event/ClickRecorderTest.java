@@ -106,10 +106,14 @@ class ClickRecorderTest extends ApiTest {
     }
 
     private ClickRecorder recorder(DataSource target, ClickSettings settings) {
-        ClickRecorder recorder = new ClickRecorder(target, settings, meters, NO_DEADLINE);
+        ClickRecorder recorder = unstarted(target, settings);
         recorder.start();
         started.add(recorder);
         return recorder;
+    }
+
+    private ClickRecorder unstarted(DataSource target, ClickSettings settings) {
+        return new ClickRecorder(new PostgresClickSink(target, settings.copyTimeout()), settings, meters, NO_DEADLINE);
     }
 
     private void stop(ClickRecorder recorder) {
@@ -197,7 +201,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aQueueThatTheJournalNeverEmptiesMakesTheCallerWaitBrieflyThenCountsTheClickAsLost() {
-        ClickRecorder recorder = new ClickRecorder(dataSource, settings(2, 100, NEVER), meters, NO_DEADLINE);
+        ClickRecorder recorder = unstarted(dataSource, settings(2, 100, NEVER));
         recorder.record(click(1));
         recorder.record(click(2));
 
@@ -238,7 +242,7 @@ class ClickRecorderTest extends ApiTest {
 
     @Test
     void aJournalOverItsCapDropsNewClicksAndCountsThem() {
-        ClickRecorder recorder = new ClickRecorder(NOWHERE, unreachable(1, DataSize.ofBytes(600)), meters, NO_DEADLINE);
+        ClickRecorder recorder = unstarted(NOWHERE, unreachable(1, DataSize.ofBytes(600)));
         recorder.start();
         started.add(recorder);
         for (int i = 0; i < 10; i++) {
@@ -455,11 +459,8 @@ class ClickRecorderTest extends ApiTest {
     @Test
     void aGrowingBacklogSlowsRedirectsInProportionWhileAShortOneDoesNot() {
         // not started: no journal thread takes clicks from the queue meanwhile
-        ClickRecorder recorder = new ClickRecorder(
-                dataSource,
-                settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT),
-                meters,
-                NO_DEADLINE);
+        ClickRecorder recorder =
+                unstarted(dataSource, settings(100, 10, NEVER, Duration.ofMillis(80), DataSize.ofGigabytes(1), WAIT));
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
             recorder.record(click(i));

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -14,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loader's SQL: the journal's position in {@code click_journals}, and each chunk's COPY in one
- * transaction with the move of that position, so that no chunk is stored twice; each round trip is
- * timed, for pacing.
+ * The click sink in PostgreSQL: the journal's position in {@code click_journals}, and each chunk's
+ * COPY into {@code events} in one transaction with the move of that position, so that no chunk is
+ * stored twice; each round trip is timed, for pacing.
  */
-final class JournalCopy {
+final class PostgresClickSink implements ClickSink {
 
     // logs as the loader, the name operations know its lines by
     private static final Logger log = LoggerFactory.getLogger(ClickLoader.class);
@@ -38,68 +40,60 @@ final class JournalCopy {
     private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final DataSource dataSource;
-    private final ClickJournal journal;
-    private final ClickSettings settings;
+    private final Duration copyTimeout;
 
     private volatile long roundTripNanos;
     /** {@link System#nanoTime()} at which the round trip under way began; 0 between round trips. */
     private volatile long roundTripSince;
 
-    JournalCopy(DataSource dataSource, ClickJournal journal, ClickSettings settings) {
+    PostgresClickSink(DataSource dataSource, Duration copyTimeout) {
         this.dataSource = dataSource;
-        this.journal = journal;
-        this.settings = settings;
+        this.copyTimeout = copyTimeout;
     }
 
-    /** Whether PostgreSQL answered the latest round trip quickly, and the one under way is not slow yet. */
-    boolean answersQuickly() {
+    @Override
+    public boolean answersQuickly() {
         long since = roundTripSince;
         return roundTripNanos < SLOW_ROUND_TRIP_NANOS
                 && (since == 0 || System.nanoTime() - since < SLOW_ROUND_TRIP_NANOS);
     }
 
-    /** The position stored for the journal, which is registered at its start when PostgreSQL does not know it. */
-    Position storedPosition() throws SQLException {
+    /** Registers a journal PostgreSQL does not know at its start. */
+    @Override
+    public Position storedPosition(UUID journal) throws SQLException {
         try (Connection connection = connection()) {
             try (PreparedStatement register = connection.prepareStatement(REGISTER)) {
-                register.setObject(1, journal.id());
+                register.setObject(1, journal);
                 register.executeUpdate();
             }
-            Position position;
             try (PreparedStatement stored = connection.prepareStatement(STORED)) {
-                stored.setObject(1, journal.id());
+                stored.setObject(1, journal);
                 try (ResultSet row = stored.executeQuery()) {
                     row.next();
-                    position = new Position(row.getLong(1), row.getLong(2));
+                    return new Position(row.getLong(1), row.getLong(2));
                 }
             }
-            if (position.compareTo(journal.synced()) > 0) {
-                // past anything this journal has synced: its files were lost, and what it holds now is new
-                log.error(
-                        "The click journal {} lost segments that PostgreSQL had loaded up to {}; loading it from its start",
-                        journal.directory(),
-                        position);
-                try (PreparedStatement reset = connection.prepareStatement(RESET)) {
-                    reset.setObject(1, journal.id());
-                    reset.executeUpdate();
-                }
-                position = new Position(0, 0);
-            }
-            return position;
         }
     }
 
-    /**
-     * One COPY and the position after it, in one transaction; false when the stored position is past
-     * the chunk's start.
-     */
-    boolean copy(Chunk chunk, byte[] lines) throws SQLException {
+    @Override
+    public void reset(UUID journal) throws SQLException {
+        try (Connection connection = connection();
+                PreparedStatement reset = connection.prepareStatement(RESET)) {
+            reset.setObject(1, journal);
+            reset.executeUpdate();
+        }
+    }
+
+    /** One COPY and the move of the position after it, in one transaction. */
+    @Override
+    public boolean store(UUID journal, Chunk chunk, byte[] lines) throws SQLException {
         try (Connection connection = connection()) {
             connection.setNetworkTimeout(
-                    Runnable::run, (int) settings.copyTimeout().plusSeconds(1).toMillis());
+                    Runnable::run, (int) copyTimeout.plusSeconds(1).toMillis());
             connection.setAutoCommit(false);
             try {
-                if (!advance(connection, chunk)) {
+                if (!advance(connection, journal, chunk)) {
                     connection.rollback();
                     return false;
                 }
@@ -162,14 +156,14 @@ final class JournalCopy {
         }
     }
 
-    private boolean advance(Connection connection, Chunk chunk) throws SQLException {
+    private boolean advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
-            advance.setObject(3, journal.id());
+            advance.setObject(3, journal);
             advance.setLong(4, chunk.from().segment());
             advance.setLong(5, chunk.from().offset());
-            advance.setString(6, Long.toString(settings.copyTimeout().toMillis()));
+            advance.setString(6, Long.toString(copyTimeout.toMillis()));
             try (ResultSet result = roundTrip(advance::executeQuery)) {
                 return result.next();
             }
