@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * Where the {@link ClickLoader} stores the journal's clicks. A sink keeps, per journal, the position
  * up to which it has stored them, and moves it together with each chunk it stores: a chunk replayed
- * after a lost answer or a restart is then not stored twice, without a click id.
+ * after a lost answer or a restart is then not stored twice, without a click id. {@code
+ * ClickSinkContract} holds the tests every sink passes.
  */
 interface ClickSink {
 
