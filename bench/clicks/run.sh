@@ -28,7 +28,8 @@ trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)
 
 psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB" \
     || die "cannot recreate database $BENCH_DB on $BENCH_PG_HOST:$BENCH_PG_PORT"
-for migration in "$REPO_ROOT"/src/main/resources/db/migration/V*.sql; do
+# in version order: a glob puts V10 before V2
+for migration in $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | sort -V); do
     psql_bench -d "$BENCH_DB" -f "$migration" >/dev/null || die "applying $migration failed"
 done
 log "Schema of $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | wc -l) migrations in $BENCH_DB"
