@@ -26,12 +26,7 @@ mkdir -p "$RESULTS"
 WORK="$(mktemp -d /tmp/shortener-clicks-bench.XXXXXX)"
 trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
-psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB" \
-    || die "cannot recreate database $BENCH_DB on $BENCH_PG_HOST:$BENCH_PG_PORT"
-# in version order: a glob puts V10 before V2
-for migration in $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | sort -V); do
-    psql_bench -d "$BENCH_DB" -f "$migration" >/dev/null || die "applying $migration failed"
-done
+migrated_database "$BENCH_DB"
 log "Schema of $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | wc -l) migrations in $BENCH_DB"
 
 # Rows as the click writers send them: url_id,user_id,click,timestamp,details JSON (CSV-quoted).

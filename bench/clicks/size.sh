@@ -23,12 +23,7 @@ mkdir -p "$RESULTS"
 WORK="$(mktemp -d /tmp/shortener-click-size.XXXXXX)"
 trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
-psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB" \
-    || die "cannot recreate database $BENCH_DB on $BENCH_PG_HOST:$BENCH_PG_PORT"
-# one file at a time, outside a transaction: V4 creates an index CONCURRENTLY
-for migration in $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | sort -V); do
-    psql_bench -d "$BENCH_DB" -f "$migration" >/dev/null || die "applying $migration failed"
-done
+migrated_database "$BENCH_DB"
 
 # Clicks as ClickCsv writes them, over one day: the link drawn from a Zipf distribution; a user
 # for three links in four; a referrer (one of 50) for three clicks in five; one of 10 browser

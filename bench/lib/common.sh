@@ -61,6 +61,18 @@ reset_data_stores() {
     log "Database $BENCH_DB recreated; Redis database $BENCH_REDIS_DB flushed"
 }
 
+# migrated_database DB: DB created afresh with the app's migrations applied by psql, in version
+# order (a glob puts V10 before V2), one file at a time outside a transaction (V4 builds an index
+# CONCURRENTLY).
+migrated_database() {
+    psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" \
+        || die "cannot recreate database $1 on $BENCH_PG_HOST:$BENCH_PG_PORT"
+    local migration
+    for migration in $(find "$REPO_ROOT/src/main/resources/db/migration" -name 'V*.sql' | sort -V); do
+        psql_bench -d "$1" -f "$migration" >/dev/null || die "applying $migration failed"
+    done
+}
+
 drop_data_stores() {
     if [[ "$BENCH_KEEP_DB" != true ]]; then
         psql_bench -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
