@@ -114,11 +114,10 @@ public final class Destination {
         if (name != null) {
             return name;
         }
-        boolean rewrite = !ascii.equals(rawHost);
-        return Verdict.accept(
-                rewrite && !rawHost.chars().allMatch(c -> c < 0x80)
-                        ? url.substring(0, start) + ascii + port + url.substring(end)
-                        : url);
+        boolean rewrite = !ascii.equals(rawHost) && !rawHost.chars().allMatch(c -> c < 0x80);
+        String kept = rewrite ? url.substring(0, start) + ascii + port + url.substring(end) : url;
+        // the ASCII form of a host is longer than its Unicode one, and may pass the length limit
+        return OriginalUrl.isValid(kept) ? Verdict.accept(kept) : Verdict.refuse("syntax", OriginalUrl.RULE);
     }
 
     private static Verdict judgeAddress(String url, InetAddress address) {

@@ -103,6 +103,9 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
             } else if (containsNul(value)) {
                 // PostgreSQL keeps no NUL in text or jsonb: refused here, not as a failed statement
                 errors.put(field, "must not contain a NUL character");
+            } else if (!value.isString() && shape.fromString()[i]) {
+                // a value object is read from a string only, never from an object of its fields
+                errors.put(field, "must be a string");
             } else {
                 JavaType javaType = shape.types()[i];
                 try {
@@ -178,7 +181,7 @@ public final class JsonRequestReader extends AbstractHttpMessageConverter<Object
             return String.valueOf(refused.getMessage());
         }
         Class<?> raw = type.getRawClass();
-        if (raw == String.class || RequestShape.readsString(raw)) {
+        if (raw == String.class) {
             return "must be a string";
         }
         if (raw == Long.class || raw == long.class || raw == Integer.class || raw == int.class) {

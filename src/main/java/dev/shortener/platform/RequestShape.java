@@ -16,12 +16,13 @@ import tools.jackson.databind.PropertyNamingStrategy;
 /**
  * What reading a {@link JsonRequest} record needs: its components, their JSON names (by the
  * mapper's naming strategy, snake_case here) and Jackson types (an {@code Optional}'s content),
- * and its canonical constructor.
+ * whether each is a value object read from a string, and its canonical constructor.
  */
 record RequestShape(
         RecordComponent[] components,
         Map<String, String> fields,
         JavaType[] types,
+        boolean[] fromString,
         Constructor<?> constructor,
         boolean partial) {
 
@@ -30,6 +31,7 @@ record RequestShape(
         PropertyNamingStrategy naming = mapper.deserializationConfig().getPropertyNamingStrategy();
         Map<String, String> fields = new LinkedHashMap<>();
         JavaType[] types = new JavaType[components.length];
+        boolean[] fromString = new boolean[components.length];
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
             String name = component.getName();
@@ -38,6 +40,7 @@ record RequestShape(
                     ? ((ParameterizedType) component.getGenericType()).getActualTypeArguments()[0]
                     : component.getGenericType();
             types[i] = mapper.getTypeFactory().constructType(target);
+            fromString[i] = readsString(types[i].getRawClass());
         }
         Class<?>[] parameters =
                 Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
@@ -46,6 +49,7 @@ record RequestShape(
                     components,
                     Map.copyOf(fields),
                     types,
+                    fromString,
                     type.getDeclaredConstructor(parameters),
                     type.getAnnotation(JsonRequest.class).partial());
         } catch (NoSuchMethodException e) {
@@ -54,7 +58,7 @@ record RequestShape(
     }
 
     /** A value type made from a JSON string by its {@code @JsonCreator} (an e-mail address, a URL). */
-    static boolean readsString(Class<?> raw) {
+    private static boolean readsString(Class<?> raw) {
         Class<?>[] string = {String.class};
         return Arrays.stream(raw.getDeclaredMethods())
                 .anyMatch(

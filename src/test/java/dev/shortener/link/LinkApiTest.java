@@ -113,6 +113,29 @@ class LinkApiTest extends ApiTest {
         assertThat(problem.get("errors").get("short_code").asString()).contains("reserved");
     }
 
+    @Test
+    void valueFieldsAreReadFromStringsOnlyNeverFromObjectsOfTheirParts() {
+        JsonNode problem = api.post(
+                        "/urls",
+                        Map.of("original_url", Map.of("url", uniqueUrl()), "short_code", Map.of("code", "users")))
+                .expect(422)
+                .json();
+
+        assertThat(problem.get("errors").get("short_code").asString()).isEqualTo("must be a string");
+        assertThat(problem.get("errors").get("original_url").asString()).isEqualTo("must be a string");
+    }
+
+    @Test
+    void aTargetWhoseAsciiHostPassesTheLengthLimitIsRefusedNotFailed() {
+        String start = "https://\u00fc.de/";
+        String url = start + "a".repeat(OriginalUrl.MAX_LENGTH - start.length());
+
+        JsonNode problem =
+                api.post("/urls", Map.of("original_url", url)).expect(422).json();
+
+        assertThat(problem.get("errors").has("original_url")).isTrue();
+    }
+
     @ParameterizedTest(name = "custom code {0} is malformed and gets 422")
     @ValueSource(strings = {"ab", "", "has space", "a.b", "a/b", "abcdefghijklmnopqrstuvwxyz0123456"})
     void aMalformedCustomCodeIsRefused(String code) {
@@ -295,7 +318,8 @@ class LinkApiTest extends ApiTest {
             value = {
                 "user_id=abc|user_id must be an integer",
                 "is_active=yes|is_active must be true or false",
-                "is_active=1|is_active must be true or false"
+                "is_active=1|is_active must be true or false",
+                "user_id=0x10|user_id must be an integer"
             })
     void badFiltersNameTheParameterAndItsRule(String query, String detail) {
         assertThat(api.get("/urls?" + query).expect(400).json().get("detail").asString())

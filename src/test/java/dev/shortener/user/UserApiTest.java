@@ -70,7 +70,8 @@ class UserApiTest extends ApiTest {
                 "\"not-an-email\"|must be a valid e-mail address",
                 "\"  \"|must not be blank",
                 "42|must be a string",
-                "null|is required"
+                "null|is required",
+                "{\"address\":\"ada@example.com\"}|must be a string"
             })
     void theEmailFieldSaysWhichRuleItBroke(String email, String message) {
         JsonNode problem = api.post("/users", "{\"username\":\"ok\",\"email\":" + email + "}")
@@ -146,7 +147,9 @@ class UserApiTest extends ApiTest {
                 "page=0|page must be an integer of at least 1",
                 "page=abc|page must be an integer",
                 "per_page=1001|per_page must be an integer from 1 to 1000",
-                "per_page=2.5|per_page must be an integer"
+                "per_page=2.5|per_page must be an integer",
+                "page=0x2|page must be an integer",
+                "per_page=%2310|per_page must be an integer"
             })
     void badPagingNamesTheParameterAndItsRule(String query, String detail) {
         assertThat(api.get("/users?" + query).expect(400).json().get("detail").asString())
@@ -156,6 +159,8 @@ class UserApiTest extends ApiTest {
     @Test
     void emptyPagingParametersTakeTheirDefaults() {
         assertThat(api.get("/users?page=&per_page=").expect(200).header("Link")).contains("per_page=100");
+        assertThat(api.get("/users?page=%20&per_page=%205%20").expect(200).header("Link"))
+                .contains("per_page=5");
     }
 
     @Test
