@@ -27,6 +27,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
@@ -505,8 +506,18 @@ class WebApplicationTest {
         input.sendKeys(text);
     }
 
+    /** The element's text, or "" while the page it was on is being replaced (waits read it again). */
     private String text(String css) {
-        return driver.findElement(By.cssSelector(css)).getText();
+        try {
+            return driver.findElement(By.cssSelector(css)).getText();
+        } catch (NoSuchElementException | StaleElementReferenceException e) {
+            return "";
+        } catch (WebDriverException e) {
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                return "";
+            }
+            throw e;
+        }
     }
 
     private String targetUrl(String path) {
