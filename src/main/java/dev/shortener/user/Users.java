@@ -1,13 +1,11 @@
 package dev.shortener.user;
 
-import dev.shortener.platform.IdList;
-import dev.shortener.platform.Listings;
 import dev.shortener.platform.Refused;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.SimplePropertyRowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -20,12 +18,10 @@ public class Users {
 
     private final JdbcClient db;
     private final ApplicationEventPublisher events;
-    private final IdList<User> list;
 
-    Users(JdbcClient db, ApplicationEventPublisher events, Listings listings) {
+    Users(JdbcClient db, ApplicationEventPublisher events) {
         this.db = db;
         this.events = events;
-        this.list = listings.of("users", COLUMNS, new SimplePropertyRowMapper<>(User.class), User::id);
     }
 
     public boolean exists(long id) {
@@ -42,9 +38,15 @@ public class Users {
                 .optional();
     }
 
-    /** All users, in id order. */
-    IdList<User> list() {
-        return list;
+    List<User> page(long offset, int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM users ORDER BY id LIMIT ? OFFSET ?")
+                .params(limit, offset)
+                .query(User.class)
+                .list();
+    }
+
+    long count() {
+        return db.sql("SELECT count(*) FROM users").query(Long.class).single();
     }
 
     /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */
