@@ -116,8 +116,10 @@ public final class Destination {
         }
         boolean rewrite = !ascii.equals(rawHost) && !rawHost.chars().allMatch(c -> c < 0x80);
         String kept = rewrite ? url.substring(0, start) + ascii + port + url.substring(end) : url;
-        // the ASCII form of a host is longer than its Unicode one, and may pass the length limit
-        return OriginalUrl.isValid(kept) ? Verdict.accept(kept) : Verdict.refuse("syntax", OriginalUrl.RULE);
+        // the URL passed the rule above; only its ASCII form, which is longer, is checked again
+        return !rewrite || OriginalUrl.isValid(kept)
+                ? Verdict.accept(kept)
+                : Verdict.refuse("syntax", OriginalUrl.RULE);
     }
 
     private static Verdict judgeAddress(String url, InetAddress address) {
