@@ -32,6 +32,7 @@ class TableOwnershipTest {
             Map.entry("api_keys", "identity"),
             Map.entry("urls", "link"),
             Map.entry("blocked_domains", "link"),
+            Map.entry("click_totals_queue", "link"),
             Map.entry("link_blocks", "abuse"),
             Map.entry("abuse_reports", "abuse"),
             Map.entry("events", "event"),

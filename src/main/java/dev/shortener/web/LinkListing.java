@@ -7,14 +7,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
- * the {@code click_counts} rollup and their takedown state.
+ * the {@code click_counts} rollup and their takedown state. "Most clicked" orders by {@code
+ * urls.clicks}, which {@link dev.shortener.link.ClickTotals} keeps a few seconds behind the rollup.
  */
 @Repository
 public class LinkListing {
@@ -40,10 +45,41 @@ public class LinkListing {
 
     enum Order {
         NEWEST,
-        OLDEST;
+        OLDEST,
+        CLICKS;
 
         static Order of(@Nullable String text) {
-            return "oldest".equalsIgnoreCase(text) ? OLDEST : NEWEST;
+            if ("oldest".equalsIgnoreCase(text)) {
+                return OLDEST;
+            }
+            return "clicks".equalsIgnoreCase(text) ? CLICKS : NEWEST;
+        }
+    }
+
+    /**
+     * Where the next page starts: after the link {@code id}, which had {@code clicks} when the page
+     * was read in the "most clicked" order (null in the others). Written {@code id} or {@code
+     * clicks-id} in addresses.
+     */
+    public record After(long id, @Nullable Long clicks) {
+
+        private static final Pattern TEXT = Pattern.compile("(?:(\\d{1,18})-)?(\\d{1,18})");
+
+        static @Nullable After of(@Nullable String text, Order order) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
+            Matcher parts = TEXT.matcher(text.trim());
+            if (!parts.matches() || (parts.group(1) != null) != (order == Order.CLICKS)) {
+                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The address has a wrong value for after.");
+            }
+            Long clicks = parts.group(1) == null ? null : Long.valueOf(parts.group(1));
+            return new After(Long.parseLong(parts.group(2)), clicks);
+        }
+
+        @Override
+        public String toString() {
+            return clicks == null ? Long.toString(id) : clicks + "-" + id;
         }
     }
 
@@ -58,7 +94,7 @@ public class LinkListing {
             long clicks) {}
 
     /** A page of rows and the keyset of the next page, if there is one. */
-    public record Page(List<Row> rows, @Nullable Long next) {}
+    public record Page(List<Row> rows, @Nullable After next) {}
 
     private final JdbcClient db;
 
@@ -66,10 +102,10 @@ public class LinkListing {
         this.db = db;
     }
 
-    Page page(long owner, @Nullable String search, Status status, Order order, @Nullable Long after) {
+    Page page(long owner, @Nullable String search, Status status, Order order, @Nullable After after) {
         StringBuilder sql = new StringBuilder("""
                 SELECT u.id, u.short_code, u.original_url, u.title, u.is_active,
-                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at
+                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at, u.clicks
                 FROM urls u WHERE u.user_id = :owner""");
         Map<String, Object> params = new HashMap<>();
         params.put("owner", owner);
@@ -86,10 +122,22 @@ public class LinkListing {
             case ALL -> {}
         }
         if (after != null) {
-            sql.append(order == Order.NEWEST ? " AND u.id < :after" : " AND u.id > :after");
-            params.put("after", after);
+            sql.append(
+                    switch (order) {
+                        case NEWEST -> " AND u.id < :after";
+                        case OLDEST -> " AND u.id > :after";
+                        // the row comparison is what the index (user_id, clicks DESC, id DESC) serves
+                        case CLICKS -> " AND (u.clicks, u.id) < (:clicks, :after)";
+                    });
+            params.put("after", after.id());
+            params.put("clicks", after.clicks() == null ? 0L : after.clicks());
         }
-        sql.append(order == Order.NEWEST ? " ORDER BY u.id DESC" : " ORDER BY u.id")
+        sql.append(
+                        switch (order) {
+                            case NEWEST -> " ORDER BY u.id DESC";
+                            case OLDEST -> " ORDER BY u.id";
+                            case CLICKS -> " ORDER BY u.clicks DESC, u.id DESC";
+                        })
                 .append(" LIMIT :limit");
         params.put("limit", PAGE_SIZE + 1);
         List<Row> rows = new ArrayList<>(db.sql(sql.toString())
@@ -102,17 +150,21 @@ public class LinkListing {
                         row.getBoolean(5),
                         row.getBoolean(6),
                         row.getObject(7, LocalDateTime.class),
-                        0))
+                        row.getLong(8)))
                 .list());
-        Long next = null;
+        After next = null;
         if (rows.size() > PAGE_SIZE) {
             rows.removeLast();
-            next = rows.getLast().id();
+            next = new After(
+                    rows.getLast().id(), order == Order.CLICKS ? rows.getLast().clicks() : null);
         }
         return new Page(withClicks(rows), next);
     }
 
-    /** Click totals of one page of links: a handful of rollup rows per link. */
+    /**
+     * The rows with their click totals as of now, from a handful of rollup rows per link (the
+     * folded total that ordered them may be a few seconds behind).
+     */
     private List<Row> withClicks(List<Row> rows) {
         if (rows.isEmpty()) {
             return rows;

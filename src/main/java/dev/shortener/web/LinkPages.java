@@ -57,14 +57,15 @@ class LinkPages {
             @RequestParam(required = false) @Nullable String q,
             @RequestParam(required = false) @Nullable String status,
             @RequestParam(required = false) @Nullable String order,
-            @RequestParam(required = false) @Nullable Long after,
+            @RequestParam(required = false) @Nullable String after,
             Model model) {
         LinkListing.Status wantedStatus = LinkListing.Status.of(status);
         LinkListing.Order wantedOrder = LinkListing.Order.of(order);
         model.addAttribute("q", q == null ? "" : q);
         model.addAttribute("status", wantedStatus.name().toLowerCase(java.util.Locale.ROOT));
         model.addAttribute("order", wantedOrder.name().toLowerCase(java.util.Locale.ROOT));
-        model.addAttribute("page", listing.page(person(), q, wantedStatus, wantedOrder, after));
+        model.addAttribute(
+                "page", listing.page(person(), q, wantedStatus, wantedOrder, LinkListing.After.of(after, wantedOrder)));
         model.addAttribute("shortUrls", shortUrls);
         return "links";
     }

@@ -1,0 +1,86 @@
+package dev.shortener.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shortener.Api;
+import dev.shortener.link.ClickTotals;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The links page's "most clicked" order, over real HTTP: its order, its keyset and bad cursors. */
+@AccountPagesContext
+class LinksByClicksTest {
+
+    private static final Pattern CODE = Pattern.compile("class=\"code\" href=\"/-/links/\\d+\">/([^<]+)</a>");
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private ClickTotals totals;
+
+    @Autowired
+    private JdbcClient db;
+
+    @Test
+    void mostClickedLinksComeFirstAndTheNextPageStartsAfterTheLastOne() {
+        String base = "http://127.0.0.1:" + port;
+        PageClient admin = new PageClient(base, "198.51.100.7");
+        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        String tag = "bc" + Long.toString(System.nanoTime(), 36);
+        List<String> codes = List.of(tag + "one", tag + "three", tag + "two");
+        admin.get("/");
+        for (String code : codes) {
+            assertThat(admin.post("/-/shorten", "original_url", "https://example.com/" + code, "short_code", code)
+                            .statusCode())
+                    .isEqualTo(302);
+        }
+        Api visitor = new Api(base);
+        int[] clicks = {1, 3, 2};
+        for (int i = 0; i < codes.size(); i++) {
+            for (int n = 0; n < clicks[i]; n++) {
+                visitor.get("/" + codes.get(i)).expect(302);
+            }
+        }
+
+        String byClicks = "/-/links?q=" + tag + "&order=clicks";
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            totals.foldAll();
+            return codesOn(admin.get(byClicks)).equals(List.of(tag + "three", tag + "two", tag + "one"));
+        });
+        assertThat(codesOn(admin.get("/-/links?q=" + tag + "&order=oldest")))
+                .containsExactly(tag + "one", tag + "three", tag + "two");
+
+        long first = db.sql("SELECT id FROM urls WHERE short_code = ?")
+                .param(tag + "three")
+                .query(Long.class)
+                .single();
+        assertThat(codesOn(admin.get(byClicks + "&after=3-" + first))).containsExactly(tag + "two", tag + "one");
+
+        assertThat(admin.get(byClicks + "&after=" + first).statusCode())
+                .as("a cursor of another order")
+                .isEqualTo(400);
+        HttpResponse<String> nonsense = admin.get(byClicks + "&after=3-x");
+        assertThat(nonsense.statusCode()).isEqualTo(400);
+        assertThat(nonsense.body()).contains("wrong value for after");
+    }
+
+    private static List<String> codesOn(HttpResponse<String> page) {
+        assertThat(page.statusCode()).isEqualTo(200);
+        List<String> codes = new ArrayList<>();
+        Matcher code = CODE.matcher(page.body());
+        while (code.find()) {
+            codes.add(code.group(1));
+        }
+        return codes;
+    }
+}
