@@ -47,6 +47,14 @@ ANALYZE;
 SQL
 HOT="$(psql_bench -d "$BENCH_DB" -Atc "SELECT max(id) FROM urls")"
 MIDDLE="$(psql_bench -d "$BENCH_DB" -Atc "SELECT min(id) + ($BENCH_LINKS / 2) FROM urls")"
+log "Waiting for the app to fold the seeded clicks into the links' totals"
+for _ in $(seq 1 120); do
+    [[ "$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) FROM click_totals_queue")" == 0 ]] && break
+    sleep 1
+done
+[[ "$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) FROM click_totals_queue")" == 0 ]] || die "click totals were not folded"
+MIDDLE_BY_CLICKS="$(psql_bench -d "$BENCH_DB" -Atc "SELECT clicks || '-' || id FROM urls
+    ORDER BY clicks DESC, id DESC OFFSET ($BENCH_LINKS / 2) LIMIT 1")"
 
 log "Signing in as $EMAIL"
 JAR="$WORK/cookies"
@@ -70,6 +78,8 @@ PAGES=(
     "links, search|/-/links?q=Page+4242"
     "links, page in the middle (keyset)|/-/links?after=$MIDDLE"
     "links, taken down only|/-/links?status=blocked"
+    "links, most clicked|/-/links?order=clicks"
+    "links, most clicked, page in the middle|/-/links?order=clicks&after=$MIDDLE_BY_CLICKS"
     "link with $BENCH_CLICKS clicks, 30 days|/-/links/$HOT"
     "link with $BENCH_CLICKS clicks, 90 days|/-/links/$HOT?days=90"
     "QR code PNG|/-/links/$HOT/qr.png"
