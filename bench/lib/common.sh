@@ -62,14 +62,16 @@ reset_data_stores() {
 }
 
 # migrated_database DB: DB created afresh with the app's migrations applied by psql, in version
-# order (a glob puts V10 before V2), one file at a time outside a transaction (V4 builds an index
-# CONCURRENTLY).
+# order (a glob puts V10 before V2), each file in a transaction of its own as Flyway does, but for
+# those that build an index CONCURRENTLY, which cannot run in one.
 migrated_database() {
     psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" \
         || die "cannot recreate database $1 on $BENCH_PG_HOST:$BENCH_PG_PORT"
     local migration
     for migration in $(find "$REPO_ROOT/src/main/resources/db/migration" -name 'V*.sql' | sort -V); do
-        psql_bench -d "$1" -f "$migration" >/dev/null || die "applying $migration failed"
+        local whole=(--single-transaction)
+        grep -q CONCURRENTLY "$migration" && whole=()
+        psql_bench -d "$1" "${whole[@]}" -f "$migration" >/dev/null || die "applying $migration failed"
     done
 }
 
