@@ -33,6 +33,7 @@ class TableOwnershipTest {
             Map.entry("urls", "link"),
             Map.entry("blocked_domains", "link"),
             Map.entry("click_totals_queue", "link"),
+            Map.entry("link_click_totals", "link"),
             Map.entry("link_blocks", "abuse"),
             Map.entry("abuse_reports", "abuse"),
             Map.entry("events", "event"),

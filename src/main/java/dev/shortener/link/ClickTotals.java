@@ -11,7 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Folds the per-link click counts that the click trigger queues (migration V15) into {@code
- * urls.clicks}, the total the links page sorts by, off the click path. Every instance folds; a
+ * link_click_totals}, the totals the links page sorts by, off the click path. Every instance folds; a
  * transaction-scoped advisory lock lets one fold at a time, so two never lock the same links in
  * different orders. A queue row is deleted in the transaction that adds it, so it counts once.
  */
@@ -31,7 +31,11 @@ public class ClickTotals {
             ), summed AS (
                 SELECT url_id, sum(clicks) AS clicks FROM taken GROUP BY url_id
             ), added AS (
-                UPDATE urls SET clicks = urls.clicks + summed.clicks FROM summed WHERE urls.id = summed.url_id
+                -- the owner is refreshed at every fold; clicks of a deleted link are dropped
+                INSERT INTO link_click_totals AS total (url_id, user_id, clicks)
+                SELECT summed.url_id, urls.user_id, summed.clicks FROM summed JOIN urls ON urls.id = summed.url_id
+                ORDER BY summed.url_id
+                ON CONFLICT (url_id) DO UPDATE SET clicks = total.clicks + excluded.clicks, user_id = excluded.user_id
             )
             SELECT count(*) FROM taken""";
 

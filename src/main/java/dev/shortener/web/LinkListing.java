@@ -19,7 +19,8 @@ import org.springframework.web.server.ResponseStatusException;
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
  * the {@code click_counts} rollup and their takedown state. "Most clicked" orders by {@code
- * urls.clicks}, which {@link dev.shortener.link.ClickTotals} keeps a few seconds behind the rollup.
+ * link_click_totals}, which {@link dev.shortener.link.ClickTotals} keeps a few seconds behind the
+ * rollup.
  */
 @Repository
 public class LinkListing {
@@ -96,6 +97,11 @@ public class LinkListing {
     /** A page of rows and the keyset of the next page, if there is one. */
     public record Page(List<Row> rows, @Nullable After next) {}
 
+    private static final String COLUMNS = """
+            SELECT u.id, u.short_code, u.original_url, u.title, u.is_active,
+                   EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at""";
+    private static final String FROM_URLS = COLUMNS + ", 0 FROM urls u";
+
     private final JdbcClient db;
 
     LinkListing(JdbcClient db) {
@@ -103,44 +109,74 @@ public class LinkListing {
     }
 
     Page page(long owner, @Nullable String search, Status status, Order order, @Nullable After after) {
-        StringBuilder sql = new StringBuilder("""
-                SELECT u.id, u.short_code, u.original_url, u.title, u.is_active,
-                       EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id) AS blocked, u.created_at, u.clicks
-                FROM urls u WHERE u.user_id = :owner""");
         Map<String, Object> params = new HashMap<>();
         params.put("owner", owner);
+        params.put("limit", PAGE_SIZE + 1);
+        StringBuilder where = new StringBuilder(" WHERE u.user_id = :owner");
         String pattern = SqlFilter.containing(search);
         if (pattern != null) {
             // the expression of the trigram index urls_search_trgm_idx (migration V10)
-            sql.append(" AND (u.short_code || ' ' || coalesce(u.title, '') || ' ' || u.original_url) ILIKE :pattern");
+            where.append(" AND (u.short_code || ' ' || coalesce(u.title, '') || ' ' || u.original_url) ILIKE :pattern");
             params.put("pattern", pattern);
         }
         switch (status) {
-            case ACTIVE -> sql.append(" AND u.is_active");
-            case INACTIVE -> sql.append(" AND NOT u.is_active");
-            case BLOCKED -> sql.append(" AND EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id)");
+            case ACTIVE -> where.append(" AND u.is_active");
+            case INACTIVE -> where.append(" AND NOT u.is_active");
+            case BLOCKED -> where.append(" AND EXISTS (SELECT 1 FROM link_blocks b WHERE b.url_id = u.id)");
             case ALL -> {}
         }
         if (after != null) {
-            sql.append(
-                    switch (order) {
-                        case NEWEST -> " AND u.id < :after";
-                        case OLDEST -> " AND u.id > :after";
-                        // the row comparison is what the index (user_id, clicks DESC, id DESC) serves
-                        case CLICKS -> " AND (u.clicks, u.id) < (:clicks, :after)";
-                    });
             params.put("after", after.id());
             params.put("clicks", after.clicks() == null ? 0L : after.clicks());
         }
-        sql.append(
-                        switch (order) {
-                            case NEWEST -> " ORDER BY u.id DESC";
-                            case OLDEST -> " ORDER BY u.id";
-                            case CLICKS -> " ORDER BY u.clicks DESC, u.id DESC";
-                        })
-                .append(" LIMIT :limit");
-        params.put("limit", PAGE_SIZE + 1);
-        List<Row> rows = new ArrayList<>(db.sql(sql.toString())
+        List<Row> rows = switch (order) {
+            case NEWEST ->
+                rows(FROM_URLS + where + (after == null ? "" : " AND u.id < :after") + " ORDER BY u.id DESC", params);
+            case OLDEST ->
+                rows(FROM_URLS + where + (after == null ? "" : " AND u.id > :after") + " ORDER BY u.id", params);
+            case CLICKS -> byClicks(where.toString(), params, after);
+        };
+        After next = null;
+        if (rows.size() > PAGE_SIZE) {
+            rows.removeLast();
+            next = new After(
+                    rows.getLast().id(), order == Order.CLICKS ? rows.getLast().clicks() : null);
+        }
+        return new Page(withClicks(rows), next);
+    }
+
+    /**
+     * Clicked links by their folded total (the index (user_id, clicks DESC, url_id DESC) of {@code
+     * link_click_totals}), then the links without clicks, newest first; a cursor with 0 clicks is
+     * in the second part.
+     */
+    private List<Row> byClicks(String where, Map<String, Object> params, @Nullable After after) {
+        List<Row> rows = new ArrayList<>();
+        boolean clickedPart = after == null || after.clicks() == null || after.clicks() > 0;
+        if (clickedPart) {
+            rows.addAll(rows(
+                    COLUMNS + ", t.clicks FROM link_click_totals t JOIN urls u ON u.id = t.url_id" + where
+                            + " AND t.user_id = :owner"
+                            + (after == null ? "" : " AND (t.clicks, t.url_id) < (:clicks, :after)")
+                            + " ORDER BY t.clicks DESC, t.url_id DESC",
+                    params));
+        }
+        if (rows.size() <= PAGE_SIZE) {
+            Map<String, Object> rest = new HashMap<>(params);
+            rest.put("limit", PAGE_SIZE + 1 - rows.size());
+            rows.addAll(rows(
+                    FROM_URLS + where
+                            + " AND NOT EXISTS (SELECT 1 FROM link_click_totals t WHERE t.url_id = u.id AND t.user_id = :owner)"
+                            + (clickedPart ? "" : " AND u.id < :after")
+                            + " ORDER BY u.id DESC",
+                    rest));
+        }
+        return rows;
+    }
+
+    /** The rows of {@code sql} (the first page's worth and one more), their clicks the sort key's. */
+    private List<Row> rows(String sql, Map<String, Object> params) {
+        return new ArrayList<>(db.sql(sql + " LIMIT :limit")
                 .params(params)
                 .query((row, n) -> new Row(
                         row.getLong(1),
@@ -152,13 +188,6 @@ public class LinkListing {
                         row.getObject(7, LocalDateTime.class),
                         row.getLong(8)))
                 .list());
-        After next = null;
-        if (rows.size() > PAGE_SIZE) {
-            rows.removeLast();
-            next = new After(
-                    rows.getLast().id(), order == Order.CLICKS ? rows.getLast().clicks() : null);
-        }
-        return new Page(withClicks(rows), next);
     }
 
     /**

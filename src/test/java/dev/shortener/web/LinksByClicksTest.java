@@ -37,7 +37,7 @@ class LinksByClicksTest {
         PageClient admin = new PageClient(base, "198.51.100.7");
         admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
         String tag = "bc" + Long.toString(System.nanoTime(), 36);
-        List<String> codes = List.of(tag + "one", tag + "three", tag + "two");
+        List<String> codes = List.of(tag + "one", tag + "three", tag + "two", tag + "none", tag + "zero");
         admin.get("/");
         for (String code : codes) {
             assertThat(admin.post("/-/shorten", "original_url", "https://example.com/" + code, "short_code", code)
@@ -45,7 +45,7 @@ class LinksByClicksTest {
                     .isEqualTo(302);
         }
         Api visitor = new Api(base);
-        int[] clicks = {1, 3, 2};
+        int[] clicks = {1, 3, 2, 0, 0};
         for (int i = 0; i < codes.size(); i++) {
             for (int n = 0; n < clicks[i]; n++) {
                 visitor.get("/" + codes.get(i)).expect(302);
@@ -55,16 +55,17 @@ class LinksByClicksTest {
         String byClicks = "/-/links?q=" + tag + "&order=clicks";
         await().atMost(Duration.ofSeconds(15)).until(() -> {
             totals.foldAll();
-            return codesOn(admin.get(byClicks)).equals(List.of(tag + "three", tag + "two", tag + "one"));
+            // links never clicked come last, newest first
+            return codesOn(admin.get(byClicks))
+                    .equals(List.of(tag + "three", tag + "two", tag + "one", tag + "zero", tag + "none"));
         });
-        assertThat(codesOn(admin.get("/-/links?q=" + tag + "&order=oldest")))
-                .containsExactly(tag + "one", tag + "three", tag + "two");
+        assertThat(codesOn(admin.get("/-/links?q=" + tag + "&order=oldest"))).containsExactlyElementsOf(codes);
 
-        long first = db.sql("SELECT id FROM urls WHERE short_code = ?")
-                .param(tag + "three")
-                .query(Long.class)
-                .single();
-        assertThat(codesOn(admin.get(byClicks + "&after=3-" + first))).containsExactly(tag + "two", tag + "one");
+        assertThat(codesOn(admin.get(byClicks + "&after=3-" + id(tag + "three"))))
+                .containsExactly(tag + "two", tag + "one", tag + "zero", tag + "none");
+        assertThat(codesOn(admin.get(byClicks + "&after=0-" + id(tag + "zero"))))
+                .containsExactly(tag + "none");
+        long first = id(tag + "three");
 
         assertThat(admin.get(byClicks + "&after=" + first).statusCode())
                 .as("a cursor of another order")
@@ -72,6 +73,13 @@ class LinksByClicksTest {
         HttpResponse<String> nonsense = admin.get(byClicks + "&after=3-x");
         assertThat(nonsense.statusCode()).isEqualTo(400);
         assertThat(nonsense.body()).contains("wrong value for after");
+    }
+
+    private long id(String code) {
+        return db.sql("SELECT id FROM urls WHERE short_code = ?")
+                .param(code)
+                .query(Long.class)
+                .single();
     }
 
     private static List<String> codesOn(HttpResponse<String> page) {
