@@ -55,9 +55,9 @@ done
 [[ "$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) FROM click_totals_queue")" == 0 ]] || die "click totals were not folded"
 # a quarter of the way down the clicked links, and a quarter of the way down those never clicked
 MIDDLE_CLICKED="$(psql_bench -d "$BENCH_DB" -Atc "SELECT clicks || '-' || url_id FROM link_click_totals
-    ORDER BY clicks DESC, url_id DESC OFFSET ($BENCH_LINKS / 4) LIMIT 1")"
-MIDDLE_UNCLICKED="$(psql_bench -d "$BENCH_DB" -Atc "SELECT '0-' || id FROM urls u
-    WHERE NOT EXISTS (SELECT 1 FROM link_click_totals t WHERE t.url_id = u.id) ORDER BY id DESC OFFSET ($BENCH_LINKS / 4) LIMIT 1")"
+    WHERE clicks > 0 ORDER BY clicks DESC, url_id DESC OFFSET ($BENCH_LINKS / 4) LIMIT 1")"
+MIDDLE_UNCLICKED="$(psql_bench -d "$BENCH_DB" -Atc "SELECT '0-' || url_id FROM link_click_totals
+    WHERE clicks = 0 ORDER BY url_id DESC OFFSET ($BENCH_LINKS / 4) LIMIT 1")"
 
 log "Signing in as $EMAIL"
 JAR="$WORK/cookies"
@@ -82,6 +82,7 @@ PAGES=(
     "links, page in the middle (keyset)|/-/links?after=$MIDDLE"
     "links, taken down only|/-/links?status=blocked"
     "links, most clicked|/-/links?order=clicks"
+    "links, most clicked, search|/-/links?order=clicks&q=Page+4242"
     "links, most clicked, among the clicked|/-/links?order=clicks&after=$MIDDLE_CLICKED"
     "links, most clicked, among the never clicked|/-/links?order=clicks&after=$MIDDLE_UNCLICKED"
     "link with $BENCH_CLICKS clicks, 30 days|/-/links/$HOT"

@@ -5,24 +5,66 @@
 -- row is deleted in the transaction that adds it to its link, and a row committed late is simply
 -- left for a later fold, so every click is counted once and no cursor is needed.
 
--- No writer may store clicks while the totals are seeded below, or they would be counted twice.
-LOCK TABLE click_counts IN SHARE MODE;
+-- Link writers first, then click writers (a link's creation writes its event after it): every
+-- writer already under way finishes and is counted below, every later one waits for this
+-- migration and then runs the new triggers. Clicks wait in the instances' journals meanwhile.
+LOCK TABLE urls IN SHARE MODE;
+LOCK TABLE events IN SHARE MODE;
 
 CREATE TABLE click_totals_queue (
     url_id bigint NOT NULL,
     clicks bigint NOT NULL
 );
 
--- A row per clicked link, with its owner as of the last fold. Apart from urls, so that a fold
--- writes two narrow index entries per link: folding into a column of urls rewrote each clicked
--- link's row and all five urls indexes (a trigram one among them), which in the redirect
--- benchmark left PostgreSQL so busy that 97 % of redirects were paced instead of 15 %.
+-- A row per link, with its owner, kept by the triggers on urls below. Apart from urls, so that a
+-- fold rewrites two narrow index entries per clicked link: folding into a column of urls rewrote
+-- each clicked link's row and all five urls indexes (a trigram one among them), which in the
+-- redirect benchmark left PostgreSQL so busy that 97 % of redirects were paced instead of 15 %.
 CREATE TABLE link_click_totals (
     url_id  bigint PRIMARY KEY,
     user_id bigint,
     clicks  bigint NOT NULL
 );
+
+INSERT INTO link_click_totals (url_id, user_id, clicks)
+SELECT u.id, u.user_id, coalesce(counted.clicks, 0)
+FROM urls u
+LEFT JOIN (SELECT url_id, sum(clicks) AS clicks FROM click_counts GROUP BY url_id) counted ON counted.url_id = u.id;
+
 CREATE INDEX link_click_totals_owner_idx ON link_click_totals (user_id, clicks DESC, url_id DESC);
+
+CREATE FUNCTION add_link_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO link_click_totals (url_id, user_id, clicks)
+    SELECT id, user_id, 0 FROM new_urls ORDER BY id
+    ON CONFLICT (url_id) DO UPDATE SET user_id = excluded.user_id, clicks = 0;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER urls_add_link_totals AFTER INSERT ON urls
+    REFERENCING NEW TABLE AS new_urls
+    FOR EACH STATEMENT EXECUTE FUNCTION add_link_totals();
+
+CREATE FUNCTION drop_link_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM link_click_totals t USING old_urls o WHERE t.url_id = o.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER urls_drop_link_totals AFTER DELETE ON urls
+    REFERENCING OLD TABLE AS old_urls
+    FOR EACH STATEMENT EXECUTE FUNCTION drop_link_totals();
+
+-- An import may give a link another owner.
+CREATE FUNCTION move_link_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE link_click_totals SET user_id = NEW.user_id WHERE url_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER urls_move_link_totals AFTER UPDATE OF user_id ON urls
+    FOR EACH ROW WHEN (OLD.user_id IS DISTINCT FROM NEW.user_id)
+    EXECUTE FUNCTION move_link_totals();
 
 CREATE OR REPLACE FUNCTION count_clicks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -44,8 +86,3 @@ BEGIN
     RETURN NULL;
 END
 $$;
-
--- Existing clicks reach the totals through the queue too, folded in batches once the application
--- runs, instead of inside this migration.
-INSERT INTO click_totals_queue (url_id, clicks)
-SELECT url_id, sum(clicks) FROM click_counts GROUP BY url_id;

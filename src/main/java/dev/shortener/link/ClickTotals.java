@@ -7,6 +7,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -20,7 +21,7 @@ public class ClickTotals {
 
     private static final Logger log = LoggerFactory.getLogger(ClickTotals.class);
 
-    /** Queue rows one transaction folds: a backlog (the migration queues every link) goes in steps. */
+    /** Queue rows one transaction folds: a backlog (PostgreSQL away for a while) goes in steps. */
     static final int BATCH = 10_000;
 
     private static final String FOLD = """
@@ -31,11 +32,10 @@ public class ClickTotals {
             ), summed AS (
                 SELECT url_id, sum(clicks) AS clicks FROM taken GROUP BY url_id
             ), added AS (
-                -- the owner is refreshed at every fold; clicks of a deleted link are dropped
-                INSERT INTO link_click_totals AS total (url_id, user_id, clicks)
-                SELECT summed.url_id, urls.user_id, summed.clicks FROM summed JOIN urls ON urls.id = summed.url_id
-                ORDER BY summed.url_id
-                ON CONFLICT (url_id) DO UPDATE SET clicks = total.clicks + excluded.clicks, user_id = excluded.user_id
+                -- a link that does not exist (deleted, or not yet imported) has no row: its clicks
+                -- stay in the click_counts rollup only
+                UPDATE link_click_totals total SET clicks = total.clicks + summed.clicks
+                FROM summed WHERE total.url_id = summed.url_id
             )
             SELECT count(*) FROM taken""";
 
@@ -53,7 +53,7 @@ public class ClickTotals {
     void foldOnSchedule() {
         try {
             foldAll();
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             // the queue keeps what was not folded; the next run takes it
             log.warn("Could not fold click totals: {}", e.getMessage());
         }

@@ -145,33 +145,14 @@ public class LinkListing {
         return new Page(withClicks(rows), next);
     }
 
-    /**
-     * Clicked links by their folded total (the index (user_id, clicks DESC, url_id DESC) of {@code
-     * link_click_totals}), then the links without clicks, newest first; a cursor with 0 clicks is
-     * in the second part.
-     */
+    /** Links by their folded total, then newest first: the index (user_id, clicks DESC, url_id DESC). */
     private List<Row> byClicks(String where, Map<String, Object> params, @Nullable After after) {
-        List<Row> rows = new ArrayList<>();
-        boolean clickedPart = after == null || after.clicks() == null || after.clicks() > 0;
-        if (clickedPart) {
-            rows.addAll(rows(
-                    COLUMNS + ", t.clicks FROM link_click_totals t JOIN urls u ON u.id = t.url_id" + where
-                            + " AND t.user_id = :owner"
-                            + (after == null ? "" : " AND (t.clicks, t.url_id) < (:clicks, :after)")
-                            + " ORDER BY t.clicks DESC, t.url_id DESC",
-                    params));
-        }
-        if (rows.size() <= PAGE_SIZE) {
-            Map<String, Object> rest = new HashMap<>(params);
-            rest.put("limit", PAGE_SIZE + 1 - rows.size());
-            rows.addAll(rows(
-                    FROM_URLS + where
-                            + " AND NOT EXISTS (SELECT 1 FROM link_click_totals t WHERE t.url_id = u.id AND t.user_id = :owner)"
-                            + (clickedPart ? "" : " AND u.id < :after")
-                            + " ORDER BY u.id DESC",
-                    rest));
-        }
-        return rows;
+        return rows(
+                COLUMNS + ", t.clicks FROM link_click_totals t JOIN urls u ON u.id = t.url_id" + where
+                        + " AND t.user_id = :owner"
+                        + (after == null ? "" : " AND (t.clicks, t.url_id) < (:clicks, :after)")
+                        + " ORDER BY t.clicks DESC, t.url_id DESC",
+                params);
     }
 
     /** The rows of {@code sql} (the first page's worth and one more), their clicks the sort key's. */

@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @AccountPagesContext
 class LinksByClicksTest {
 
+    private static final Pattern NEXT = Pattern.compile("id=\"next-page\"\\s+href=\"([^\"]+)\"");
     private static final Pattern CODE = Pattern.compile("class=\"code\" href=\"/-/links/\\d+\">/([^<]+)</a>");
 
     @LocalServerPort
@@ -73,6 +74,53 @@ class LinksByClicksTest {
         HttpResponse<String> nonsense = admin.get(byClicks + "&after=3-x");
         assertThat(nonsense.statusCode()).isEqualTo(400);
         assertThat(nonsense.body()).contains("wrong value for after");
+    }
+
+    @Test
+    void walkingThePagesShowsEveryLinkOnceInTheOrderOfItsClicks() {
+        String base = "http://127.0.0.1:" + port;
+        PageClient admin = new PageClient(base, "198.51.100.8");
+        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        String tag = "walk" + Long.toString(System.nanoTime(), 36);
+        long owner = db.sql("SELECT id FROM users WHERE email = ?")
+                .param(AccountPagesContext.ADMIN_EMAIL)
+                .query(Long.class)
+                .single();
+        // more than a page, with ties: as an import writes links and their click events
+        int links = LinkListing.PAGE_SIZE + 13;
+        db.sql("""
+                        INSERT INTO urls (user_id, short_code, original_url)
+                        SELECT :owner, :tag || g, 'https://example.com/' || g FROM generate_series(1, :links) g""")
+                .param("owner", owner)
+                .param("tag", tag)
+                .param("links", links)
+                .update();
+        db.sql("""
+                        INSERT INTO events (url_id, event_type)
+                        SELECT u.id, 'click' FROM urls u, generate_series(1, 3) n
+                        WHERE u.short_code LIKE :tag || '%' AND n <= substr(u.short_code, length(:tag) + 1)::int % 4""").param("tag", tag).update();
+        List<String> expected =
+                db.sql("""
+                        SELECT short_code FROM urls WHERE short_code LIKE :tag || '%'
+                        ORDER BY substr(short_code, length(:tag) + 1)::int % 4 DESC, id DESC""").param("tag", tag).query(String.class).list();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            totals.foldAll();
+            return walk(admin, "/-/links?q=" + tag + "&order=clicks").equals(expected);
+        });
+    }
+
+    /** The codes on every page from {@code path} on, following the pages' own next-page links. */
+    private static List<String> walk(PageClient client, String path) {
+        List<String> codes = new ArrayList<>();
+        String next = path;
+        while (next != null) {
+            HttpResponse<String> page = client.get(next);
+            codes.addAll(codesOn(page));
+            Matcher link = NEXT.matcher(page.body());
+            next = link.find() ? link.group(1).replace("&amp;", "&") : null;
+        }
+        return codes;
     }
 
     private long id(String code) {

@@ -1,0 +1,107 @@
+package dev.shortener.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shortener.ApiTest;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * Migration V15 on a database that the earlier migrations made and filled: every link gets its
+ * total from the click rollup, and the triggers keep the totals beside the links afterwards.
+ */
+class LinkClickTotalsMigrationTest extends ApiTest {
+
+    @Autowired
+    private Environment env;
+
+    @Autowired
+    private JdbcClient app;
+
+    @Test
+    void aPopulatedDatabaseGetsEveryLinksTotalAndKeepsThemAfterwards() {
+        String name = "v15_" + Long.toString(System.nanoTime(), 36);
+        String url = env.getRequiredProperty("spring.datasource.url").replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+        DriverManagerDataSource data = new DriverManagerDataSource(
+                url,
+                env.getRequiredProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password", ""));
+        app.sql("CREATE DATABASE " + name).update();
+        try {
+            migrate(data, "14");
+            JdbcClient db = JdbcClient.create(data);
+            long owner = db.sql(
+                            "INSERT INTO users (username, email) VALUES ('owner', 'owner@example.com') RETURNING id")
+                    .query(Long.class)
+                    .single();
+            long popular = link(db, owner, "popular");
+            long quiet = link(db, owner, "quiet");
+            long never = link(db, null, "never");
+            db.sql("""
+                            INSERT INTO events (url_id, event_type, details)
+                            VALUES (:popular, 'click', '{"referrer": "https://a.example/"}'),
+                                   (:popular, 'click', '{}'), (:popular, 'click', '{}'), (:popular, 'created', '{}'),
+                                   (:quiet, 'click', '{}'), (987654321, 'click', '{}')""").params(Map.of("popular", popular, "quiet", quiet)).update();
+
+            migrate(data, "latest");
+
+            assertThat(totals(db)).isEqualTo(Map.of(popular, 3L, quiet, 1L, never, 0L));
+            assertThat(db.sql("SELECT user_id FROM link_click_totals WHERE url_id = ?")
+                            .param(popular)
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(owner);
+
+            db.sql("INSERT INTO events (url_id, event_type) VALUES (?, 'click')")
+                    .param(never)
+                    .update();
+            new ClickTotals(db, new DataSourceTransactionManager(data)).foldAll();
+            db.sql("UPDATE urls SET user_id = ? WHERE id = ?")
+                    .params(owner, never)
+                    .update();
+            db.sql("DELETE FROM urls WHERE id = ?").param(quiet).update();
+            assertThat(totals(db)).isEqualTo(Map.of(popular, 3L, never, 1L));
+            assertThat(db.sql("SELECT user_id FROM link_click_totals WHERE url_id = ?")
+                            .param(never)
+                            .query(Long.class)
+                            .single())
+                    .as("the owner an update gave the link")
+                    .isEqualTo(owner);
+        } finally {
+            app.sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+        }
+    }
+
+    private static void migrate(DriverManagerDataSource data, String target) {
+        Flyway.configure()
+                // as the application's settings: an index built CONCURRENTLY waits for no lock of Flyway's
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+                .dataSource(data)
+                .locations("classpath:db/migration")
+                .target(target)
+                .load()
+                .migrate();
+    }
+
+    private static long link(JdbcClient db, Long owner, String code) {
+        return db.sql("INSERT INTO urls (user_id, short_code, original_url) VALUES (?, ?, ?) RETURNING id")
+                .params(owner, code, "https://example.com/" + code)
+                .query(Long.class)
+                .single();
+    }
+
+    private static Map<Long, Long> totals(JdbcClient db) {
+        return db
+                .sql("SELECT url_id, clicks FROM link_click_totals")
+                .query((row, n) -> Map.entry(row.getLong(1), row.getLong(2)))
+                .list()
+                .stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+}
