@@ -2,7 +2,9 @@ package dev.shortener.event;
 
 import dev.shortener.identity.Caller;
 import dev.shortener.link.Links;
+import dev.shortener.platform.Cursor;
 import dev.shortener.platform.JsonRequest;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import dev.shortener.user.Users;
@@ -67,19 +69,21 @@ class EventController {
     private final ClickRecorder clicks;
     private final Links links;
     private final Users users;
+    private final Listings listings;
 
-    EventController(Events events, ClickRecorder clicks, Links links, Users users) {
+    EventController(Events events, ClickRecorder clicks, Links links, Users users, Listings listings) {
         this.events = events;
         this.clicks = clicks;
         this.links = links;
         this.users = users;
+        this.listings = listings;
     }
 
     @GetMapping("/events")
     @Operation(
             summary = "List events of the caller's links (admins: all) by id, filtered and one page at a time;"
-                    + " includes every click so far")
-    @ApiResponse(responseCode = "200", description = "A page of events; X-Total-Count and Link headers")
+                    + " includes every click so far; by number or by cursor")
+    @ApiResponse(responseCode = "200", description = "A page of events")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     ResponseEntity<List<Event>> list(
             @Parameter(description = "Only events of this link")
@@ -94,7 +98,8 @@ class EventController {
                     @RequestParam(name = "event_type", required = false)
                     @Nullable
                     String eventType,
-            @Valid @ParameterObject PageRequest paging) {
+            @Valid @ParameterObject PageRequest paging,
+            @Valid @ParameterObject Cursor cursor) {
         Events.Filter filter = new Events.Filter(
                 urlId,
                 userId,
@@ -106,7 +111,7 @@ class EventController {
         } else {
             clicks.flush();
         }
-        return paging.respond(events.page(filter, paging.offset(), paging.perPage()), events.count(filter));
+        return listings.respond(events.list(filter), paging, cursor);
     }
 
     @GetMapping("/events/{id}")

@@ -1,10 +1,11 @@
 package dev.shortener.event;
 
+import dev.shortener.platform.IdList;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.SqlFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
@@ -23,10 +24,12 @@ class Events {
     private final JdbcClient db;
     private final ObjectMapper json;
     private final RowMapper<Event> rows = this::event;
+    private final IdList<Event> list;
 
-    Events(JdbcClient db, ObjectMapper json) {
+    Events(JdbcClient db, ObjectMapper json, Listings listings) {
         this.db = db;
         this.json = json;
+        this.list = listings.of("events", COLUMNS, rows, Event::id);
     }
 
     /** Optional equality filters of the list; null means "any". */
@@ -52,20 +55,9 @@ class Events {
                 .optional();
     }
 
-    List<Event> page(Filter filter, long offset, int limit) {
-        SqlFilter where = filter.sql();
-        return db.sql("SELECT " + COLUMNS + " FROM events" + where.where() + " ORDER BY id LIMIT ? OFFSET ?")
-                .params(where.params(limit, offset))
-                .query(rows)
-                .list();
-    }
-
-    long count(Filter filter) {
-        SqlFilter where = filter.sql();
-        return db.sql("SELECT count(*) FROM events" + where.where())
-                .params(where.params())
-                .query(Long.class)
-                .single();
+    /** The events that {@code filter} lets through, in id order. */
+    IdList<Event> list(Filter filter) {
+        return list.where(filter.sql());
     }
 
     /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */

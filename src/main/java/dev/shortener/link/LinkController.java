@@ -1,6 +1,8 @@
 package dev.shortener.link;
 
 import dev.shortener.identity.Caller;
+import dev.shortener.platform.Cursor;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -33,10 +35,12 @@ class LinkController {
 
     private final Links links;
     private final Destinations destinations;
+    private final Listings listings;
 
-    LinkController(Links links, Destinations destinations) {
+    LinkController(Links links, Destinations destinations, Listings listings) {
         this.links = links;
         this.destinations = destinations;
+        this.listings = listings;
     }
 
     @PostMapping("/urls")
@@ -70,8 +74,8 @@ class LinkController {
     }
 
     @GetMapping("/urls")
-    @Operation(summary = "List links by id, filtered and one page at a time")
-    @ApiResponse(responseCode = "200", description = "A page of links; X-Total-Count and Link headers")
+    @Operation(summary = "List links by id, filtered and one page at a time, by number or by cursor")
+    @ApiResponse(responseCode = "200", description = "A page of links")
     @ApiResponse(responseCode = "400", description = "Bad filter or paging parameters")
     @ApiResponse(responseCode = "403", description = "Another user's links, asked by a non-admin")
     ResponseEntity<List<Link>> list(
@@ -87,7 +91,8 @@ class LinkController {
                     @RequestParam(name = "short_code", required = false)
                     @Nullable
                     String shortCode,
-            @Valid @ParameterObject PageRequest paging) {
+            @Valid @ParameterObject PageRequest paging,
+            @Valid @ParameterObject Cursor cursor) {
         Caller caller = Caller.current();
         Long owner = userId;
         if (!caller.admin()) {
@@ -98,7 +103,7 @@ class LinkController {
         }
         Links.Filter filter =
                 new Links.Filter(owner, isActive, shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
-        return paging.respond(links.page(filter, paging.offset(), paging.perPage()), links.count(filter));
+        return listings.respond(links.list(filter), paging, cursor);
     }
 
     @GetMapping("/urls/{id}")

@@ -1,13 +1,14 @@
 package dev.shortener.link;
 
 import dev.shortener.identity.Caller;
+import dev.shortener.platform.IdList;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.Refused;
 import dev.shortener.platform.SqlFilter;
 import dev.shortener.user.UserDeleted;
 import dev.shortener.user.Users;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.SimplePropertyRowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,12 +38,14 @@ public class Links {
     private final ApplicationEventPublisher events;
     private final Users users;
     private final LinkSettings settings;
+    private final IdList<Link> list;
 
-    Links(JdbcClient db, ApplicationEventPublisher events, Users users, LinkSettings settings) {
+    Links(JdbcClient db, ApplicationEventPublisher events, Users users, LinkSettings settings, Listings listings) {
         this.db = db;
         this.events = events;
         this.users = users;
         this.settings = settings;
+        this.list = listings.of("urls", COLUMNS, new SimplePropertyRowMapper<>(Link.class), Link::id);
     }
 
     public Optional<Link> find(long id) {
@@ -96,20 +100,9 @@ public class Links {
         }
     }
 
-    List<Link> page(Filter filter, long offset, int limit) {
-        SqlFilter where = filter.sql();
-        return db.sql("SELECT " + COLUMNS + " FROM urls" + where.where() + " ORDER BY id LIMIT ? OFFSET ?")
-                .params(where.params(limit, offset))
-                .query(Link.class)
-                .list();
-    }
-
-    long count(Filter filter) {
-        SqlFilter where = filter.sql();
-        return db.sql("SELECT count(*) FROM urls" + where.where())
-                .params(where.params())
-                .query(Long.class)
-                .single();
+    /** The links that {@code filter} lets through, in id order. */
+    IdList<Link> list(Filter filter) {
+        return list.where(filter.sql());
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -11,10 +12,14 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import java.util.Arrays;
+import java.util.List;
 import org.springdoc.core.customizers.OperationCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.MethodParameter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -52,6 +57,46 @@ class OpenApiSettings {
             }
             return operation;
         };
+    }
+
+    /** The headers of a page: an exact count by number, an estimate by cursor, and the links. */
+    @Bean
+    OperationCustomizer pagingHeaders() {
+        return (operation, handler) -> {
+            List<Class<?>> parameters = Arrays.stream(handler.getMethodParameters())
+                    .<Class<?>>map(MethodParameter::getParameterType)
+                    .toList();
+            ApiResponse page = operation.getResponses() == null
+                    ? null
+                    : operation.getResponses().get("200");
+            if (page == null || !parameters.contains(PageRequest.class)) {
+                return operation;
+            }
+            boolean cursors = parameters.contains(Cursor.class);
+            page.addHeaderObject(
+                    "X-Total-Count",
+                    integer(cursors ? "The number of items of the list; pages by number only" : "The number of items"));
+            if (cursors) {
+                page.addHeaderObject(
+                        Cursor.ESTIMATE_HEADER,
+                        integer("Pages by cursor (after, before): the planner's estimate of the number of items of the"
+                                + " list, in place of X-Total-Count"));
+            }
+            page.addHeaderObject(
+                    "Link",
+                    new Header()
+                            .description(
+                                    cursors
+                                            ? "RFC 8288 links. By number: next, prev, first, last pages. By cursor:"
+                                                    + " next (after the last id), prev (before the first id), first"
+                                            : "RFC 8288 links: next, prev, first, last pages")
+                            .schema(new StringSchema()));
+            return operation;
+        };
+    }
+
+    private static Header integer(String description) {
+        return new Header().description(description).schema(new IntegerSchema().format("int64"));
     }
 
     @Bean

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.BindParam;
@@ -15,11 +16,13 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * Paging of list endpoints, bound from the query by Spring's data binding and checked by Bean
  * Validation: {@code page} from 1, {@code per_page} from 1 to 1000 (default 100); a missing or empty
  * one takes its default. Lists answer a bare JSON array with {@code X-Total-Count} and an RFC 8288
- * {@code Link} header.
+ * {@code Link} header. {@code page} is kept as given (null when absent), so that a list that also
+ * pages by {@link Cursor} can refuse both at once.
  */
 public record PageRequest(
         @Parameter(description = "Page number, from 1", schema = @Schema(type = "integer", minimum = "1"))
         @Min(value = 1, message = "page must be an integer of at least 1")
+        @Nullable
         Integer page,
 
         @Parameter(
@@ -37,12 +40,16 @@ public record PageRequest(
     private static final String PER_PAGE_RULE = "per_page must be an integer from 1 to " + MAX_PER_PAGE;
 
     public PageRequest {
-        page = page == null ? 1 : page;
         perPage = perPage == null ? DEFAULT_PER_PAGE : perPage;
     }
 
+    /** The page asked for, 1 when none was. */
+    public int number() {
+        return page == null ? 1 : page;
+    }
+
     public long offset() {
-        return (long) (page - 1) * perPage;
+        return (long) (number() - 1) * perPage;
     }
 
     /** The 200 answer for one page of {@code total} items. */
@@ -50,6 +57,7 @@ public record PageRequest(
         HttpHeaders headers = new HttpHeaders();
         headers.add("X-Total-Count", Long.toString(total));
         List<String> links = new ArrayList<>();
+        int page = number();
         if (offset() + items.size() < total) {
             links.add(link(page + 1, "next"));
         }

@@ -29,7 +29,14 @@ public final class SqlFilter {
 
     /** {@code " WHERE a = ? AND b = ?"}, or an empty string without filters. */
     public String where() {
-        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        return where(List.of());
+    }
+
+    /** The clause with {@code more} conditions after the filters', whose parameters follow theirs. */
+    public String where(List<String> more) {
+        List<String> all = new ArrayList<>(conditions);
+        all.addAll(more);
+        return all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all);
     }
 
     /** The filter values, in the order of {@link #where()}, followed by {@code extra}. */

@@ -1,6 +1,8 @@
 package dev.shortener.user;
 
 import dev.shortener.identity.Caller;
+import dev.shortener.platform.Cursor;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.PageRequest;
 import dev.shortener.platform.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -27,9 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 class UserController {
 
     private final Users users;
+    private final Listings listings;
 
-    UserController(Users users) {
+    UserController(Users users, Listings listings) {
         this.users = users;
+        this.listings = listings;
     }
 
     @PostMapping("/users")
@@ -50,11 +54,11 @@ class UserController {
     }
 
     @GetMapping("/users")
-    @Operation(summary = "List users by id, one page at a time")
-    @ApiResponse(responseCode = "200", description = "A page of users; X-Total-Count and Link headers")
+    @Operation(summary = "List users by id, one page at a time, by number or by cursor")
+    @ApiResponse(responseCode = "200", description = "A page of users")
     @ApiResponse(responseCode = "400", description = "Bad paging parameters")
-    ResponseEntity<List<User>> list(@Valid @ParameterObject PageRequest paging) {
-        return paging.respond(users.page(paging.offset(), paging.perPage()), users.count());
+    ResponseEntity<List<User>> list(@Valid @ParameterObject PageRequest paging, @Valid @ParameterObject Cursor cursor) {
+        return listings.respond(users.list(), paging, cursor);
     }
 
     @GetMapping("/users/me")

@@ -1,11 +1,13 @@
 package dev.shortener.user;
 
+import dev.shortener.platform.IdList;
+import dev.shortener.platform.Listings;
 import dev.shortener.platform.Refused;
-import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.SimplePropertyRowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -18,10 +20,12 @@ public class Users {
 
     private final JdbcClient db;
     private final ApplicationEventPublisher events;
+    private final IdList<User> list;
 
-    Users(JdbcClient db, ApplicationEventPublisher events) {
+    Users(JdbcClient db, ApplicationEventPublisher events, Listings listings) {
         this.db = db;
         this.events = events;
+        this.list = listings.of("users", COLUMNS, new SimplePropertyRowMapper<>(User.class), User::id);
     }
 
     public boolean exists(long id) {
@@ -38,15 +42,9 @@ public class Users {
                 .optional();
     }
 
-    List<User> page(long offset, int limit) {
-        return db.sql("SELECT " + COLUMNS + " FROM users ORDER BY id LIMIT ? OFFSET ?")
-                .params(limit, offset)
-                .query(User.class)
-                .list();
-    }
-
-    long count() {
-        return db.sql("SELECT count(*) FROM users").query(Long.class).single();
+    /** All users, in id order. */
+    IdList<User> list() {
+        return list;
     }
 
     /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */

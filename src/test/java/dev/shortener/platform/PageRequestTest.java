@@ -10,7 +10,8 @@ class PageRequestTest {
     void defaultsToTheFirstHundred() {
         PageRequest paging = new PageRequest(null, null);
 
-        assertThat(paging.page()).isEqualTo(1);
+        assertThat(paging.page()).isNull();
+        assertThat(paging.number()).isEqualTo(1);
         assertThat(paging.perPage()).isEqualTo(100);
         assertThat(paging.offset()).isZero();
     }
