@@ -61,6 +61,28 @@ class OpenApiTest extends ApiTest {
                     .forEach(p ->
                             assertThat(p.path("schema").path("maximum").asInt()).isEqualTo(1000));
         }
+        for (String list : List.of("/users", "/urls", "/events")) {
+            JsonNode operation = paths.path(list).path("get");
+            assertThat(operation
+                            .path("parameters")
+                            .valueStream()
+                            .map(p -> p.path("name").asString()))
+                    .as("cursors of GET %s", list)
+                    .contains("after", "before")
+                    .doesNotContain("cursor");
+            operation
+                    .path("parameters")
+                    .valueStream()
+                    .filter(p -> p.path("name").asString().matches("after|before"))
+                    .forEach(p ->
+                            assertThat(p.path("schema").path("type").asString()).isEqualTo("integer"));
+            assertThat(operation.path("responses").path("200").path("headers").propertyNames())
+                    .as("headers of a page of GET %s", list)
+                    .contains("X-Total-Count", "X-Total-Count-Estimate", "Link");
+        }
+        assertThat(paths.path("/api-keys").path("get").path("parameters").toString())
+                .as("a list without cursors")
+                .doesNotContain("\"after\"");
         JsonNode urls = paths.path("/urls").path("get").path("parameters");
         assertThat(urls.valueStream()
                         .filter(p -> p.path("name").asString().equals("is_active"))
