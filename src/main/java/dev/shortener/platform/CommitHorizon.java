@@ -57,58 +57,61 @@ public class CommitHorizon {
         tables.add(table);
     }
 
-    /** The horizon of {@code table}, read again when the last reading is older than {@link #MAX_AGE}. */
+    /**
+     * The horizon of {@code table}, read again when the last reading is older than {@link #MAX_AGE};
+     * while another thread reads, the last one serves.
+     */
     public long settled(String table) {
-        long now = System.nanoTime();
-        if (now - readAt > MAX_AGE.toNanos()) {
-            readSince(now - MAX_AGE.toNanos());
+        if (stale() && refreshing.tryLock()) {
+            try {
+                if (stale()) {
+                    read();
+                }
+            } finally {
+                refreshing.unlock();
+            }
         }
-        return horizon(table);
-    }
-
-    /** The horizon of {@code table} as of a reading that began after this call. */
-    public long fresh(String table) {
-        readSince(System.nanoTime());
-        return horizon(table);
-    }
-
-    private long horizon(String table) {
         Long horizon = settled.get(table);
-        if (horizon != null) {
-            return horizon;
-        }
-        // a table's first reading waits for the transactions running at the time, within a bound
+        return horizon != null ? horizon : first(table);
+    }
+
+    private boolean stale() {
+        return System.nanoTime() - readAt > MAX_AGE.toNanos();
+    }
+
+    /** A table's first horizon waits for the transactions running at its first reading, within a bound. */
+    private long first(String table) {
         long deadline = System.nanoTime() + FIRST_SETTLE.toNanos();
+        Long horizon = null;
         while (horizon == null && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-            readSince(System.nanoTime());
+            refreshing.lock();
+            try {
+                read();
+            } finally {
+                refreshing.unlock();
+            }
             horizon = settled.get(table);
+            if (horizon == null) {
+                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
         }
         return horizon == null ? 0 : horizon;
     }
 
-    /** Reads unless a reading that began at or after {@code since} has ended meanwhile. */
-    private void readSince(long since) {
-        refreshing.lock();
-        try {
-            if (readAt >= since) {
-                return;
-            }
-            readAt = System.nanoTime();
-            Map<String, Long> lastIds = lastIds();
-            Xids xids = db.sql("SELECT pg_current_xact_id()::text::bigint AS own,"
-                            + " pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin")
-                    .query((rs, row) -> new Xids(rs.getLong("own"), rs.getLong("xmin")))
-                    .single();
-            if (pending.size() >= MAX_PENDING) {
-                // a long transaction holds the horizon back: the oldest readings settle first
-                pending.pollLast();
-            }
-            pending.addLast(new Reading(lastIds, xids.own()));
-            settle(xids.xmin());
-        } finally {
-            refreshing.unlock();
+    /** Takes a reading, then settles the readings that every transaction older than them has passed. */
+    private void read() {
+        readAt = System.nanoTime();
+        Map<String, Long> lastIds = lastIds();
+        Xids xids = db.sql("SELECT pg_current_xact_id()::text::bigint AS own,"
+                        + " pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin")
+                .query((rs, row) -> new Xids(rs.getLong("own"), rs.getLong("xmin")))
+                .single();
+        if (pending.size() >= MAX_PENDING) {
+            // a long transaction holds the horizon back: the oldest readings settle first
+            pending.pollLast();
         }
+        pending.addLast(new Reading(lastIds, xids.own()));
+        settle(xids.xmin());
     }
 
     private Map<String, Long> lastIds() {

@@ -10,7 +10,9 @@ import org.springframework.stereotype.Component;
 /**
  * Answers the lists in id order ({@code /users}, {@code /urls}, {@code /events}) one page at a time,
  * by number ({@link PageRequest}: exact {@code X-Total-Count}) or by cursor ({@link Cursor}: pages
- * that stop at the {@link CommitHorizon}, an estimated count).
+ * that stop at the {@link CommitHorizon}, an estimated count). The tail of a walk by cursor shows
+ * the ids committed up to the last reading of the horizon, at most {@link CommitHorizon#MAX_AGE} ago,
+ * and none that an older transaction still running could precede.
  */
 @Component
 public class Listings {
@@ -35,23 +37,9 @@ public class Listings {
         }
         cursor.refuseMixedWith(paging);
         int limit = paging.perPage();
-        long settled = horizon.settled(list.table());
-        List<T> items = cursorPage(list, cursor, limit, settled);
-        if (items.size() < limit && cursor.upper() - 1 > settled) {
-            // a short page at the horizon: ids committed since the last reading may complete it
-            long fresh = horizon.fresh(list.table());
-            if (fresh > settled) {
-                items = cursorPage(list, cursor, limit, fresh);
-            }
-        }
+        long upper = Math.min(cursor.upper(), horizon.settled(list.table()) + 1);
+        List<T> items =
+                upper <= cursor.lower() + 1 ? List.of() : list.between(cursor.lower(), upper, limit, cursor.backward());
         return cursor.respond(items, list::id, limit, list.estimate());
-    }
-
-    private static <T> List<T> cursorPage(IdList<T> list, Cursor cursor, int limit, long horizon) {
-        long upper = Math.min(cursor.upper(), horizon + 1);
-        if (upper <= cursor.lower() + 1) {
-            return List.of();
-        }
-        return list.between(cursor.lower(), upper, limit, cursor.backward());
     }
 }
