@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>A reading takes the sequences' last values, then an xid of its own ({@code pg_current_xact_id},
  * assigned after the read). Every transaction holding an id at or below a value read took a
- * transaction id before that id (the id columns' default, V15), so before the reading's xid; the
+ * transaction id before that id (the id columns' default, V16), so before the reading's xid; the
  * reading settles once a snapshot's xmin has passed its xid, when all of those have ended. A
  * snapshot's xmax is no such bound: a running transaction whose xid is above every completed one is
  * at or beyond it and in no list. Readings are cached for {@link #MAX_AGE}; sequences must not
