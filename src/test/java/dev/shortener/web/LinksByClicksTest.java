@@ -35,8 +35,7 @@ class LinksByClicksTest {
     @Test
     void mostClickedLinksComeFirstAndTheNextPageStartsAfterTheLastOne() {
         String base = "http://127.0.0.1:" + port;
-        PageClient admin = new PageClient(base, "198.51.100.7");
-        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        PageClient admin = signedInAdmin("198.51.100.7");
         String tag = "bc" + Long.toString(System.nanoTime(), 36);
         List<String> codes = List.of(tag + "one", tag + "three", tag + "two", tag + "none", tag + "zero");
         admin.get("/");
@@ -78,9 +77,7 @@ class LinksByClicksTest {
 
     @Test
     void walkingThePagesShowsEveryLinkOnceInTheOrderOfItsClicks() {
-        String base = "http://127.0.0.1:" + port;
-        PageClient admin = new PageClient(base, "198.51.100.8");
-        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        PageClient admin = signedInAdmin("198.51.100.8");
         String tag = "walk" + Long.toString(System.nanoTime(), 36);
         long owner = db.sql("SELECT id FROM users WHERE email = ?")
                 .param(AccountPagesContext.ADMIN_EMAIL)
@@ -108,6 +105,13 @@ class LinksByClicksTest {
             totals.foldAll();
             return walk(admin, "/-/links?q=" + tag + "&order=clicks").equals(expected);
         });
+    }
+
+    /** The administrator, signed in from {@code address} (each test its own sign-in budget). */
+    private PageClient signedInAdmin(String address) {
+        PageClient admin = new PageClient("http://127.0.0.1:" + port, address);
+        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        return admin;
     }
 
     /** The codes on every page from {@code path} on, following the pages' own next-page links. */
