@@ -19,8 +19,8 @@ import org.springframework.web.server.ResponseStatusException;
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
  * the {@code click_counts} rollup and their takedown state. "Most clicked" orders by {@code
- * link_click_totals}, which {@link dev.shortener.link.ClickTotals} keeps a few seconds behind the
- * rollup.
+ * link_click_totals}, which {@link dev.shortener.link.ClickTotals} keeps up to {@code
+ * CLICK_TOTALS_INTERVAL} (a minute) behind the rollup.
  */
 @Repository
 public class LinkListing {
@@ -173,7 +173,7 @@ public class LinkListing {
 
     /**
      * The rows with their click totals as of now, from a handful of rollup rows per link (the
-     * folded total that ordered them may be a few seconds behind).
+     * folded total that ordered them may be up to a minute behind).
      */
     private List<Row> withClicks(List<Row> rows) {
         if (rows.isEmpty()) {
