@@ -38,6 +38,7 @@ class TableOwnershipTest {
             Map.entry("abuse_reports", "abuse"),
             Map.entry("events", "event"),
             Map.entry("click_counts", "event"),
+            Map.entry("event_tallies", "event"),
             Map.entry("click_journals", "event"),
             Map.entry("import_jobs", "importing"),
             Map.entry("import_chunks", "importing"),

@@ -2,6 +2,9 @@ package dev.shortener;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -21,9 +24,48 @@ public final class TestDatabase {
         return dataSource(env).getConnection();
     }
 
+    /** An empty database of its own on the tests' server, for a migration test; dropped on close. */
+    public static Scratch scratch(Environment env, String prefix) {
+        String name = prefix + Long.toString(System.nanoTime(), 36);
+        outside(env).sql("CREATE DATABASE " + name).update();
+        String url = env.getRequiredProperty("spring.datasource.url").replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+        return new Scratch(env, name, dataSource(env, url));
+    }
+
+    /** A database made by {@link #scratch}, migrated as far as a test asks. */
+    public record Scratch(Environment env, String name, DataSource data) implements AutoCloseable {
+
+        public JdbcClient db() {
+            return JdbcClient.create(data);
+        }
+
+        /** Runs the migrations up to {@code target} ("latest" for all), with the application's settings. */
+        public void migrate(String target) {
+            Flyway.configure()
+                    // as the application's settings: an index built CONCURRENTLY waits for no lock of Flyway's
+                    .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+                    .dataSource(data)
+                    .locations("classpath:db/migration")
+                    .target(target)
+                    .load()
+                    .migrate();
+        }
+
+        @Override
+        public void close() {
+            outside(env)
+                    .sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+                    .update();
+        }
+    }
+
     private static DriverManagerDataSource dataSource(Environment env) {
+        return dataSource(env, env.getRequiredProperty("spring.datasource.url"));
+    }
+
+    private static DriverManagerDataSource dataSource(Environment env, String url) {
         return new DriverManagerDataSource(
-                env.getRequiredProperty("spring.datasource.url"),
+                url,
                 env.getRequiredProperty("spring.datasource.username"),
                 env.getProperty("spring.datasource.password", ""));
     }

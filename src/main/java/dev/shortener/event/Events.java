@@ -6,7 +6,10 @@ import dev.shortener.platform.SqlFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,6 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** The events table: an append-only log, read by id order. */
 @Repository
 class Events {
+
+    private static final String CLICK = "click";
 
     private static final String COLUMNS =
             "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
@@ -57,7 +62,54 @@ class Events {
 
     /** The events that {@code filter} lets through, in id order. */
     IdList<Event> list(Filter filter) {
-        return list.where(filter.sql());
+        return list.where(filter.sql()).countedBy(tally(filter));
+    }
+
+    /**
+     * An exact count of the filter's events that reads a few rows, not the events (migrations V17,
+     * V18, ADR 0017): all events or those of one type from the tallies, a link's from its click
+     * rollup and its other events; null for a filter on a user or on a caller's links, whose count
+     * costs what that user or that account holds.
+     */
+    private @Nullable LongSupplier tally(Filter filter) {
+        if (filter.userId() != null) {
+            return null;
+        }
+        Long link = filter.urlId();
+        if (link != null) {
+            return () -> ofLink(link, filter.eventType(), filter.linkOwner());
+        }
+        if (filter.linkOwner() != null) {
+            return null;
+        }
+        String type = filter.eventType();
+        return () -> db.sql("SELECT coalesce(sum(events), 0) FROM event_tallies"
+                        + (type == null ? "" : " WHERE event_type = :type"))
+                .params(type == null ? Map.of() : Map.of("type", type))
+                .query(Long.class)
+                .single();
+    }
+
+    private long ofLink(long link, @Nullable String type, @Nullable Long owner) {
+        String clicks = type == null || type.equals(CLICK)
+                ? "(SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE url_id = :link)"
+                : "0";
+        String others = CLICK.equals(type)
+                ? "0"
+                : "(SELECT count(*) FROM events WHERE url_id = :link AND event_type <> 'click'"
+                        + (type == null ? "" : " AND event_type = :type") + ")";
+        String count = clicks + " + " + others;
+        Map<String, Object> params = new HashMap<>();
+        params.put("link", link);
+        if (type != null) {
+            params.put("type", type);
+        }
+        if (owner != null) {
+            count = "CASE WHEN EXISTS (SELECT 1 FROM urls WHERE id = :link AND user_id = :owner) THEN " + count
+                    + " ELSE 0 END";
+            params.put("owner", owner);
+        }
+        return db.sql("SELECT " + count).params(params).query(Long.class).single();
     }
 
     /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */

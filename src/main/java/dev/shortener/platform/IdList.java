@@ -3,16 +3,19 @@ package dev.shortener.platform;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The rows of one table in id order, under a feature's filter: pages by offset with their exact
  * count, and pages between two ids with the planner's estimate of the count. The feature names the
- * table, its columns and its filter; the paging SQL is this class's. Made by {@link Listings#of}.
+ * table, its columns and its filter, and may count its rows more cheaply than a scan; the paging SQL
+ * is this class's. Made by {@link Listings#of}.
  */
 public final class IdList<T> {
 
@@ -24,19 +27,34 @@ public final class IdList<T> {
     private final RowMapper<T> rows;
     private final ToLongFunction<T> id;
     private final SqlFilter filter;
+    /** The feature's exact count of the filtered rows, cheaper than counting them; null when it has none. */
+    private final @Nullable LongSupplier counter;
 
-    IdList(JdbcClient db, String table, String columns, RowMapper<T> rows, ToLongFunction<T> id, SqlFilter filter) {
+    IdList(
+            JdbcClient db,
+            String table,
+            String columns,
+            RowMapper<T> rows,
+            ToLongFunction<T> id,
+            SqlFilter filter,
+            @Nullable LongSupplier counter) {
         this.db = db;
         this.table = table;
         this.columns = columns;
         this.rows = rows;
         this.id = id;
         this.filter = filter;
+        this.counter = counter;
     }
 
     /** The same list, only the rows that {@code filter} lets through. */
     public IdList<T> where(SqlFilter filter) {
-        return new IdList<>(db, table, columns, rows, id, filter);
+        return new IdList<>(db, table, columns, rows, id, filter, null);
+    }
+
+    /** The same list, whose exact count {@code counter} gives instead of a count of its rows. */
+    public IdList<T> countedBy(@Nullable LongSupplier counter) {
+        return new IdList<>(db, table, columns, rows, id, filter, counter);
     }
 
     String table() {
@@ -55,6 +73,9 @@ public final class IdList<T> {
     }
 
     long count() {
+        if (counter != null) {
+            return counter.getAsLong();
+        }
         return db.sql("SELECT count(*) FROM " + table + filter.where())
                 .params(filter.params())
                 .query(Long.class)

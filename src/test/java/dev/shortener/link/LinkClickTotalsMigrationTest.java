@@ -3,14 +3,13 @@ package dev.shortener.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shortener.ApiTest;
+import dev.shortener.TestDatabase;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Migration V15 on a database that the earlier migrations made and filled: every link gets its
@@ -21,21 +20,11 @@ class LinkClickTotalsMigrationTest extends ApiTest {
     @Autowired
     private Environment env;
 
-    @Autowired
-    private JdbcClient app;
-
     @Test
     void aPopulatedDatabaseGetsEveryLinksTotalAndKeepsThemAfterwards() {
-        String name = "v15_" + Long.toString(System.nanoTime(), 36);
-        String url = env.getRequiredProperty("spring.datasource.url").replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
-        DriverManagerDataSource data = new DriverManagerDataSource(
-                url,
-                env.getRequiredProperty("spring.datasource.username"),
-                env.getProperty("spring.datasource.password", ""));
-        app.sql("CREATE DATABASE " + name).update();
-        try {
-            migrate(data, "14");
-            JdbcClient db = JdbcClient.create(data);
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v15_")) {
+            scratch.migrate("14");
+            JdbcClient db = scratch.db();
             long owner = db.sql(
                             "INSERT INTO users (username, email) VALUES ('owner', 'owner@example.com') RETURNING id")
                     .query(Long.class)
@@ -49,7 +38,7 @@ class LinkClickTotalsMigrationTest extends ApiTest {
                                    (:popular, 'click', '{}'), (:popular, 'click', '{}'), (:popular, 'created', '{}'),
                                    (:quiet, 'click', '{}'), (987654321, 'click', '{}')""").params(Map.of("popular", popular, "quiet", quiet)).update();
 
-            migrate(data, "latest");
+            scratch.migrate("latest");
 
             assertThat(totals(db)).isEqualTo(Map.of(popular, 3L, quiet, 1L, never, 0L));
             assertThat(db.sql("SELECT user_id FROM link_click_totals WHERE url_id = ?")
@@ -61,7 +50,7 @@ class LinkClickTotalsMigrationTest extends ApiTest {
             db.sql("INSERT INTO events (url_id, event_type) VALUES (?, 'click')")
                     .param(never)
                     .update();
-            new ClickTotals(db, new DataSourceTransactionManager(data)).foldAll();
+            new ClickTotals(db, new DataSourceTransactionManager(scratch.data())).foldAll();
             db.sql("UPDATE urls SET user_id = ? WHERE id = ?")
                     .params(owner, never)
                     .update();
@@ -73,20 +62,7 @@ class LinkClickTotalsMigrationTest extends ApiTest {
                             .single())
                     .as("the owner an update gave the link")
                     .isEqualTo(owner);
-        } finally {
-            app.sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
         }
-    }
-
-    private static void migrate(DriverManagerDataSource data, String target) {
-        Flyway.configure()
-                // as the application's settings: an index built CONCURRENTLY waits for no lock of Flyway's
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-                .dataSource(data)
-                .locations("classpath:db/migration")
-                .target(target)
-                .load()
-                .migrate();
     }
 
     private static long link(JdbcClient db, Long owner, String code) {

@@ -1,0 +1,66 @@
+package dev.shortener.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shortener.ApiTest;
+import dev.shortener.TestDatabase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Migration V17 on a database that the earlier migrations made and filled: the tallies count every
+ * stored event, and its triggers keep them, and the click rollup, in step with the rows afterwards.
+ */
+class EventTalliesMigrationTest extends ApiTest {
+
+    private static final String TALLIED =
+            "SELECT event_type || '=' || sum(events) FROM event_tallies GROUP BY event_type HAVING sum(events) <> 0";
+    private static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
+
+    @Autowired
+    private Environment env;
+
+    @Test
+    void aPopulatedDatabaseGetsItsTalliesAndKeepsThemThroughInsertsUpdatesAndTruncation() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v17_")) {
+            scratch.migrate("16");
+            JdbcClient db = scratch.db();
+            db.sql("""
+                            INSERT INTO events (url_id, event_type, details)
+                            SELECT g % 3, CASE WHEN g % 10 = 0 THEN 'created' ELSE 'click' END,
+                                   jsonb_build_object('referrer', 'https://r' || (g % 4) || '.example/')
+                            FROM generate_series(1, 1000) g""").update();
+
+            scratch.migrate("latest");
+
+            assertThat(list(db, TALLIED)).containsExactlyInAnyOrder("click=900", "created=100");
+
+            db.sql("INSERT INTO events (url_id, event_type) VALUES (1, 'click'), (1, 'share'), (2, 'share')")
+                    .update();
+            db.sql("""
+                            UPDATE events SET event_type = 'share', url_id = 7
+                            WHERE id IN (SELECT id FROM events WHERE event_type = 'click' ORDER BY id LIMIT 10)""").update();
+            db.sql("""
+                            UPDATE events SET details = '{"referrer": "https://moved.example/"}', "timestamp" = '2025-01-01'
+                            WHERE id IN (SELECT id FROM events WHERE event_type = 'click' AND url_id = 2 LIMIT 5)""").update();
+            assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
+            assertThat(list(db, "SELECT url_id || ' ' || day || ' ' || referrer || '=' || clicks FROM click_counts"))
+                    .as("the click rollup, with no row left at zero")
+                    .containsExactlyInAnyOrderElementsOf(list(db, """
+                            SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '')
+                                   || '=' || count(*)
+                            FROM events WHERE event_type = 'click'
+                            GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', '')"""));
+
+            db.sql("TRUNCATE events").update();
+            assertThat(list(db, "SELECT event_type FROM event_tallies")).isEmpty();
+        }
+    }
+
+    private static List<String> list(JdbcClient db, String sql) {
+        return db.sql(sql).query(String.class).list();
+    }
+}
