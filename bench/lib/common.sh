@@ -236,3 +236,39 @@ metric_scaled() {
         }
         END { printf "%.0f\n", sum * scale }' <<<"$text"
 }
+
+# page_latencies CONNECTIONS DURATION PAGE... : each PAGE is "name|path|target p95 ms" (target
+# empty: measured, not judged). Per page a 5 s warm-up, then wrk -t1 -cCONNECTIONS -dDURATION, with
+# the header BENCH_HEADER when set; appends "| name | req/s | p50 | p95 | p99 | errors | target |"
+# rows to $RESULTS/summary.md and the raw wrk output to $RESULTS/wrk-<name>.txt. Sets VERDICT=FAIL
+# when a page answers other than 200, misses its target or has errors (VERDICT starts as PASS).
+page_latencies() {
+    local connections="$1" duration="$2"
+    shift 2
+    local header=()
+    [[ -n "${BENCH_HEADER:-}" ]] && header=(-H "$BENCH_HEADER")
+    cat >"$WORK/latency.lua" <<'LUA'
+done = function(summary, latency, requests)
+    io.write(string.format("LATENCY p50=%.2f p95=%.2f p99=%.2f requests=%d errors=%d\n",
+        latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+        summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+LUA
+    : "${VERDICT:=PASS}"
+    local entry name path target status out rps p50 p95 p99 errors
+    for entry in "$@"; do
+        IFS='|' read -r name path target <<<"$entry"
+        status="$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$APP_URL$path")"
+        [[ "$status" == 200 ]] || die "$path answered $status"
+        wrk -t1 -c"$connections" -d5s "${header[@]}" "$APP_URL$path" >/dev/null
+        out="$(wrk -t1 -c"$connections" -d"$duration" "${header[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
+        printf '%s\n' "$out" >"$RESULTS/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
+        rps="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")"
+        read -r p50 p95 p99 errors < <(sed -n 's/^LATENCY p50=\([0-9.]*\) p95=\([0-9.]*\) p99=\([0-9.]*\) requests=[0-9]* errors=\([0-9]*\)$/\1 \2 \3 \4/p' <<<"$out")
+        echo "| $name | $rps | $p50 | $p95 | $p99 | $errors | ${target:+≤ $target ms} |" >>"$RESULTS/summary.md"
+        log "$name: $rps req/s, p95 $p95 ms"
+        if [[ "$errors" != 0 ]] || { [[ -n "$target" ]] && awk -v p="$p95" -v t="$target" 'BEGIN { exit !(p > t) }'; }; then
+            VERDICT=FAIL
+        fi
+    done
+}
