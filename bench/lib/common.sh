@@ -264,10 +264,11 @@ LUA
         out="$(wrk -t1 -c"$connections" -d"$duration" "${header[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
         printf '%s\n' "$out" >"$RESULTS/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
         rps="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")"
-        read -r p50 p95 p99 errors < <(sed -n 's/^LATENCY p50=\([0-9.]*\) p95=\([0-9.]*\) p99=\([0-9.]*\) requests=[0-9]* errors=\([0-9]*\)$/\1 \2 \3 \4/p' <<<"$out")
+        p50=- p95=- p99=- errors=unknown
+        read -r p50 p95 p99 errors < <(sed -n 's/^LATENCY p50=\([0-9.]*\) p95=\([0-9.]*\) p99=\([0-9.]*\) requests=[0-9]* errors=\([0-9]*\)$/\1 \2 \3 \4/p' <<<"$out") || true
         echo "| $name | $rps | $p50 | $p95 | $p99 | $errors | ${target:+≤ $target ms} |" >>"$RESULTS/summary.md"
         log "$name: $rps req/s, p95 $p95 ms"
-        if [[ "$errors" != 0 ]] || { [[ -n "$target" ]] && awk -v p="$p95" -v t="$target" 'BEGIN { exit !(p > t) }'; }; then
+        if [[ "$errors" != 0 ]] || { [[ -n "$target" ]] && awk -v p="$p95" -v t="$target" 'BEGIN { exit !(p == "-" || p > t) }'; }; then
             VERDICT=FAIL
         fi
     done

@@ -27,12 +27,14 @@ class Events {
             "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
 
     private final JdbcClient db;
+    private final EventTallies tallies;
     private final ObjectMapper json;
     private final RowMapper<Event> rows = this::event;
     private final IdList<Event> list;
 
-    Events(JdbcClient db, ObjectMapper json, Listings listings) {
+    Events(JdbcClient db, ObjectMapper json, Listings listings, EventTallies tallies) {
         this.db = db;
+        this.tallies = tallies;
         this.json = json;
         this.list = listings.of("events", COLUMNS, rows, Event::id);
     }
@@ -83,11 +85,7 @@ class Events {
             return null;
         }
         String type = filter.eventType();
-        return () -> db.sql("SELECT coalesce(sum(events), 0) FROM event_tallies"
-                        + (type == null ? "" : " WHERE event_type = :type"))
-                .params(type == null ? Map.of() : Map.of("type", type))
-                .query(Long.class)
-                .single();
+        return type == null ? tallies::count : () -> tallies.count(type);
     }
 
     private long ofLink(long link, @Nullable String type, @Nullable Long owner) {

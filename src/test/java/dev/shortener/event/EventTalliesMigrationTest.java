@@ -12,19 +12,26 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Migration V17 on a database that the earlier migrations made and filled: the tallies count every
- * stored event, and its triggers keep them, and the click rollup, in step with the rows afterwards.
+ * stored event, and its triggers keep them, the click rollup and the links' totals in step with the
+ * rows through inserts, updates, deletions, compaction and truncation.
  */
 class EventTalliesMigrationTest extends ApiTest {
 
     private static final String TALLIED =
             "SELECT event_type || '=' || sum(events) FROM event_tallies GROUP BY event_type HAVING sum(events) <> 0";
+    private static final String CLICK_COUNTS =
+            "SELECT url_id || ' ' || day || ' ' || referrer || '=' || clicks FROM click_counts";
+    private static final String CLICKS_COUNTED = """
+            SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '') || '=' || count(*)
+            FROM events WHERE event_type = 'click'
+            GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', '')""";
     private static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
 
     @Autowired
     private Environment env;
 
     @Test
-    void aPopulatedDatabaseGetsItsTalliesAndKeepsThemThroughInsertsUpdatesAndTruncation() {
+    void aPopulatedDatabaseGetsItsTalliesAndKeepsEveryCountThroughInsertsUpdatesDeletionsAndTruncation() {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v17_")) {
             scratch.migrate("16");
             JdbcClient db = scratch.db();
@@ -33,10 +40,21 @@ class EventTalliesMigrationTest extends ApiTest {
                             SELECT g % 3, CASE WHEN g % 10 = 0 THEN 'created' ELSE 'click' END,
                                    jsonb_build_object('referrer', 'https://r' || (g % 4) || '.example/')
                             FROM generate_series(1, 1000) g""").update();
+            long link = db.sql("INSERT INTO urls (short_code, original_url) VALUES ('one', 'https://example.com/')"
+                            + " RETURNING id")
+                    .query(Long.class)
+                    .single();
+            // as an import that changed stored clicks left them before V17
+            db.sql("UPDATE click_counts SET clicks = clicks + 5").update();
+            db.sql("UPDATE link_click_totals SET clicks = clicks + 5").update();
 
             scratch.migrate("latest");
 
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrder("click=900", "created=100");
+            assertThat(list(db, CLICK_COUNTS)).containsExactlyInAnyOrderElementsOf(list(db, CLICKS_COUNTED));
+            assertThat(list(db, "SELECT clicks FROM link_click_totals WHERE url_id = " + link))
+                    .containsExactlyElementsOf(
+                            list(db, "SELECT count(*) FROM events WHERE event_type = 'click' AND url_id = " + link));
 
             db.sql("INSERT INTO events (url_id, event_type) VALUES (1, 'click'), (1, 'share'), (2, 'share')")
                     .update();
@@ -46,17 +64,23 @@ class EventTalliesMigrationTest extends ApiTest {
             db.sql("""
                             UPDATE events SET details = '{"referrer": "https://moved.example/"}', "timestamp" = '2025-01-01'
                             WHERE id IN (SELECT id FROM events WHERE event_type = 'click' AND url_id = 2 LIMIT 5)""").update();
+            db.sql("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE event_type = 'click' LIMIT 3)")
+                    .update();
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
-            assertThat(list(db, "SELECT url_id || ' ' || day || ' ' || referrer || '=' || clicks FROM click_counts"))
+            assertThat(list(db, CLICK_COUNTS))
                     .as("the click rollup, with no row left at zero")
-                    .containsExactlyInAnyOrderElementsOf(list(db, """
-                            SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '')
-                                   || '=' || count(*)
-                            FROM events WHERE event_type = 'click'
-                            GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', '')"""));
+                    .containsExactlyInAnyOrderElementsOf(list(db, CLICKS_COUNTED));
+
+            new EventTallies(db).compact();
+            assertThat(list(db, "SELECT event_type || '=' || events FROM event_tallies"))
+                    .as("one row per type once compacted")
+                    .containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
 
             db.sql("TRUNCATE events").update();
             assertThat(list(db, "SELECT event_type FROM event_tallies")).isEmpty();
+            assertThat(list(db, CLICK_COUNTS)).isEmpty();
+            assertThat(list(db, "SELECT url_id FROM link_click_totals WHERE clicks <> 0"))
+                    .isEmpty();
         }
     }
 
