@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -17,12 +19,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Request bodies of at most {@code MAX_JSON_BODY} (64 KB): every route reads a small JSON object,
- * so a larger body is refused with 413 before it is buffered. Only the import routes take uploads,
- * under {@code IMPORT_MAX_FILE_SIZE}; an upload to any other route is just a body that is not
- * JSON (the contract's 400).
+ * Request bodies of at most {@code MAX_JSON_BODY} (64 KB): every route reads a small JSON object
+ * or a small form, so a larger body is refused with 413 before it is buffered. Only the import
+ * routes take uploads, under {@code IMPORT_MAX_FILE_SIZE}; an upload to any other route is just a
+ * body that is not JSON (the contract's 400). Ordered before Spring Security and the form-content
+ * filter, which read a form's body when they look up a parameter (the CSRF token, say). A page's
+ * form past the limit gets a page.
  */
 @Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 3)
 class BodyLimit extends OncePerRequestFilter {
 
     /** Thrown when a body without a declared length grows past the limit while it is read. */
@@ -52,6 +57,14 @@ class BodyLimit extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (request.getContentLengthLong() > limit && SecurityHeaders.pagePath(request.getRequestURI())) {
+            ErrorPage.write(
+                    response,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "This form is too large",
+                    "A form of the application takes at most " + limit / 1024 + " KB. Go back and shorten it.");
+            return;
+        }
         if (request.getContentLengthLong() > limit) {
             Problems.write(
                     response,

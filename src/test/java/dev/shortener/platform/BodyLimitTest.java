@@ -13,8 +13,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bodies are small JSON objects everywhere but the import uploads: a large one is a 413, and an
- * upload sent anywhere else is parsed no further than that limit.
+ * Bodies are small JSON objects or forms everywhere but the import uploads: a large one is a 413,
+ * before anything reads it, and an upload sent anywhere else is parsed no further than that limit.
  */
 class BodyLimitTest extends ApiTest {
 
@@ -43,6 +43,14 @@ class BodyLimitTest extends ApiTest {
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void aFormPastTheLimitIsRefusedBeforeSignInReadsItsToken() {
+        String form = "_csrf=x&email=a%40example.com&password=" + "p".repeat(70_000);
+
+        api.raw("POST", "/-/login", form, "application/x-www-form-urlencoded").expect(413);
+        api.raw("POST", "/-/signup", form, "application/x-www-form-urlencoded").expect(413);
     }
 
     @Test
