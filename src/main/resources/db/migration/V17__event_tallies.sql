@@ -106,10 +106,13 @@ CREATE TRIGGER events_recount_deleted
     REFERENCING OLD TABLE AS old_events
     FOR EACH STATEMENT EXECUTE FUNCTION recount_deleted_events();
 
--- Emptying the table empties every count kept beside it.
+-- Emptying the table empties every count kept beside it. Deleted, as a TRUNCATE that names one of
+-- them too (TRUNCATE events, click_counts) could not truncate it again.
 CREATE FUNCTION empty_event_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE event_tallies, click_counts, click_totals_queue;
+    DELETE FROM event_tallies;
+    DELETE FROM click_counts;
+    DELETE FROM click_totals_queue;
     UPDATE link_click_totals SET clicks = 0 WHERE clicks <> 0;
     RETURN NULL;
 END
