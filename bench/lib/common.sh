@@ -239,7 +239,7 @@ metric_scaled() {
 
 # page_latencies CONNECTIONS DURATION PAGE... : each PAGE is "name|path|target p95 ms" (target
 # empty: measured, not judged). Per page a 5 s warm-up, then wrk -t1 -cCONNECTIONS -dDURATION, with
-# the header BENCH_HEADER when set; appends "| name | req/s | p50 | p95 | p99 | errors | target |"
+# the header BENCH_HEADER when set and a 10 s timeout (a slow page is measured, not an error); appends "| name | req/s | p50 | p95 | p99 | errors | target |"
 # rows to $RESULTS/summary.md and the raw wrk output to $RESULTS/wrk-<name>.txt. Sets VERDICT=FAIL
 # when a page answers other than 200, misses its target or has errors (VERDICT starts as PASS).
 page_latencies() {
@@ -260,8 +260,8 @@ LUA
         IFS='|' read -r name path target <<<"$entry"
         status="$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$APP_URL$path")"
         [[ "$status" == 200 ]] || die "$path answered $status"
-        wrk -t1 -c"$connections" -d5s "${header[@]}" "$APP_URL$path" >/dev/null
-        out="$(wrk -t1 -c"$connections" -d"$duration" "${header[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
+        wrk -t1 -c"$connections" -d5s --timeout 10s "${header[@]}" "$APP_URL$path" >/dev/null
+        out="$(wrk -t1 -c"$connections" -d"$duration" --timeout 10s "${header[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
         printf '%s\n' "$out" >"$RESULTS/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
         rps="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")"
         p50=- p95=- p99=- errors=unknown

@@ -57,20 +57,20 @@ class BodyLimit extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > limit && SecurityHeaders.pagePath(request.getRequestURI())) {
-            ErrorPage.write(
-                    response,
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "This form is too large",
-                    "A form of the application takes at most " + limit / 1024 + " KB. Go back and shorten it.");
-            return;
-        }
         if (request.getContentLengthLong() > limit) {
-            Problems.write(
-                    response,
-                    json,
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "The request body is larger than " + limit + " bytes");
+            if (SecurityHeaders.pagePath(request.getRequestURI())) {
+                ErrorPage.write(
+                        response,
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "This form is too large",
+                        "A form of the application takes at most " + limit / 1024 + " KB. Go back and shorten it.");
+            } else {
+                Problems.write(
+                        response,
+                        json,
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "The request body is larger than " + limit + " bytes");
+            }
             return;
         }
         chain.doFilter(new Limited(request, limit), response);
