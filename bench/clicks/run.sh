@@ -8,6 +8,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${BENCH_DB:=shortener_bench_clicks}"
 # shellcheck source=../lib/common.sh
 source "$HERE/../lib/common.sh"
+# shellcheck source=zipf-clicks.sh
+source "$HERE/zipf-clicks.sh"
 
 : "${BENCH_CLICKS:=250000}"
 : "${BENCH_LINKS:=100000}"
@@ -29,19 +31,8 @@ trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)
 migrated_database "$BENCH_DB"
 log "Schema of $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | wc -l) migrations in $BENCH_DB"
 
-# Rows as the click writers send them: url_id,user_id,click,timestamp,details JSON (CSV-quoted).
-# The link of each click is drawn from a Zipf distribution over BENCH_LINKS links.
 log "Generating $BENCH_CLICKS clicks (Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links)"
-awk -v n="$BENCH_CLICKS" -v links="$BENCH_LINKS" -v users="$BENCH_USERS" -v s="$BENCH_ZIPF_S" -v seed="$BENCH_SEED" 'BEGIN {
-    srand(seed)
-    for (k = 1; k <= links; k++) { total += k ^ -s; cdf[k] = total }
-    for (i = 0; i < n; i++) {
-        u = rand() * total; lo = 1; hi = links
-        while (lo < hi) { mid = int((lo + hi) / 2); if (cdf[mid] < u) lo = mid + 1; else hi = mid }
-        printf "%d,%d,click,2026-11-28 12:%02d:%02d,\"{\"\"short_code\"\":\"\"c%06d\"\",\"\"original_url\"\":\"\"https://example.com/articles/%d/c%06d\"\",\"\"referrer\"\":null,\"\"user_agent\"\":null}\"\n", \
-            lo, (lo - 1) % users + 1, int(i / 60000) % 60, int(i / 1000) % 60, lo, lo, lo
-    }
-}' >"$WORK/clicks.csv"
+zipf_clicks "$WORK/clicks.csv"
 
 {
     echo "# Click COPY benchmark $STAMP"

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# PostgreSQL's work per stored click by storage layout (issue 23 asks for half of today's), the
+# same Zipf clicks in batches of 1,000 from one psql session, layouts interleaved round by round:
+#   events       the app's schema as migrated: a wide row with jsonb details, three btrees on the
+#                insert, the per-statement rollup trigger (click_counts, totals queue, tallies)
+#   narrow       a monthly-partitioned table of ids: link, user, time, and dictionary ids for the
+#                target, referrer and agent (details rebuilt from them); btrees on (id),
+#                (url_id, id) and (user_id, id); the same rollup in a statement trigger
+#   narrow-fold  the same table without the trigger: the rollup is folded from the table by id
+#                every BENCH_FOLD_EVERY clicks, and the folds' time is counted
+#   narrow-fold-no-user-index  narrow-fold without the (user_id, id) btree
+# Usage: bench/clicks/layouts.sh        (settings: environment variables, see README.md)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+: "${BENCH_DB:=shortener_bench_click_layouts}"
+# shellcheck source=../lib/common.sh
+source "$HERE/../lib/common.sh"
+# shellcheck source=zipf-clicks.sh
+source "$HERE/zipf-clicks.sh"
+
+: "${BENCH_CLICKS:=500000}"
+: "${BENCH_LINKS:=100000}"
+: "${BENCH_USERS:=1000}"
+: "${BENCH_ZIPF_S:=1.0}"
+: "${BENCH_SEED:=1}"
+: "${BENCH_ROUNDS:=3}"
+: "${BENCH_FOLD_EVERY:=50000}"
+: "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index}"
+
+require psql awk split sort
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS="$BENCH_ROOT/results/click-layouts-$STAMP"
+mkdir -p "$RESULTS"
+WORK="$(mktemp -d /tmp/shortener-click-layouts.XXXXXX)"
+trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+
+migrated_database "$BENCH_DB"
+psql_bench -d "$BENCH_DB" <<'SQL'
+CREATE TABLE clicks (
+    id          bigint       NOT NULL
+        DEFAULT CASE WHEN pg_current_xact_id() IS NOT NULL THEN nextval('events_id_seq'::regclass) END,
+    url_id      bigint       NOT NULL,
+    user_id     bigint,
+    at          timestamp(0) NOT NULL,
+    target_id   int          NOT NULL,
+    referrer_id int,
+    agent_id    int
+) PARTITION BY RANGE (at);
+CREATE TABLE clicks_2026_11 PARTITION OF clicks FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
+CREATE TABLE clicks_2026_12 PARTITION OF clicks FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
+CREATE INDEX clicks_id_idx ON clicks (id);
+CREATE INDEX clicks_url_id_idx ON clicks (url_id, id);
+CREATE TABLE narrow_click_counts (
+    url_id bigint NOT NULL, day date NOT NULL, referrer_id int NOT NULL, clicks bigint NOT NULL,
+    PRIMARY KEY (url_id, day, referrer_id));
+CREATE TABLE folded (up_to bigint NOT NULL);
+
+CREATE FUNCTION count_narrow_clicks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    WITH counted AS (
+        SELECT url_id, at::date AS day, coalesce(referrer_id, 0) AS referrer_id, count(*) AS clicks
+        FROM new_clicks GROUP BY 1, 2, 3
+    ), queued AS (
+        INSERT INTO click_totals_queue (url_id, clicks) SELECT url_id, sum(clicks) FROM counted GROUP BY url_id
+    ), tallied AS (
+        INSERT INTO event_tallies (event_type, events) SELECT 'click', count(*) FROM new_clicks
+    )
+    INSERT INTO narrow_click_counts AS c (url_id, day, referrer_id, clicks)
+    SELECT url_id, day, referrer_id, clicks FROM counted ORDER BY 1, 2, 3
+    ON CONFLICT (url_id, day, referrer_id) DO UPDATE SET clicks = c.clicks + excluded.clicks;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER clicks_count AFTER INSERT ON clicks
+    REFERENCING NEW TABLE AS new_clicks FOR EACH STATEMENT EXECUTE FUNCTION count_narrow_clicks();
+SQL
+# The fold: the same rollup over every click above the last folded id, in one transaction.
+FOLD="BEGIN;
+CREATE TEMP TABLE fold ON COMMIT DROP AS
+    SELECT url_id, at::date AS day, coalesce(referrer_id, 0) AS referrer_id, count(*) AS clicks, max(id) AS up_to
+    FROM clicks WHERE id > (SELECT coalesce(max(up_to), 0) FROM folded) GROUP BY 1, 2, 3;
+INSERT INTO click_totals_queue (url_id, clicks) SELECT url_id, sum(clicks) FROM fold GROUP BY url_id;
+INSERT INTO event_tallies (event_type, events) SELECT 'click', sum(clicks) FROM fold HAVING count(*) > 0;
+INSERT INTO narrow_click_counts AS c (url_id, day, referrer_id, clicks)
+    SELECT url_id, day, referrer_id, clicks FROM fold ORDER BY 1, 2, 3
+    ON CONFLICT (url_id, day, referrer_id) DO UPDATE SET clicks = c.clicks + excluded.clicks;
+INSERT INTO folded SELECT max(up_to) FROM fold HAVING count(*) > 0;
+COMMIT;"
+
+log "Generating $BENCH_CLICKS clicks (Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links)"
+zipf_clicks "$WORK/clicks.csv"
+# The narrow rows: url_id,user_id,timestamp,target id (one per link here),no referrer,no agent.
+awk -F, '{ print $1 "," $2 "," $4 "," $1 ",," }' "$WORK/clicks.csv" >"$WORK/narrow.csv"
+mkdir "$WORK/wide" "$WORK/narrow"
+split -l 1000 -d -a 6 "$WORK/clicks.csv" "$WORK/wide/b"
+split -l 1000 -d -a 6 "$WORK/narrow.csv" "$WORK/narrow/b"
+for f in "$WORK"/wide/b*; do
+    echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details) FROM '$f' (FORMAT csv)"
+done >"$WORK/events.sql"
+for f in "$WORK"/narrow/b*; do
+    echo "\\copy clicks (url_id, user_id, at, target_id, referrer_id, agent_id) FROM '$f' (FORMAT csv)"
+done >"$WORK/narrow.sql"
+awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$FOLD" '{ print } NR % every == 0 { print fold }' \
+    "$WORK/narrow.sql" >"$WORK/narrow-fold.sql"
+echo "$FOLD" >>"$WORK/narrow-fold.sql"
+
+prepare() {
+    local user_index="CREATE INDEX IF NOT EXISTS clicks_user_id_idx ON clicks (user_id, id);"
+    case "$1" in
+        events | narrow) echo "ALTER TABLE clicks ENABLE TRIGGER clicks_count; $user_index" ;;
+        narrow-fold) echo "ALTER TABLE clicks DISABLE TRIGGER clicks_count; $user_index" ;;
+        narrow-fold-no-user-index) echo "ALTER TABLE clicks DISABLE TRIGGER clicks_count; DROP INDEX IF EXISTS clicks_user_id_idx;" ;;
+        *) die "unknown layout $1" ;;
+    esac
+}
+
+{
+    echo "# Click storage layouts $STAMP"
+    echo
+    echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
+    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, batches of 1,000 from one psql session (autocommit); folds every $BENCH_FOLD_EVERY clicks"
+    echo
+    echo "| layout | round | seconds | µs per click |"
+    echo "|---|---|---|---|"
+} >"$RESULTS/summary.md"
+
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+    for layout in $BENCH_LAYOUTS; do
+        psql_bench -d "$BENCH_DB" \
+            -c "TRUNCATE events, click_counts, click_totals_queue, event_tallies, clicks, narrow_click_counts, folded" \
+            -c "$(prepare "$layout")" -c "VACUUM" -c "CHECKPOINT" 2>/dev/null
+        script="$WORK/$layout.sql"
+        [[ "$layout" == narrow-fold-no-user-index ]] && script="$WORK/narrow-fold.sql"
+        start=$(date +%s%N)
+        psql_bench -d "$BENCH_DB" -f "$script" >/dev/null
+        end=$(date +%s%N)
+        stored="$(psql_bench -d "$BENCH_DB" -Atc "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM clicks)
+            || ' ' || (SELECT coalesce(sum(clicks), 0) FROM click_counts) + (SELECT coalesce(sum(clicks), 0) FROM narrow_click_counts)
+            || ' ' || (SELECT sum(events) FROM event_tallies)")"
+        [[ "$stored" == "$BENCH_CLICKS $BENCH_CLICKS $BENCH_CLICKS" ]] \
+            || die "$layout: stored, rolled up and tallied $stored, expected $BENCH_CLICKS each"
+        awk -v layout="$layout" -v round="$round" -v ns=$((end - start)) -v n="$BENCH_CLICKS" \
+            'BEGIN { printf "| %s | %d | %.2f | %.2f |\n", layout, round, ns / 1e9, ns / 1e3 / n }' \
+            | tee -a "$RESULTS/summary.md" >>"$WORK/rounds.md"
+        log "$layout round $round done"
+    done
+done
+
+{
+    echo
+    echo "| layout | median µs per click | against events |"
+    echo "|---|---|---|"
+    for layout in $BENCH_LAYOUTS; do
+        grep "^| $layout |" "$WORK/rounds.md" | awk -F'|' '{ print $5 + 0 }' | sort -n \
+            | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+    done | paste -d' ' <(tr ' ' '\n' <<<"$BENCH_LAYOUTS") - | awk 'NR == 1 { base = $2 } { printf "| %s | %.2f | %.2fx |\n", $1, $2, $2 / base }'
+} >>"$RESULTS/summary.md"
+
+cat "$RESULTS/summary.md"
+log "Summary written to $RESULTS/summary.md"
