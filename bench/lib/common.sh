@@ -237,9 +237,9 @@ metric_scaled() {
         END { printf "%.0f\n", sum * scale }' <<<"$text"
 }
 
-# page_latencies CONNECTIONS DURATION PAGE... : each PAGE is "name|path|target p95 ms" (target
-# empty: measured, not judged). Per page a 5 s warm-up, then wrk -t1 -cCONNECTIONS -dDURATION, with
-# the header BENCH_HEADER when set and a 10 s timeout (a slow page is measured, not an error); appends "| name | req/s | p50 | p95 | p99 | errors | target |"
+# page_latencies CONNECTIONS DURATION PAGE... : each PAGE is "name|path|target p95 ms|header" (target
+# empty: measured, not judged; header optional). Per page a 5 s warm-up, then wrk -t1 -cCONNECTIONS
+# -dDURATION, with the page's header, else BENCH_HEADER when set and a 10 s timeout (a slow page is measured, not an error); appends "| name | req/s | p50 | p95 | p99 | errors | target |"
 # rows to $RESULTS/summary.md and the raw wrk output to $RESULTS/wrk-<name>.txt. Sets VERDICT=FAIL
 # when a page answers other than 200, misses its target or has errors (VERDICT starts as PASS).
 page_latencies() {
@@ -255,13 +255,15 @@ done = function(summary, latency, requests)
 end
 LUA
     : "${VERDICT:=PASS}"
-    local entry name path target status out rps p50 p95 p99 errors
+    local entry name path target own status out rps p50 p95 p99 errors
     for entry in "$@"; do
-        IFS='|' read -r name path target <<<"$entry"
-        status="$(curl -s -o /dev/null -w '%{http_code}' "${header[@]}" "$APP_URL$path")"
+        IFS='|' read -r name path target own <<<"$entry"
+        local with=("${header[@]}")
+        [[ -n "$own" ]] && with=(-H "$own")
+        status="$(curl -s -o /dev/null -w '%{http_code}' "${with[@]}" "$APP_URL$path")"
         [[ "$status" == 200 ]] || die "$path answered $status"
-        wrk -t1 -c"$connections" -d5s --timeout 10s "${header[@]}" "$APP_URL$path" >/dev/null
-        out="$(wrk -t1 -c"$connections" -d"$duration" --timeout 10s "${header[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
+        wrk -t1 -c"$connections" -d5s --timeout 10s "${with[@]}" "$APP_URL$path" >/dev/null
+        out="$(wrk -t1 -c"$connections" -d"$duration" --timeout 10s "${with[@]}" -s "$WORK/latency.lua" "$APP_URL$path")"
         printf '%s\n' "$out" >"$RESULTS/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
         rps="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")"
         p50=- p95=- p99=- errors=unknown

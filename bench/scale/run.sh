@@ -78,6 +78,15 @@ EVENTS="$(sql -Atc "SELECT sum(events) FROM event_tallies")"
 log "$EVENTS events loaded in $LOAD_SECONDS s; database $(sql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 
 USER_ID="$(sql -Atc "SELECT user_id FROM urls WHERE id = $FIRST_LINK + 4242")"
+# The hot link's owner lists the events of their own links with a key of their own, as every user
+# who is not an admin does (the count: their links' click rollup and other events, ADR 0017).
+OWNER="$(sql -Atc "SELECT user_id FROM urls WHERE id = $HOT")"
+OWNER_LINKS="$(sql -Atc "SELECT count(*) FROM urls WHERE user_id = $OWNER")"
+OWNER_KEY="$(curl -sf -H 'Content-Type: application/json' \
+    -d "{\"name\":\"scale bench\",\"scopes\":[\"links:read\",\"stats:read\"],\"user_id\":$OWNER}" \
+    "$APP_URL/api-keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')"
+[[ -n "$OWNER_KEY" ]] || die "could not create a key for user $OWNER"
+OWNER_HEADER="Authorization: Bearer $OWNER_KEY"
 MIDDLE="$(sql -Atc "SELECT min(id) + (max(id) - min(id)) / 2 FROM events")"
 # What an exact count by scan costs at this size, and whether X-Total-Count agrees with it.
 SCAN_MS=()
@@ -90,6 +99,13 @@ for filter in "" "event_type=click" "url_id=$HOT"; do
     [[ "$counted" == "$rows" ]] || { log "X-Total-Count of /events?$filter is '$counted', count(*) $rows"; VERDICT=FAIL; }
     SCAN_MS+=("${filter:-all}: $rows rows, count(*) $ms ms")
 done
+read -r rows ms < <(sql -At -c '\timing on' \
+    -c "SELECT count(*) FROM events WHERE url_id IN (SELECT id FROM urls WHERE user_id = $OWNER)" | awk '
+    /^Time:/ { printf " %.0f", $2; next } { printf "%s", $0 } END { print "" }')
+counted="$(curl -s -D - -o /dev/null -H "$OWNER_HEADER" "$APP_URL/events?per_page=1" | tr -d '\r' \
+    | awk -F': ' 'tolower($1) == "x-total-count" { print $2 }')"
+[[ "$counted" == "$rows" ]] || { log "X-Total-Count of /events as user $OWNER is '$counted', count(*) $rows"; VERDICT=FAIL; }
+SCAN_MS+=("the hot link's owner: $rows rows, count(*) $ms ms")
 HOT_CLICKS="$(sql -Atc "SELECT sum(clicks) FROM click_counts WHERE url_id = $HOT")"
 
 PAGES=(
@@ -98,6 +114,7 @@ PAGES=(
     "events, updated only|/events?event_type=updated&per_page=10|50"
     "events of the link with $HOT_CLICKS clicks|/events?url_id=$HOT&per_page=10|50"
     "events of one user|/events?user_id=$USER_ID&per_page=10|50"
+    "events of their own $OWNER_LINKS links, as the hot link's owner|/events?per_page=10|50|$OWNER_HEADER"
     "events by cursor, halfway|/events?after=$MIDDLE&per_page=100|50"
     "statistics of the link with $HOT_CLICKS clicks|/urls/$HOT/stats|20"
     "links, first page|/urls?per_page=10|50"

@@ -3,6 +3,7 @@ package dev.shortener.platform;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
@@ -29,6 +30,16 @@ public final class IdList<T> {
     private final SqlFilter filter;
     /** The feature's exact count of the filtered rows, cheaper than counting them; null when it has none. */
     private final @Nullable LongSupplier counter;
+    /** Read parent by parent instead of in one walk; null for one walk. */
+    private final @Nullable FanOut fanOut;
+
+    /**
+     * Pages read parent by parent: the first rows by id of each id that {@code parents} selects
+     * (a query with one parameter, {@code parent}), through the index on ({@code column}, id), then
+     * merged by id. For a filter on a few parents that hold many rows between them (a user's links
+     * and their clicks): one walk would read every row of those parents and sort them.
+     */
+    private record FanOut(String column, String parents, Object parent) {}
 
     IdList(
             JdbcClient db,
@@ -37,7 +48,8 @@ public final class IdList<T> {
             RowMapper<T> rows,
             ToLongFunction<T> id,
             SqlFilter filter,
-            @Nullable LongSupplier counter) {
+            @Nullable LongSupplier counter,
+            @Nullable FanOut fanOut) {
         this.db = db;
         this.table = table;
         this.columns = columns;
@@ -45,16 +57,26 @@ public final class IdList<T> {
         this.id = id;
         this.filter = filter;
         this.counter = counter;
+        this.fanOut = fanOut;
     }
 
     /** The same list, only the rows that {@code filter} lets through. */
     public IdList<T> where(SqlFilter filter) {
-        return new IdList<>(db, table, columns, rows, id, filter, null);
+        return new IdList<>(db, table, columns, rows, id, filter, null, null);
     }
 
     /** The same list, whose exact count {@code counter} gives instead of a count of its rows. */
     public IdList<T> countedBy(@Nullable LongSupplier counter) {
-        return new IdList<>(db, table, columns, rows, id, filter, counter);
+        return new IdList<>(db, table, columns, rows, id, filter, counter, fanOut);
+    }
+
+    /**
+     * The same list, its pages read through the rows of each id that {@code parents} selects with
+     * {@code parent} as its one parameter (see {@link FanOut}); every row the filter lets through
+     * must have one of those ids in {@code column}.
+     */
+    public IdList<T> fannedOut(String column, String parents, Object parent) {
+        return new IdList<>(db, table, columns, rows, id, filter, counter, new FanOut(column, parents, parent));
     }
 
     String table() {
@@ -66,10 +88,33 @@ public final class IdList<T> {
     }
 
     List<T> page(long offset, int limit) {
+        if (fanOut != null) {
+            return fannedOut(List.of(), "", List.of(offset + limit), List.of(limit, offset));
+        }
         return db.sql("SELECT " + columns + " FROM " + table + filter.where() + " ORDER BY id LIMIT ? OFFSET ?")
                 .params(filter.params(limit, offset))
                 .query(rows)
                 .list();
+    }
+
+    /**
+     * Rows of {@link #fanOut}: the ids of each parent's first rows under the filter and {@code
+     * bounds} (their parameters, then the rows per parent, in {@code inner}), merged by id and cut by
+     * {@code outer} (a limit, and an offset if any), then those rows read whole.
+     */
+    private List<T> fannedOut(List<String> bounds, String order, List<Object> inner, List<Object> outer) {
+        FanOut fan = Objects.requireNonNull(fanOut);
+        List<String> conditions = new ArrayList<>(bounds);
+        conditions.add(fan.column() + " = parent.id");
+        String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (SELECT fanned.id FROM (" + fan.parents()
+                + ") AS parent (id) CROSS JOIN LATERAL (SELECT id FROM " + table + filter.where(conditions)
+                + " ORDER BY id" + order + " LIMIT ?) fanned ORDER BY fanned.id" + order + " LIMIT ?"
+                + (outer.size() > 1 ? " OFFSET ?" : "") + ") ORDER BY id" + order;
+        List<Object> params = new ArrayList<>();
+        params.add(fan.parent());
+        params.addAll(filter.params(inner.toArray()));
+        params.addAll(outer);
+        return db.sql(sql).params(params).query(rows).list();
     }
 
     long count() {
@@ -87,11 +132,14 @@ public final class IdList<T> {
      * {@code limit} of them when {@code last}; in id order either way.
      */
     List<T> between(long after, long before, int limit, boolean last) {
-        List<T> found = db.sql("SELECT " + columns + " FROM " + table + filter.where(List.of("id > ?", "id < ?"))
-                        + " ORDER BY id" + (last ? " DESC" : "") + " LIMIT ?")
-                .params(filter.params(after, before, limit))
-                .query(rows)
-                .list();
+        List<T> found = fanOut != null
+                ? fannedOut(
+                        List.of("id > ?", "id < ?"), last ? " DESC" : "", List.of(after, before, limit), List.of(limit))
+                : db.sql("SELECT " + columns + " FROM " + table + filter.where(List.of("id > ?", "id < ?"))
+                                + " ORDER BY id" + (last ? " DESC" : "") + " LIMIT ?")
+                        .params(filter.params(after, before, limit))
+                        .query(rows)
+                        .list();
         if (!last) {
             return found;
         }

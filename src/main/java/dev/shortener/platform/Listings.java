@@ -28,7 +28,7 @@ public class Listings {
     /** The list of {@code table}, whose serial {@code id} orders it, read as {@code columns} by {@code rows}. */
     public <T> IdList<T> of(String table, String columns, RowMapper<T> rows, ToLongFunction<T> id) {
         horizon.track(table);
-        return new IdList<>(db, table, columns, rows, id, new SqlFilter(), null);
+        return new IdList<>(db, table, columns, rows, id, new SqlFilter(), null, null);
     }
 
     public <T> ResponseEntity<List<T>> respond(IdList<T> list, PageRequest paging, Cursor cursor) {

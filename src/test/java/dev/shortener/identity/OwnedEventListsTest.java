@@ -1,0 +1,185 @@
+package dev.shortener.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shortener.Api;
+import dev.shortener.KeysMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A user who is not an admin lists the events of their own links: {@code X-Total-Count} comes from
+ * those links' click rollup and other events (ADR 0017) and agrees with a count of the rows; pages by
+ * number and by cursor, read link by link for a few links and in one walk for many, hold the rows a
+ * query of them gives, in id order.
+ */
+@KeysMode
+class OwnedEventListsTest {
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private JdbcClient db;
+
+    @Test
+    void theCountOfAUsersOwnEventsAgreesWithTheirRows() {
+        Api anonymous = new Api("http://127.0.0.1:" + port);
+        Keys keys = new Keys(anonymous);
+        long mine = keys.newUser();
+        long theirs = keys.newUser();
+        List<JsonNode> myLinks = List.of(keys.newLink(mine), keys.newLink(mine));
+        JsonNode theirLink = keys.newLink(theirs);
+        for (int i = 0; i < 6; i++) {
+            anonymous
+                    .with("Referer", "https://ref" + (i % 3) + ".example/")
+                    .get("/" + myLinks.get(i % 2).get("short_code").asString())
+                    .expect(302);
+        }
+        anonymous.get("/" + theirLink.get("short_code").asString()).expect(302);
+        for (JsonNode link : List.of(myLinks.getFirst(), theirLink)) {
+            keys.admin()
+                    .post(
+                            "/events",
+                            Map.of(
+                                    "event_type",
+                                    "shared",
+                                    "url_id",
+                                    link.get("id").asLong()))
+                    .expect(201);
+        }
+        Api me = anonymous.withKey(keys.userKey(mine));
+
+        String myLinksOnly = "url_id IN (SELECT id FROM urls WHERE user_id = " + mine + ")";
+        // clicks reach PostgreSQL a few milliseconds after their redirect
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> rows(myLinksOnly + " AND event_type = 'click'") == 6
+                        && rows("url_id = " + theirLink.get("id").asLong() + " AND event_type = 'click'") == 1);
+
+        for (String type : new String[] {null, "click", "created", "shared", "never-recorded"}) {
+            String path = "/events?per_page=1" + (type == null ? "" : "&event_type=" + type);
+            assertThat(Long.parseLong(me.get(path).expect(200).header("X-Total-Count")))
+                    .as("my events of type %s", type)
+                    .isEqualTo(rows(myLinksOnly + (type == null ? "" : " AND event_type = '" + type + "'")));
+        }
+        assertThat(Long.parseLong(me.get("/events?per_page=1&url_id="
+                                + theirLink.get("id").asLong())
+                        .expect(200)
+                        .header("X-Total-Count")))
+                .as("another user's link counts nothing for me")
+                .isZero();
+    }
+
+    private long rows(String where) {
+        return db.sql("SELECT count(*) FROM events WHERE " + where)
+                .query(Long.class)
+                .single();
+    }
+
+    /** Past the links a caller's list reads one by one ({@code Events.FAN_OUT_LINKS}). */
+    private static final int MANY_LINKS = 501;
+
+    @Test
+    void pagesAndCursorsOfAUsersOwnEventsHoldTheirRowsWithFewLinksAndWithMany() {
+        Api anonymous = new Api("http://127.0.0.1:" + port);
+        Keys keys = new Keys(anonymous);
+        long few = keys.newUser();
+        long many = keys.newUser();
+        long someoneElse = keys.newUser();
+        List<JsonNode> links = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            links.add(keys.newLink(few));
+            links.add(keys.newLink(many));
+            keys.newLink(someoneElse);
+        }
+        // the rest of the many links, with an event each, in SQL to stay quick
+        db.sql("""
+                        WITH added AS (
+                            INSERT INTO urls (user_id, short_code, original_url, title)
+                            SELECT ?, 'many' || ? || '-' || g, 'https://example.com/many/' || g, 'Many'
+                            FROM generate_series(1, ?) g RETURNING id)
+                        INSERT INTO events (url_id, user_id, event_type, details)
+                        SELECT id, ?, 'created', '{}' FROM added""").params(many, many, MANY_LINKS - 3, many).update();
+        for (int i = 0; i < 12; i++) {
+            for (JsonNode link : links) {
+                anonymous.get("/" + link.get("short_code").asString()).expect(302);
+            }
+        }
+        for (long user : List.of(few, many)) {
+            Api owner = anonymous.withKey(keys.userKey(user));
+            String mine = "url_id IN (SELECT id FROM urls WHERE user_id = " + user + ")";
+            await().atMost(Duration.ofSeconds(10)).until(() -> rows(mine + " AND event_type = 'click'") == 36);
+            for (String type : new String[] {null, "click", "created"}) {
+                String filter = type == null ? "" : "&event_type=" + type;
+                List<Long> expected = db.sql("SELECT id FROM events WHERE " + mine
+                                + (type == null ? "" : " AND event_type = '" + type + "'") + " ORDER BY id")
+                        .query(Long.class)
+                        .list();
+                assertThat(byNumber(owner, filter))
+                        .as("user %d, pages by number%s", user, filter)
+                        .isEqualTo(expected);
+                // a cursor page shows ids up to the commit horizon, read every few hundred milliseconds
+                await().atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> assertThat(forward(owner, filter))
+                                .as("user %d, after%s", user, filter)
+                                .isEqualTo(expected));
+                assertThat(backward(owner, filter, expected.getLast() + 1))
+                        .as("user %d, before%s", user, filter)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    private static List<Long> byNumber(Api owner, String filter) {
+        List<Long> ids = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            List<Long> found = ids(owner.get("/events?per_page=7&page=" + page + filter));
+            if (found.isEmpty()) {
+                return ids;
+            }
+            ids.addAll(found);
+        }
+    }
+
+    private static List<Long> forward(Api owner, String filter) {
+        List<Long> ids = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<Long> found = ids(owner.get("/events?per_page=7&after=" + after + filter));
+            if (found.isEmpty()) {
+                return ids;
+            }
+            ids.addAll(found);
+            after = found.getLast();
+        }
+    }
+
+    private static List<Long> backward(Api owner, String filter, long before) {
+        List<Long> ids = new ArrayList<>();
+        long below = before;
+        while (true) {
+            List<Long> found = ids(owner.get("/events?per_page=7&before=" + below + filter));
+            ids.addAll(0, found);
+            if (found.size() < 7) {
+                return ids;
+            }
+            below = found.getFirst();
+        }
+    }
+
+    private static List<Long> ids(Api.Response page) {
+        return page.expect(200)
+                .json()
+                .valueStream()
+                .map(event -> event.get("id").asLong())
+                .toList();
+    }
+}
