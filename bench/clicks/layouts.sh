@@ -29,6 +29,7 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index}"
 
 require psql awk split sort
+((BENCH_FOLD_EVERY >= 1000 && BENCH_FOLD_EVERY % 1000 == 0)) || die "BENCH_FOLD_EVERY must be a multiple of the batch, 1000"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_ROOT/results/click-layouts-$STAMP"
@@ -126,11 +127,14 @@ prepare() {
     echo "|---|---|---|---|"
 } >"$RESULTS/summary.md"
 
+read -ra LAYOUTS <<<"$BENCH_LAYOUTS"
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-    for layout in $BENCH_LAYOUTS; do
-        psql_bench -d "$BENCH_DB" \
+    # each round starts one layout later, so that none always runs first
+    for ((k = 0; k < ${#LAYOUTS[@]}; k++)); do
+        layout="${LAYOUTS[(k + round - 1) % ${#LAYOUTS[@]}]}"
+        psql_bench -d "$BENCH_DB" -c "SET client_min_messages = warning" \
             -c "TRUNCATE events, click_counts, click_totals_queue, event_tallies, clicks, narrow_click_counts, folded" \
-            -c "$(prepare "$layout")" -c "VACUUM" -c "CHECKPOINT" 2>/dev/null
+            -c "$(prepare "$layout")" -c "VACUUM" -c "CHECKPOINT"
         script="$WORK/$layout.sql"
         [[ "$layout" == narrow-fold-no-user-index ]] && script="$WORK/narrow-fold.sql"
         start=$(date +%s%N)

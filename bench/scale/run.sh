@@ -84,7 +84,7 @@ OWNER="$(sql -Atc "SELECT user_id FROM urls WHERE id = $HOT")"
 OWNER_LINKS="$(sql -Atc "SELECT count(*) FROM urls WHERE user_id = $OWNER")"
 OWNER_KEY="$(curl -sf -H 'Content-Type: application/json' \
     -d "{\"name\":\"scale bench\",\"scopes\":[\"links:read\",\"stats:read\"],\"user_id\":$OWNER}" \
-    "$APP_URL/api-keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')"
+    "$APP_URL/api-keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' || true)"
 [[ -n "$OWNER_KEY" ]] || die "could not create a key for user $OWNER"
 OWNER_HEADER="Authorization: Bearer $OWNER_KEY"
 MIDDLE="$(sql -Atc "SELECT min(id) + (max(id) - min(id)) / 2 FROM events")"

@@ -23,9 +23,6 @@ class Events {
 
     private static final String CLICK = "click";
 
-    /** The most links whose events a caller's list reads link by link (see {@link #list}). */
-    static final int FAN_OUT_LINKS = 500;
-
     private static final String COLUMNS =
             "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
 
@@ -69,19 +66,17 @@ class Events {
     IdList<Event> list(Filter filter) {
         IdList<Event> filtered = list.where(filter.sql()).countedBy(tally(filter));
         Long owner = filter.linkOwner();
-        if (owner == null || filter.urlId() != null) {
+        String type = filter.eventType();
+        if (owner == null
+                || filter.urlId() != null
+                || filter.userId() != null
+                || !(type == null || type.equals(CLICK))) {
+            // one link, one user's events or a rare type: an index of theirs serves the walk
             return filtered;
         }
-        // A caller's own events, link by link: one walk would read every event of the caller's
-        // links and sort them, a million for a link with a million clicks. Past a few hundred links,
-        // the probes cost more than that walk does.
-        long links = db.sql("SELECT count(*) FROM (SELECT 1 FROM urls WHERE user_id = ? LIMIT ?) owned")
-                .params(owner, FAN_OUT_LINKS + 1)
-                .query(Long.class)
-                .single();
-        return links > FAN_OUT_LINKS
-                ? filtered
-                : filtered.fannedOut("url_id", "SELECT id FROM urls WHERE user_id = ?", owner);
+        // A caller's own events, link by link: one walk reads every event of the caller's links
+        // and sorts them (ADR 0017)
+        return filtered.fannedOut("url_id", "SELECT id FROM urls WHERE user_id = ?", owner);
     }
 
     /**

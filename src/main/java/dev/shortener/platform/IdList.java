@@ -36,8 +36,8 @@ public final class IdList<T> {
     /**
      * Pages read parent by parent: the first rows by id of each id that {@code parents} selects
      * (a query with one parameter, {@code parent}), through the index on ({@code column}, id), then
-     * merged by id. For a filter on a few parents that hold many rows between them (a user's links
-     * and their clicks): one walk would read every row of those parents and sort them.
+     * merged by id: a few index probes per parent, where one walk would read every row of those
+     * parents and sort them (a user's links and their clicks).
      */
     private record FanOut(String column, String parents, Object parent) {}
 
