@@ -113,6 +113,7 @@ PAGES=(
     "events, clicks only|/events?event_type=click&per_page=10|50"
     "events, updated only|/events?event_type=updated&per_page=10|50"
     "events of the link with $HOT_CLICKS clicks|/events?url_id=$HOT&per_page=10|50"
+    "events of the link with $HOT_CLICKS clicks, its creation only|/events?url_id=$HOT&event_type=created&per_page=10|50"
     "events of one user|/events?user_id=$USER_ID&per_page=10|50"
     "events of their own $OWNER_LINKS links, as the hot link's owner|/events?per_page=10|50|$OWNER_HEADER"
     "events by cursor, halfway|/events?after=$MIDDLE&per_page=100|50"
