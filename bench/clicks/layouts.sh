@@ -9,6 +9,10 @@
 #   narrow-fold  the same table without the trigger: the rollup is folded from the table by id
 #                every BENCH_FOLD_EVERY clicks, and the folds' time is counted
 #   narrow-fold-no-user-index  narrow-fold without the (user_id, id) btree
+#   events-delta  the app's `events`, its (user_id, id) btree without clicks, and the statement
+#                trigger appending each statement's per-link-day-referrer counts to an unindexed
+#                table instead of upserting click_counts; every BENCH_FOLD_EVERY clicks one
+#                transaction folds those deltas into click_counts, and the folds' time is counted
 # Usage: bench/clicks/layouts.sh        (settings: environment variables, see README.md)
 set -euo pipefail
 
@@ -26,7 +30,7 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_SEED:=1}"
 : "${BENCH_ROUNDS:=3}"
 : "${BENCH_FOLD_EVERY:=50000}"
-: "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index}"
+: "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index events-delta}"
 
 require psql awk split sort
 ((BENCH_FOLD_EVERY >= 1000 && BENCH_FOLD_EVERY % 1000 == 0)) || die "BENCH_FOLD_EVERY must be a multiple of the batch, 1000"
@@ -76,6 +80,23 @@ END
 $$;
 CREATE TRIGGER clicks_count AFTER INSERT ON clicks
     REFERENCING NEW TABLE AS new_clicks FOR EACH STATEMENT EXECUTE FUNCTION count_narrow_clicks();
+
+CREATE TABLE click_count_deltas (url_id bigint NOT NULL, day date NOT NULL, referrer text NOT NULL, clicks bigint NOT NULL);
+CREATE FUNCTION append_click_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    WITH counted AS (
+        SELECT url_id, "timestamp"::date AS day, coalesce(details ->> 'referrer', '') AS referrer, count(*) AS clicks
+        FROM new_events WHERE event_type = 'click' GROUP BY 1, 2, 3
+    ), queued AS (
+        INSERT INTO click_totals_queue (url_id, clicks) SELECT url_id, sum(clicks) FROM counted GROUP BY url_id
+    )
+    INSERT INTO click_count_deltas SELECT url_id, day, referrer, clicks FROM counted;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_click_deltas AFTER INSERT ON events
+    REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION append_click_deltas();
+ALTER TABLE events DISABLE TRIGGER events_click_deltas;
 SQL
 # The fold: the same rollup over every click above the last folded id, in one transaction.
 FOLD="BEGIN;
@@ -106,13 +127,31 @@ done >"$WORK/narrow.sql"
 awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$FOLD" '{ print } NR % every == 0 { print fold }' \
     "$WORK/narrow.sql" >"$WORK/narrow-fold.sql"
 echo "$FOLD" >>"$WORK/narrow-fold.sql"
+# The deltas' fold: every delta row it sees, summed into click_counts, in one transaction.
+DELTA_FOLD="WITH taken AS (DELETE FROM click_count_deltas RETURNING url_id, day, referrer, clicks)
+INSERT INTO click_counts AS c (url_id, day, referrer, clicks)
+    SELECT url_id, day, referrer, sum(clicks) FROM taken GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (url_id, day, referrer) DO UPDATE SET clicks = c.clicks + excluded.clicks;"
+awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$DELTA_FOLD" '{ print } NR % every == 0 { print fold }' \
+    "$WORK/events.sql" >"$WORK/events-delta.sql"
+echo "$DELTA_FOLD" >>"$WORK/events-delta.sql"
 
 prepare() {
     local user_index="CREATE INDEX IF NOT EXISTS clicks_user_id_idx ON clicks (user_id, id);"
+    local events_as_migrated="ALTER TABLE events ENABLE TRIGGER events_count_clicks;
+        ALTER TABLE events DISABLE TRIGGER events_click_deltas; DROP INDEX events_user_id_idx;
+        CREATE INDEX events_user_id_idx ON events (user_id, id);"
     case "$1" in
-        events | narrow) echo "ALTER TABLE clicks ENABLE TRIGGER clicks_count; $user_index" ;;
-        narrow-fold) echo "ALTER TABLE clicks DISABLE TRIGGER clicks_count; $user_index" ;;
-        narrow-fold-no-user-index) echo "ALTER TABLE clicks DISABLE TRIGGER clicks_count; DROP INDEX IF EXISTS clicks_user_id_idx;" ;;
+        events) echo "$events_as_migrated" ;;
+        events-delta)
+            echo "ALTER TABLE events DISABLE TRIGGER events_count_clicks; ALTER TABLE events ENABLE TRIGGER events_click_deltas;
+                DROP INDEX events_user_id_idx; CREATE INDEX events_user_id_idx ON events (user_id, id) WHERE event_type <> 'click';"
+            ;;
+        narrow) echo "$events_as_migrated ALTER TABLE clicks ENABLE TRIGGER clicks_count; $user_index" ;;
+        narrow-fold) echo "$events_as_migrated ALTER TABLE clicks DISABLE TRIGGER clicks_count; $user_index" ;;
+        narrow-fold-no-user-index)
+            echo "$events_as_migrated ALTER TABLE clicks DISABLE TRIGGER clicks_count; DROP INDEX IF EXISTS clicks_user_id_idx;"
+            ;;
         *) die "unknown layout $1" ;;
     esac
 }
@@ -133,7 +172,7 @@ for ((round = 1; round <= BENCH_ROUNDS; round++)); do
     for ((k = 0; k < ${#LAYOUTS[@]}; k++)); do
         layout="${LAYOUTS[(k + round - 1) % ${#LAYOUTS[@]}]}"
         psql_bench -d "$BENCH_DB" -c "SET client_min_messages = warning" \
-            -c "TRUNCATE events, click_counts, click_totals_queue, event_tallies, clicks, narrow_click_counts, folded" \
+            -c "TRUNCATE events, click_counts, click_totals_queue, event_tallies, clicks, narrow_click_counts, folded, click_count_deltas" \
             -c "$(prepare "$layout")" -c "VACUUM" -c "CHECKPOINT"
         script="$WORK/$layout.sql"
         [[ "$layout" == narrow-fold-no-user-index ]] && script="$WORK/narrow-fold.sql"
