@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL's work per stored click by storage layout (issue 23 asks for half of today's), the
+# PostgreSQL's work per stored click by storage layout (issue 23 asks for half of `events`'), the
 # same Zipf clicks in batches of 1,000 from one psql session, layouts interleaved round by round:
 #   events       the app's schema as migrated: a wide row with jsonb details, three btrees on the
 #                insert, the per-statement rollup trigger (click_counts, totals queue, tallies)
