@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -29,10 +30,17 @@ class OwnedEventListsTest {
     @Autowired
     private JdbcClient db;
 
+    private Api anonymous;
+    private Keys keys;
+
+    @BeforeEach
+    void connect() {
+        anonymous = new Api("http://127.0.0.1:" + port);
+        keys = new Keys(anonymous);
+    }
+
     @Test
     void theCountOfAUsersOwnEventsAgreesWithTheirRows() {
-        Api anonymous = new Api("http://127.0.0.1:" + port);
-        Keys keys = new Keys(anonymous);
         long mine = keys.newUser();
         long theirs = keys.newUser();
         List<JsonNode> myLinks = List.of(keys.newLink(mine), keys.newLink(mine));
@@ -91,8 +99,6 @@ class OwnedEventListsTest {
 
     @Test
     void pagesAndCursorsOfAUsersOwnEventsHoldTheirRows() {
-        Api anonymous = new Api("http://127.0.0.1:" + port);
-        Keys keys = new Keys(anonymous);
         long user = keys.newUser();
         long someoneElse = keys.newUser();
         List<JsonNode> links = new ArrayList<>();
