@@ -23,6 +23,9 @@ class Events {
 
     private static final String CLICK = "click";
 
+    /** The links of the owner given as the one parameter. */
+    private static final String OWNED_LINKS = "SELECT id FROM urls WHERE user_id = ?";
+
     private static final String COLUMNS =
             "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
 
@@ -55,7 +58,7 @@ class Events {
                     .where(
                             CLICK.equals(eventType) ? "event_type = ?" : "event_type = ? AND event_type <> 'click'",
                             eventType)
-                    .where("url_id IN (SELECT id FROM urls WHERE user_id = ?)", linkOwner);
+                    .where("url_id IN (" + OWNED_LINKS + ")", linkOwner);
         }
     }
 
@@ -80,7 +83,7 @@ class Events {
         }
         // A caller's own events, link by link: one walk reads every event of the caller's links
         // and sorts them (ADR 0017)
-        return filtered.fannedOut("url_id", "SELECT id FROM urls WHERE user_id = ?", owner);
+        return filtered.fannedOut("url_id", OWNED_LINKS, owner);
     }
 
     /**
