@@ -43,13 +43,6 @@ class FaultMatrixTest extends ApiTest {
 
     private static final Duration FAULT = Duration.ofSeconds(Long.getLong("faults.seconds", 3));
     private static final Duration RECOVERY = Duration.ofSeconds(5);
-    /**
-     * A connection pool that failed to connect during the fault tries again after a pause that
-     * doubles up to 5 s (HikariCP's, not configurable), so a pool takes up to 5 s and one
-     * connection's set-up to come back; the target of 5 s holds for the service as a whole only
-     * when that pause happens to end early (see docs/operations.md).
-     */
-    private static final Duration POOL_RECOVERY = RECOVERY.plusSeconds(1);
     /** Twice the default (250 ms) on a test machine; {@code bench/faults.sh} runs with the default. */
     private static final Duration REDIS_TIMEOUT =
             DurationStyle.detectAndParse(System.getProperty("faults.redis-timeout", "500ms"));
@@ -391,13 +384,13 @@ class FaultMatrixTest extends ApiTest {
                 .as("cached redirect p99 (µs) over %d", cachedMicros.size())
                 .isLessThan(CACHED.slowest().toNanos() / 1000 / 2);
 
-        await().atMost(POOL_RECOVERY).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).until(() -> {
             int status = instance.api().get("/" + uncached.shortCode()).status();
             return status == 302;
         });
         int afterwards = 1;
         answers.merge(uncached.id(), 1L, Long::sum);
-        await().atMost(POOL_RECOVERY.minus(Duration.ofNanos(System.nanoTime() - healed)))
+        await().atMost(RECOVERY.minus(Duration.ofNanos(System.nanoTime() - healed)))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> instance.api()
                                 .post("/urls", Map.of("original_url", "https://example.com/after"))

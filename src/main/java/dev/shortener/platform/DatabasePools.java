@@ -41,6 +41,7 @@ public final class DatabasePools {
             throw new IllegalStateException("The application's DataSource is not a HikariCP pool", e);
         }
         config.setPoolName(name);
+        PoolThreads.install(config); // not the application pool's, which the copy shares
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(minimumIdle);
         if (connectionTimeout != null) {
