@@ -37,7 +37,7 @@ record ClickSettings(
         @DefaultValue("16MB") DataSize journalSegment,
         @DefaultValue("10s") Duration copyTimeout,
         @DefaultValue("100ms") Duration retryBackoff,
-        @DefaultValue("5s") Duration retryBackoffMax,
+        @DefaultValue("1s") Duration retryBackoffMax,
         @DefaultValue("5s") Duration flushTimeout,
         @DefaultValue("10s") Duration drainTimeout) {
 
