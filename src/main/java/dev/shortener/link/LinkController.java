@@ -125,8 +125,7 @@ class LinkController {
     @ApiResponse(responseCode = "422", description = "Invalid fields")
     Link update(@PathVariable long id, @RequestBody LinkChanges changes) {
         UnaryOperator<Link> change = changes.change(destinations);
-        get(id);
-        return links.update(id, change, Caller.current().actor()).orElseThrow(() -> notFound(id));
+        return links.updateFor(id, Caller.current(), change).orElseThrow(() -> notFound(id));
     }
 
     @DeleteMapping("/urls/{id}")

@@ -7,11 +7,13 @@ import dev.shortener.platform.Refused;
 import dev.shortener.platform.SqlFilter;
 import dev.shortener.user.UserDeleted;
 import dev.shortener.user.Users;
+import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -33,6 +35,7 @@ public class Links {
     private static final String COLUMNS =
             "id, user_id, short_code, original_url, title, is_active, created_at, updated_at, version";
     private static final String NOW = "now() AT TIME ZONE 'utc'";
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
 
     private final JdbcClient db;
     private final ApplicationEventPublisher events;
@@ -112,9 +115,6 @@ public class Links {
     @Transactional
     Link create(NewLink link, String actor) {
         Long userId = link.userId();
-        if (userId != null && !users.exists(userId)) {
-            throw unknownUser(userId);
-        }
         ShortCode customCode = link.shortCode();
         Optional<Link> created;
         try {
@@ -125,10 +125,16 @@ public class Links {
                             settings.codeAttempts(),
                             code -> insert(link, code));
         } catch (DataIntegrityViolationException e) {
-            if (userId == null) {
+            // the user is found by the foreign key, which costs no round trip of its own
+            if (userId == null
+                    || !(e.getMostSpecificCause() instanceof SQLException sql)
+                    || !FOREIGN_KEY_VIOLATION.equals(sql.getSQLState())) {
                 throw e;
             }
-            // the user was deleted between the check and the insert
+            throw unknownUser(userId);
+        }
+        if (created.isEmpty() && userId != null && !users.exists(userId)) {
+            // a taken code inserts nothing, so the foreign key did not look for the user
             throw unknownUser(userId);
         }
         Link saved = created.orElseThrow(() -> customCode != null
@@ -152,10 +158,24 @@ public class Links {
      */
     @Transactional
     Optional<Link> update(long id, UnaryOperator<Link> change, String actor) {
+        return update(id, link -> true, change, actor);
+    }
+
+    /**
+     * As {@link #update(long, UnaryOperator, String)} for a link {@code caller} owns, and empty for
+     * any other: the ownership is checked on the locked row, with no read of its own before.
+     */
+    @Transactional
+    Optional<Link> updateFor(long id, Caller caller, UnaryOperator<Link> change) {
+        return update(id, link -> caller.owns(link.userId()), change, caller.actor());
+    }
+
+    private Optional<Link> update(long id, Predicate<Link> allowed, UnaryOperator<Link> change, String actor) {
         Optional<Link> current = db.sql("SELECT " + COLUMNS + " FROM urls WHERE id = ? FOR UPDATE")
                 .param(id)
                 .query(Link.class)
-                .optional();
+                .optional()
+                .filter(allowed);
         if (current.isEmpty()) {
             return Optional.empty();
         }

@@ -157,6 +157,15 @@ class LinkApiTest extends ApiTest {
     }
 
     @Test
+    void anUnknownUserAskingForATakenCodeGets404() {
+        String code = unique("taken");
+        newLink(api, Map.of("original_url", uniqueUrl(), "short_code", code));
+
+        api.post("/urls", Map.of("original_url", uniqueUrl(), "short_code", code, "user_id", 999_999_999))
+                .expect(404);
+    }
+
+    @Test
     void aTakenCustomCodeCreatesNothing() {
         String code = unique("taken");
         newLink(api, Map.of("original_url", uniqueUrl(), "short_code", code));
