@@ -6,10 +6,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -125,20 +127,20 @@ class PoolReconnect implements SmartLifecycle {
     /** Every HikariCP pool of the context with its {@link PoolThreads}, the application's too. */
     private List<HikariDataSource> pools() {
         if (pools == null) {
-            Map<HikariDataSource, Boolean> found = new IdentityHashMap<>();
+            Set<HikariDataSource> found = Collections.newSetFromMap(new IdentityHashMap<>());
             for (DataSource source : beans.getBeansOfType(DataSource.class).values()) {
                 try {
                     if (source.isWrapperFor(HikariDataSource.class)) {
                         HikariDataSource pool = source.unwrap(HikariDataSource.class);
                         if (pool.getThreadFactory() instanceof PoolThreads) {
-                            found.put(pool, true);
+                            found.add(pool);
                         }
                     }
                 } catch (SQLException e) {
                     log.debug("Not a HikariCP pool: {}", source, e);
                 }
             }
-            pools = List.copyOf(found.keySet());
+            pools = List.copyOf(found);
         }
         return pools;
     }
