@@ -83,7 +83,7 @@ final class JournalWriter {
             if (closed) {
                 return null;
             }
-            long startedAt = System.nanoTime(); // for PendingClicks: whatever was queued before is drained now
+            long generation = pending.draining(); // whatever was queued before is in this drain or an earlier one
             // what is queued now, not what keeps arriving: the sync, and so the loading, must not wait
             int left = queue.size();
             List<Click> batch = new ArrayList<>(Math.min(left, settings.batchSize()));
@@ -96,7 +96,7 @@ final class JournalWriter {
             }
             if (appended) {
                 sync();
-                pending.drained(startedAt, journal.synced());
+                pending.drained(generation, journal.synced());
             }
             return journal.synced();
         } finally {

@@ -241,6 +241,35 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
+    void aReadOfOneLinkWaitsOnlyWhileThatLinkHasClicksOnTheirWay() {
+        Duration flushTimeout = Duration.ofMillis(500);
+        ClickRecorder down =
+                recorder(NOWHERE, settings(100, 100, NEVER, Duration.ZERO, DataSize.ofGigabytes(1), flushTimeout));
+        down.record(click(1));
+
+        assertThat(timed(() -> down.flush(urlId + 1)))
+                .as("another link's read does not touch the pipeline")
+                .isLessThan(Duration.ofMillis(100));
+        assertThat(timed(() -> down.flush(urlId)))
+                .as("this link's read waits for its click, up to the flush timeout")
+                .isGreaterThanOrEqualTo(flushTimeout);
+        stop(down);
+
+        ClickRecorder up = recorder(settings(100, 100, NEVER));
+        up.record(click(2));
+        up.flush(urlId);
+        assertThat(rows())
+                .as("the link's read sees its clicks, the journalled one too")
+                .isEqualTo(2);
+    }
+
+    private static Duration timed(Runnable call) {
+        long start = System.nanoTime();
+        call.run();
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    @Test
     void aJournalOverItsCapDropsNewClicksAndCountsThem() {
         ClickRecorder recorder = unstarted(NOWHERE, unreachable(1, DataSize.ofBytes(600)));
         recorder.start();
