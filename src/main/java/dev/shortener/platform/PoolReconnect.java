@@ -51,8 +51,7 @@ class PoolReconnect implements SmartLifecycle {
     private @Nullable ScheduledExecutorService timer;
 
     PoolReconnect(
-            ListableBeanFactory beans,
-            @Value("${shortener.database.reconnect-probe-interval:250ms}") Duration interval) {
+            ListableBeanFactory beans, @Value("${shortener.database.reconnect-probe-interval}") Duration interval) {
         this.beans = beans;
         this.interval = interval;
     }
