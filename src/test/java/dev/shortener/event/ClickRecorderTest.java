@@ -270,6 +270,31 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
+    void aJournalWhoseSegmentsWereLostIsLoadedFromItsStartInsteadOfFromWherePostgresqlLeftIt() throws IOException {
+        ClickRecorder first = recorder(settings(100, 100, NEVER));
+        for (int i = 0; i < 5; i++) {
+            first.record(click(i));
+        }
+        first.flush();
+        stop(first);
+        assertThat(rows()).isEqualTo(5);
+        try (Stream<Path> files = Files.walk(journals)) {
+            for (Path segment :
+                    files.filter(file -> file.toString().endsWith(".clicks")).toList()) {
+                Files.delete(segment);
+            }
+        }
+
+        // the slot keeps its id, so PostgreSQL still holds a position past anything on disk now
+        ClickRecorder next = recorder(settings(100, 100, NEVER));
+        next.record(click(5));
+        next.record(click(6));
+        next.flush();
+
+        assertThat(rows()).as("the new clicks are not skipped as if loaded").isEqualTo(7);
+    }
+
+    @Test
     void aJournalOverItsCapDropsNewClicksAndCountsThem() {
         ClickRecorder recorder = unstarted(NOWHERE, unreachable(1, DataSize.ofBytes(600)));
         recorder.start();
