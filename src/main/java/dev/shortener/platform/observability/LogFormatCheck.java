@@ -7,9 +7,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Refuses to start on a {@code LOG_FORMAT} that logback-spring.xml has no appender for: the root
- * logger would reference a missing appender and the service would run without a single log line.
- * Runs before logging is configured, so the refusal reaches the console.
+ * Refuses to start on a {@code LOG_FORMAT} other than the two logback-spring.xml knows: it would
+ * log JSON lines for any other value, and a mistyped {@code text} should not pass for one that
+ * worked. Runs before logging is configured, so the refusal reaches the console.
  */
 public class LogFormatCheck implements EnvironmentPostProcessor, Ordered {
 
