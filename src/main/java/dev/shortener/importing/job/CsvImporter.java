@@ -40,11 +40,9 @@ public class CsvImporter {
     private final ChunkWork work;
     private final ImportJobs jobs;
     private final ImportSettings settings;
-    private final ImportWorkers workers;
 
-    CsvImporter(UploadIntake intake, ChunkWork work, ImportJobs jobs, ImportSettings settings, ImportWorkers workers) {
+    CsvImporter(UploadIntake intake, ChunkWork work, ImportJobs jobs, ImportSettings settings) {
         this.intake = intake;
-        this.workers = workers;
         this.work = work;
         this.jobs = jobs;
         this.settings = settings;
@@ -84,10 +82,8 @@ public class CsvImporter {
 
     /** Stores the file as a job for the workers and answers the job once the file is stored. */
     public Submission submit(Entity entity, InputStream in, @Nullable String fileName, @Nullable Long fileSize) {
-        // a stored chunk of an asynchronous job is in the queue already: this instance's workers
-        // are told, other instances' find it at their next look
-        UploadIntake.Received received =
-                intake.receive(entity, in, "async", fileName, fileSize, true, chunk -> workers.wake());
+        // a stored chunk of an asynchronous job is in the queue already: nothing to hand on
+        UploadIntake.Received received = intake.receive(entity, in, "async", fileName, fileSize, true, chunk -> {});
         return switch (received) {
             case UploadIntake.Refused refused ->
                 new Submission(null, new ImportReport(0, 1, List.of(refused.failure())));

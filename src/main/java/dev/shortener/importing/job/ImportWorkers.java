@@ -48,8 +48,6 @@ public class ImportWorkers implements SmartLifecycle {
     private volatile boolean running;
     /** Counted down by stop(): ends every worker's pause at once. */
     private volatile CountDownLatch stopping = new CountDownLatch(1);
-    /** Counted down, and replaced, by {@link #wake()} and stop(): ends the idle workers' wait for a chunk. */
-    private volatile CountDownLatch idle = new CountDownLatch(1);
 
     /**
      * Lease renewal and the sweep for stalled chunks, on a scheduler of their own: the
@@ -95,8 +93,6 @@ public class ImportWorkers implements SmartLifecycle {
         boolean failing = false;
         while (running) {
             try {
-                // taken before the look, so that a chunk stored after the look ends the wait
-                CountDownLatch woken = idle;
                 Optional<Long> leased = chunks.leaseNext();
                 if (failing) {
                     log.info("Import worker {} reads the queue again", worker);
@@ -105,7 +101,7 @@ public class ImportWorkers implements SmartLifecycle {
                 if (leased.isPresent()) {
                     handle(leased.get());
                 } else {
-                    waitForChunk(woken);
+                    pause(settings.worker().poll());
                 }
             } catch (RuntimeException e) {
                 if (!failing) {
@@ -159,24 +155,6 @@ public class ImportWorkers implements SmartLifecycle {
         }
     }
 
-    /**
-     * Tells this instance's idle workers that a chunk was stored here, so that they lease it now
-     * instead of at their next look at the queue; other instances' workers find it when they look.
-     */
-    public void wake() {
-        CountDownLatch woken = idle;
-        idle = new CountDownLatch(1);
-        woken.countDown();
-    }
-
-    private void waitForChunk(CountDownLatch latch) {
-        try {
-            latch.await(settings.worker().poll().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private boolean pauseUnlessStopping(Duration pause) {
         return running && pause(pause) && running;
     }
@@ -201,7 +179,6 @@ public class ImportWorkers implements SmartLifecycle {
             }
             running = false;
             stopping.countDown();
-            idle.countDown();
             workers = List.copyOf(threads);
             threads.clear();
         }

@@ -91,19 +91,6 @@ class DistributedImportTest extends ApiTest {
     }
 
     @Test
-    void aJobSubmittedToAnInstanceIsTakenByItsIdleWorkersAtOnceNotAtTheirNextLookAtTheQueue() {
-        // idle workers look at the queue once a minute here: only being woken finishes the job sooner
-        try (AppInstance instance = workerInstance(Map.of("shortener.importing.worker.poll", "1m"))) {
-            String type = unique("woken");
-            long id = Jobs.submit(instance.api(), "events", events(type, 500));
-            JsonNode job = Jobs.awaitFinished(instance.api(), id, Duration.ofSeconds(20));
-
-            assertThat(job.get("state").asString()).isEqualTo("completed");
-            assertThat(job.get("rows_imported").asLong()).isEqualTo(500);
-        }
-    }
-
-    @Test
     void aWorkerKilledMidJobLeavesItsChunksToAnotherInstanceThatFinishesWithoutDuplicates() throws Exception {
         // events without ids are appended: a chunk applied twice would show as duplicates
         String type = unique("killed");
