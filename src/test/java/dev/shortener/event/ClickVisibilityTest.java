@@ -30,15 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Clicks across two replicas behind a real nginx running the shipped proxy pieces, while redirect
  * load runs through nginx: a click is in {@code /events} and the statistics of the replica that
- * answered it at once, and of the other within 200 ms (p95 here, see {@link #OTHER_REPLICA_P95})
- * and always within the contract's 1 s, and the contract's "redirect, then read the click events"
+ * answered it at once, and of the other within 200 ms (p95 here, see {@link #OTHER_REPLICA_P95};
+ * the other replica is asked before the one that answered, whose read would flush the click) and
+ * always within the contract's 1 s, and the contract's "redirect, then read the click events"
  * holds through nginx run after run (ADR 0010).
  */
 class ClickVisibilityTest extends ApiTest {
 
     /**
      * The target is 200 ms at the p99; this test, with PostgreSQL, nginx, the load and three
-     * instances on the same two cores, asserts it at the p95 and reports the p99 (ADR 0010).
+     * instances on the same two cores, asserts it at the p95 and reports the p99, which the
+     * loader's stalls still take past 200 ms in some runs (ADR 0010).
      */
     private static final Duration OTHER_REPLICA_P95 = Duration.ofMillis(200);
     /** The contract's bound for a click read through another instance. */
@@ -115,15 +117,10 @@ class ClickVisibilityTest extends ApiTest {
         for (int i = 0; i < 100; i++) {
             Api answering = i % 2 == 0 ? first.api() : second.api();
             Api other = i % 2 == 0 ? second.api() : first.api();
+            // the other replica is asked first: a read where the click was answered would flush it
             Link link = links.create(unique("seen"), "https://example.com/seen/" + i, true);
             answering.get("/" + link.shortCode()).expect(302);
             long answered = System.nanoTime();
-            assertThat(clicks(answering, link))
-                    .as("events on the replica that answered")
-                    .isEqualTo(1);
-            assertThat(counted(answering, link))
-                    .as("statistics on the replica that answered")
-                    .isEqualTo(1);
             long seen = 0;
             while (seen == 0 && System.nanoTime() - answered < CONTRACT.toNanos()) {
                 if (clicks(other, link) == 1) {
@@ -131,11 +128,20 @@ class ClickVisibilityTest extends ApiTest {
                 }
             }
             assertThat(seen).as("seen on the other replica within %s", CONTRACT).isNotZero();
+            otherMicros.add((seen - answered) / 1000);
             // the statistics are kept in the same transaction as the events
             assertThat(counted(other, link))
                     .as("statistics on the other replica")
                     .isEqualTo(1);
-            otherMicros.add((seen - answered) / 1000);
+
+            Link own = links.create(unique("own"), "https://example.com/own/" + i, true);
+            answering.get("/" + own.shortCode()).expect(302);
+            assertThat(clicks(answering, own))
+                    .as("events on the replica that answered, at once")
+                    .isEqualTo(1);
+            assertThat(counted(answering, own))
+                    .as("statistics on the replica that answered, at once")
+                    .isEqualTo(1);
         }
         Collections.sort(otherMicros);
         long p95 = otherMicros.get(otherMicros.size() * 95 / 100 - 1);
