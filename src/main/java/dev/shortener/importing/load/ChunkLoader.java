@@ -166,8 +166,7 @@ public class ChunkLoader {
         Savepoint savepoint = connection.setSavepoint();
         try {
             String copyNew = withIds ? entity.sql.copyNewWithIds() : entity.sql.copyNewWithoutIds();
-            StagingWriter.copy(connection, copyNew, out -> {
-                StagingWriter values = new StagingWriter(out, defaults, !withIds);
+            StagingWriter.copy(connection, copyNew, defaults, !withIds, values -> {
                 for (Row row : rows) {
                     row.stage(values);
                     values.endRow();

@@ -41,8 +41,7 @@ final class StagedUpsert {
     }
 
     private static void stage(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
-        StagingWriter.copy(connection, entity.sql.stage(), out -> {
-            StagingWriter staging = new StagingWriter(out);
+        StagingWriter.copy(connection, entity.sql.stage(), staging -> {
             for (int ord = 0; ord < rows.size(); ord++) {
                 Row row = rows.get(ord);
                 staging.add(ord).add(row.line());

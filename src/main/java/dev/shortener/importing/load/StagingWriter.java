@@ -1,40 +1,41 @@
 package dev.shortener.importing.load;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Writes rows in PostgreSQL's COPY CSV format: null is an unquoted empty field and text is always
- * quoted, so an empty string and a line holding {@code \.} stay data.
+ * quoted, so an empty string and a line holding {@code \.} stay data. Rows are appended to a
+ * buffer of its own, sent to the COPY every 64 KiB: a {@code Writer} would take its lock for every
+ * field.
  */
 public final class StagingWriter {
 
-    private final Writer out;
+    /** Stages the rows of one COPY. */
+    @FunctionalInterface
+    interface Rows {
+        void stage(StagingWriter out) throws SQLException;
+    }
+
+    private static final int SEND_AT = 1 << 16;
+
+    private final CopyIn copy;
     private final @Nullable Object[] defaults;
     private final boolean skipFirst;
+    private final StringBuilder text = new StringBuilder(SEND_AT + 4096);
     private int position;
-
-    StagingWriter(Writer out) {
-        this(out, new Object[0], false);
-    }
 
     /**
      * A writer that writes {@code defaults[i]} for a null i-th value of a row, and leaves the first
      * value of every row out when {@code skipFirst} is set.
      */
-    StagingWriter(Writer out, @Nullable Object[] defaults, boolean skipFirst) {
-        this.out = out;
+    private StagingWriter(CopyIn copy, @Nullable Object[] defaults, boolean skipFirst) {
+        this.copy = copy;
         this.defaults = defaults.clone();
         this.skipFirst = skipFirst;
     }
@@ -45,50 +46,53 @@ public final class StagingWriter {
             return this;
         }
         Object value = given == null && at < defaults.length ? defaults[at] : given;
-        try {
-            if (at > (skipFirst ? 1 : 0)) {
-                out.write(',');
-            }
-            switch (value) {
-                case null -> {}
-                case String text -> {
-                    out.write('"');
-                    out.write(text.replace("\"", "\"\""));
-                    out.write('"');
-                }
-                case LocalDateTime timestamp -> out.write(timestamp.toString());
-                case Number number -> out.write(number.toString());
-                case Boolean bool -> out.write(bool ? "t" : "f");
-                default -> throw new IllegalArgumentException("Cannot stage a " + value.getClass());
-            }
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (at > (skipFirst ? 1 : 0)) {
+            text.append(',');
+        }
+        switch (value) {
+            case null -> {}
+            case String string ->
+                text.append('"').append(string.replace("\"", "\"\"")).append('"');
+            case LocalDateTime timestamp -> text.append(timestamp);
+            case Number number -> text.append(number);
+            case Boolean bool -> text.append(bool ? 't' : 'f');
+            default -> throw new IllegalArgumentException("Cannot stage a " + value.getClass());
+        }
+        return this;
+    }
+
+    void endRow() throws SQLException {
+        text.append('\n');
+        position = 0;
+        if (text.length() >= SEND_AT) {
+            send();
         }
     }
 
-    void endRow() {
-        try {
-            out.write('\n');
-            position = 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private void send() throws SQLException {
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        text.setLength(0);
     }
 
-    /** Streams what {@code rows} writes into a {@code COPY ... FROM STDIN} statement. */
-    static void copy(Connection connection, String sql, Consumer<Writer> rows) throws SQLException {
-        PGConnection postgres = connection.unwrap(PGConnection.class);
-        try (Writer out = new BufferedWriter(
-                new OutputStreamWriter(new PGCopyOutputStream(postgres, sql, 1 << 16), StandardCharsets.UTF_8))) {
-            rows.accept(out);
-        } catch (IOException | UncheckedIOException e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof SQLException refused) {
-                    throw refused;
-                }
+    /** Runs a {@code COPY ... FROM STDIN} statement with the rows {@code rows} stages. */
+    static void copy(Connection connection, String sql, Rows rows) throws SQLException {
+        copy(connection, sql, new Object[0], false, rows);
+    }
+
+    /** The same, with values for null fields and the first value of each row left out (see above). */
+    static void copy(Connection connection, String sql, @Nullable Object[] defaults, boolean skipFirst, Rows rows)
+            throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        try {
+            StagingWriter writer = new StagingWriter(copy, defaults, skipFirst);
+            rows.stage(writer);
+            writer.send();
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
-            throw new SQLException("COPY failed", "08000", e);
         }
     }
 }
