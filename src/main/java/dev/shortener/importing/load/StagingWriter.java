@@ -89,10 +89,16 @@ public final class StagingWriter {
             rows.stage(writer);
             writer.send();
             copy.endCopy();
-        } finally {
+        } catch (SQLException | RuntimeException e) {
+            // the failure the caller tells apart (a refused row, say) is this one, not the cancel's
             if (copy.isActive()) {
-                copy.cancelCopy();
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel);
+                }
             }
+            throw e;
         }
     }
 }
