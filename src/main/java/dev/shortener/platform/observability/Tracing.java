@@ -1,7 +1,10 @@
 package dev.shortener.platform.observability;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.observation.ObservationHandler.FirstMatchingCompositeObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.opentelemetry.api.common.Attributes;
@@ -10,10 +13,13 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.tracer.common.SpanContext;
 import java.util.List;
 import net.ttddyy.observation.tracing.ConnectionTracingObservationHandler;
 import net.ttddyy.observation.tracing.QueryTracingObservationHandler;
 import net.ttddyy.observation.tracing.ResultSetTracingObservationHandler;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.otlp.OtlpTracingConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -68,6 +74,22 @@ class Tracing {
     @Conditional(TracingSettings.Enabled.class)
     OtlpTracingConnectionDetails otlpTracingConnectionDetails(TracingSettings settings) {
         return transport -> settings.tracesUrl();
+    }
+
+    /**
+     * Spring Boot's registry, with exemplars only while traces are exported: otherwise no span is
+     * ever sampled, and the exemplar sampler would still run on every counter increment, the
+     * redirect path's included.
+     */
+    @Bean
+    PrometheusMeterRegistry prometheusMeterRegistry(
+            PrometheusConfig config,
+            PrometheusRegistry registry,
+            Clock clock,
+            ObjectProvider<SpanContext> spanContext,
+            TracingSettings settings) {
+        return new PrometheusMeterRegistry(
+                config, registry, clock, settings.enabled() ? spanContext.getIfAvailable() : null);
     }
 
     @Bean
