@@ -94,6 +94,37 @@ class ClickTotalsTest extends ApiTest {
         assertThat(total(link.id())).isEqualTo(1);
     }
 
+    @Test
+    void aLinkImportedAfterItsClicksStartsItsTotalWithThem() {
+        long id = db.sql("SELECT coalesce(max(id), 0) + 1000000 FROM urls")
+                        .query(Long.class)
+                        .single()
+                + Math.floorMod(unique("id").hashCode(), 1000);
+        api.upload("/events/bulk", "file", "events.csv", """
+                        url_id,event_type,timestamp,details
+                        %1$d,click,2026-11-01 10:00:00,"{""referrer"": ""https://a.example/""}"
+                        %1$d,click,2026-11-02 10:00:00,{}
+                        %1$d,created,2026-10-31 10:00:00,{}
+                        """.formatted(id)).expect(201);
+        totals.foldAll();
+
+        String code = unique("lat");
+        api.upload("/urls/bulk", "file", "urls.csv", """
+                        id,short_code,original_url
+                        %d,%s,https://example.com/late
+                        """.formatted(id, code)).expect(201);
+        api.get("/" + code).expect(302);
+
+        awaitTotal(id, 3);
+        assertThat(api.get("/urls/" + id + "/stats")
+                        .expect(200)
+                        .json()
+                        .get("total_clicks")
+                        .asLong())
+                .as("what its statistics count")
+                .isEqualTo(3);
+    }
+
     private void awaitTotal(long link, long clicks) {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             totals.foldAll();

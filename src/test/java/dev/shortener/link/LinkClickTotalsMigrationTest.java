@@ -65,6 +65,28 @@ class LinkClickTotalsMigrationTest extends ApiTest {
         }
     }
 
+    /** V20 on a database where a link arrived after its clicks and V15's trigger started it at 0. */
+    @Test
+    void aLinkThatArrivedAfterItsClicksGetsThemBack() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v20_")) {
+            scratch.migrate("19");
+            JdbcClient db = scratch.db();
+            long early = link(db, null, "early");
+            db.sql("INSERT INTO events (url_id, event_type) VALUES (?, 'click'), (?, 'click'), (?, 'click')")
+                    .params(early + 100, early + 100, early)
+                    .update();
+            new ClickTotals(db, new DataSourceTransactionManager(scratch.data())).foldAll();
+            db.sql("INSERT INTO urls (id, short_code, original_url) VALUES (?, 'late', 'https://example.com/late')")
+                    .param(early + 100)
+                    .update();
+            assertThat(totals(db)).as("before V20").isEqualTo(Map.of(early, 1L, early + 100, 0L));
+
+            scratch.migrate("latest");
+
+            assertThat(totals(db)).isEqualTo(Map.of(early, 1L, early + 100, 2L));
+        }
+    }
+
     private static long link(JdbcClient db, Long owner, String code) {
         return db.sql("INSERT INTO urls (user_id, short_code, original_url) VALUES (?, ?, ?) RETURNING id")
                 .params(owner, code, "https://example.com/" + code)
