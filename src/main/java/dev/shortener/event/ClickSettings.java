@@ -28,7 +28,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("shortener.clicks")
 record ClickSettings(
         @DefaultValue("16384") int queueCapacity,
-        @DefaultValue("1000") int batchSize,
+        @DefaultValue("4000") int batchSize,
         @DefaultValue("20ms") Duration flushInterval,
         @DefaultValue("5ms") Duration paceMax,
         @DefaultValue("200ms") Duration offerTimeout,
