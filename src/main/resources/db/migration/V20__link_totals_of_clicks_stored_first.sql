@@ -16,22 +16,21 @@ CREATE OR REPLACE FUNCTION add_link_totals() RETURNS trigger LANGUAGE plpgsql SE
 DECLARE
     lowest bigint;
     highest bigint;
+    clicked boolean;
 BEGIN
     SELECT min(id), max(id) INTO lowest, highest FROM new_urls;
-    -- A link created by the API, or imported before its clicks, has no rollup rows: one index probe.
-    IF EXISTS (SELECT 1 FROM click_counts WHERE url_id BETWEEN lowest AND highest) THEN
-        WITH dequeued AS (
-            DELETE FROM click_totals_queue q USING new_urls n WHERE q.url_id = n.id
-        )
-        INSERT INTO link_click_totals (url_id, user_id, clicks)
-        SELECT n.id, n.user_id, coalesce((SELECT sum(c.clicks) FROM click_counts c WHERE c.url_id = n.id), 0)
-        FROM new_urls n ORDER BY n.id
-        ON CONFLICT (url_id) DO UPDATE SET user_id = excluded.user_id, clicks = excluded.clicks;
-    ELSE
-        INSERT INTO link_click_totals (url_id, user_id, clicks)
-        SELECT id, user_id, 0 FROM new_urls ORDER BY id
-        ON CONFLICT (url_id) DO UPDATE SET user_id = excluded.user_id, clicks = 0;
-    END IF;
+    -- A link created by the API, or imported before its clicks, has no rollup rows: one index probe,
+    -- and the queue is not read.
+    clicked := EXISTS (SELECT 1 FROM click_counts WHERE url_id BETWEEN lowest AND highest);
+    WITH dequeued AS (
+        DELETE FROM click_totals_queue q USING new_urls n WHERE clicked AND q.url_id = n.id
+    )
+    INSERT INTO link_click_totals (url_id, user_id, clicks)
+    SELECT n.id, n.user_id,
+           CASE WHEN clicked THEN coalesce((SELECT sum(c.clicks) FROM click_counts c WHERE c.url_id = n.id), 0)
+                ELSE 0 END
+    FROM new_urls n ORDER BY n.id
+    ON CONFLICT (url_id) DO UPDATE SET user_id = excluded.user_id, clicks = excluded.clicks;
     RETURN NULL;
 END
 $$;
