@@ -47,7 +47,7 @@ public final class LocalNginx implements AutoCloseable {
                 worker_processes 1;
                 error_log %1$s/logs/error.log warn;
                 pid %1$s/nginx.pid;
-                events { worker_connections 1024; }
+                events { worker_connections 4096; }
                 http {
                     client_body_temp_path %1$s/temp/body;
                     proxy_temp_path %1$s/temp/proxy;

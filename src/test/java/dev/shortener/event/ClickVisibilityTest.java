@@ -1,6 +1,7 @@
 package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
 import dev.shortener.ApiTest;
@@ -18,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,24 +31,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Clicks across two replicas behind a real nginx running the shipped proxy pieces, while redirect
  * load runs through nginx: a click is in {@code /events} and the statistics of the replica that
- * answered it at once, and of the other within 200 ms (p95 here, see {@link #OTHER_REPLICA_P95};
- * the other replica is asked before the one that answered, whose read would flush the click) and
+ * answered it at once, and of the other within 200 ms at the p99 (the other replica is asked
+ * before the one that answered, whose read would flush the click) and
  * always within the contract's 1 s, and the contract's "redirect, then read the click events"
  * holds through nginx run after run (ADR 0010).
  */
 class ClickVisibilityTest extends ApiTest {
 
-    /**
-     * The target is 200 ms at the p99; this test, with PostgreSQL, nginx, the load and three
-     * instances on the same two cores, asserts it at the p95 and reports the p99, which the
-     * loader's stalls still take past 200 ms in some runs (ADR 0010).
-     */
-    private static final Duration OTHER_REPLICA_P95 = Duration.ofMillis(200);
+    /** The bound, at the p99, for a click read through the replica that did not answer it. */
+    private static final Duration OTHER_REPLICA_P99 = Duration.ofMillis(200);
+    /** Clicks timed; the p99 of 200 is the third slowest, so one stall alone does not decide it. */
+    private static final int CLICKS = 200;
     /** The contract's bound for a click read through another instance. */
     private static final Duration CONTRACT = Duration.ofSeconds(1);
 
-    /** Clients sending redirects through nginx, one after the other each. */
-    private static final int LOADERS = 2;
+    /** How often the other replica is asked while the click is not there yet. */
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    /** Redirects sent through nginx per second while the test runs. */
+    private static final int LOAD_PER_SECOND = Integer.getInteger("visibility.load", 200);
 
     @TempDir
     static Path dir;
@@ -57,8 +59,9 @@ class ClickVisibilityTest extends ApiTest {
     private static LocalNginx nginx;
     private static Api throughNginx;
     private static TestLinks links;
-    private static final AtomicBoolean loading = new AtomicBoolean();
+    private static final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private static final AtomicLong loadRedirects = new AtomicLong();
+    private static final AtomicLong loadFailures = new AtomicLong();
     private static final ExecutorService load = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeAll
@@ -72,21 +75,29 @@ class ClickVisibilityTest extends ApiTest {
         for (int i = 0; i < 20; i++) {
             busy.add(links.create(unique("busy"), "https://example.com/busy/" + i, true));
         }
-        loading.set(true);
-        for (int i = 0; i < LOADERS; i++) {
-            load.execute(() -> {
-                while (loading.get()) {
+        // an open model, as the Gatling user flows: redirects arrive at a fixed rate whatever the
+        // answers take, not as fast as clients in a loop can send them, which keeps threads queued
+        // for the two cores and times the scheduler's queue rather than the click pipeline
+        ticker.scheduleAtFixedRate(
+                () -> load.execute(() -> {
                     Link link = busy.get(ThreadLocalRandom.current().nextInt(busy.size()));
-                    throughNginx.get("/" + link.shortCode()).expect(302);
-                    loadRedirects.incrementAndGet();
-                }
-            });
-        }
+                    try {
+                        throughNginx.get("/" + link.shortCode()).expect(302);
+                        loadRedirects.incrementAndGet();
+                    } catch (RuntimeException | AssertionError e) {
+                        if (loadFailures.incrementAndGet() == 1) {
+                            System.out.println("VISIBILITY | first failed load redirect: " + e);
+                        }
+                    }
+                }),
+                0,
+                1_000_000 / LOAD_PER_SECOND,
+                TimeUnit.MICROSECONDS);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        loading.set(false);
+        ticker.shutdownNow();
         load.close();
         if (nginx != null) {
             nginx.close();
@@ -114,21 +125,21 @@ class ClickVisibilityTest extends ApiTest {
     void aClickIsSeenAtOnceWhereItWasAnsweredAndWithin200msOnTheOtherReplica() {
         List<Long> otherMicros = new ArrayList<>();
         long loadBefore = loadRedirects.get();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < CLICKS; i++) {
             Api answering = i % 2 == 0 ? first.api() : second.api();
             Api other = i % 2 == 0 ? second.api() : first.api();
             // the other replica is asked first: a read where the click was answered would flush it
             Link link = links.create(unique("seen"), "https://example.com/seen/" + i, true);
             answering.get("/" + link.shortCode()).expect(302);
             long answered = System.nanoTime();
-            long seen = 0;
-            while (seen == 0 && System.nanoTime() - answered < CONTRACT.toNanos()) {
-                if (clicks(other, link) == 1) {
-                    seen = System.nanoTime();
-                }
-            }
-            assertThat(seen).as("seen on the other replica within %s", CONTRACT).isNotZero();
-            otherMicros.add((seen - answered) / 1000);
+            // a read every few milliseconds, not back to back: the reads would take the cores the
+            // loader needs, and measure themselves
+            await().atMost(CONTRACT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(POLL)
+                    .alias("seen on the other replica within the contract's bound")
+                    .until(() -> clicks(other, link) == 1);
+            otherMicros.add((System.nanoTime() - answered) / 1000);
             // the statistics are kept in the same transaction as the events
             assertThat(counted(other, link))
                     .as("statistics on the other replica")
@@ -163,7 +174,8 @@ class ClickVisibilityTest extends ApiTest {
                         .max()
                         .orElse(0));
         assertThat(loadRedirects.get() - loadBefore).as("redirect load ran").isPositive();
-        assertThat(Duration.ofNanos(p95 * 1000)).as("p95 on the other replica").isLessThan(OTHER_REPLICA_P95);
+        assertThat(loadFailures).as("redirects of the load not answered 302").hasValue(0);
+        assertThat(Duration.ofNanos(p99 * 1000)).as("p99 on the other replica").isLessThan(OTHER_REPLICA_P99);
     }
 
     /** The judge's check through nginx: each redirect may reach either replica, and so may the read. */
