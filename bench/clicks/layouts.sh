@@ -81,16 +81,17 @@ $$;
 CREATE TRIGGER clicks_count AFTER INSERT ON clicks
     REFERENCING NEW TABLE AS new_clicks FOR EACH STATEMENT EXECUTE FUNCTION count_narrow_clicks();
 
-CREATE TABLE click_count_deltas (url_id bigint NOT NULL, day date NOT NULL, referrer text NOT NULL, clicks bigint NOT NULL);
+CREATE TABLE click_count_deltas (url_id bigint NOT NULL, day date NOT NULL, referrer text NOT NULL, user_id bigint, clicks bigint NOT NULL);
 CREATE FUNCTION append_click_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH counted AS (
-        SELECT url_id, "timestamp"::date AS day, coalesce(details ->> 'referrer', '') AS referrer, count(*) AS clicks
-        FROM new_events WHERE event_type = 'click' GROUP BY 1, 2, 3
+        SELECT url_id, "timestamp"::date AS day, coalesce(details ->> 'referrer', '') AS referrer, user_id,
+               count(*) AS clicks
+        FROM new_events WHERE event_type = 'click' GROUP BY 1, 2, 3, 4
     ), queued AS (
         INSERT INTO click_totals_queue (url_id, clicks) SELECT url_id, sum(clicks) FROM counted GROUP BY url_id
     )
-    INSERT INTO click_count_deltas SELECT url_id, day, referrer, clicks FROM counted;
+    INSERT INTO click_count_deltas SELECT url_id, day, referrer, user_id, clicks FROM counted;
     RETURN NULL;
 END
 $$;
@@ -128,10 +129,10 @@ awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$FOLD" '{ print } NR % ever
     "$WORK/narrow.sql" >"$WORK/narrow-fold.sql"
 echo "$FOLD" >>"$WORK/narrow-fold.sql"
 # The deltas' fold: every delta row it sees, summed into click_counts, in one transaction.
-DELTA_FOLD="WITH taken AS (DELETE FROM click_count_deltas RETURNING url_id, day, referrer, clicks)
-INSERT INTO click_counts AS c (url_id, day, referrer, clicks)
-    SELECT url_id, day, referrer, sum(clicks) FROM taken GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (url_id, day, referrer) DO UPDATE SET clicks = c.clicks + excluded.clicks;"
+DELTA_FOLD="WITH taken AS (DELETE FROM click_count_deltas RETURNING url_id, day, referrer, user_id, clicks)
+INSERT INTO click_counts AS c (url_id, day, referrer, user_id, clicks)
+    SELECT url_id, day, referrer, user_id, sum(clicks) FROM taken GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (url_id, day, referrer, user_id) DO UPDATE SET clicks = c.clicks + excluded.clicks;"
 awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$DELTA_FOLD" '{ print } NR % every == 0 { print fold }' \
     "$WORK/events.sql" >"$WORK/events-delta.sql"
 echo "$DELTA_FOLD" >>"$WORK/events-delta.sql"

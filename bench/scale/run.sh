@@ -90,7 +90,7 @@ OWNER_HEADER="Authorization: Bearer $OWNER_KEY"
 MIDDLE="$(sql -Atc "SELECT min(id) + (max(id) - min(id)) / 2 FROM events")"
 # What an exact count by scan costs at this size, and whether X-Total-Count agrees with it.
 SCAN_MS=()
-for filter in "" "event_type=click" "url_id=$HOT"; do
+for filter in "" "event_type=click" "url_id=$HOT" "user_id=$OWNER"; do
     where="${filter:+ WHERE ${filter%%=*} = '${filter#*=}'}"
     read -r rows ms < <(sql -At -c '\timing on' -c "SELECT count(*) FROM events$where" | awk '
         /^Time:/ { printf " %.0f", $2; next } { printf "%s", $0 } END { print "" }')
@@ -115,6 +115,7 @@ PAGES=(
     "events of the link with $HOT_CLICKS clicks|/events?url_id=$HOT&per_page=10|50"
     "events of the link with $HOT_CLICKS clicks, its creation only|/events?url_id=$HOT&event_type=created&per_page=10|50"
     "events of one user|/events?user_id=$USER_ID&per_page=10|50"
+    "events of the hot link's owner, by user|/events?user_id=$OWNER&per_page=10|50"
     "events of their own $OWNER_LINKS links, as the hot link's owner|/events?per_page=10|50|$OWNER_HEADER"
     "events by cursor, halfway|/events?after=$MIDDLE&per_page=100|50"
     "statistics of the link with $HOT_CLICKS clicks|/urls/$HOT/stats|20"

@@ -6,7 +6,9 @@ import dev.shortener.platform.SqlFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -88,45 +90,43 @@ class Events {
 
     /**
      * An exact count of the filter's events that reads a few rows, not the events (migrations V17,
-     * V18, ADR 0017): all events or those of one type from the tallies; a link's, or a caller's
-     * links', from their click rollup and their other events; null for a filter on a user, whose
-     * count costs what that user holds.
+     * V18, V21, V22, ADR 0017): all events or those of one type from the tallies; those of a link,
+     * a user or a caller's links from their click rollup and their other events.
      */
-    private @Nullable LongSupplier tally(Filter filter) {
+    private LongSupplier tally(Filter filter) {
+        List<String> where = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
+        if (filter.urlId() != null) {
+            where.add("url_id = :link");
+            params.put("link", filter.urlId());
+        }
         if (filter.userId() != null) {
-            return null;
+            where.add("user_id = :user");
+            params.put("user", filter.userId());
         }
-        Long link = filter.urlId();
-        Long owner = filter.linkOwner();
+        if (filter.linkOwner() != null) {
+            where.add("url_id IN (SELECT id FROM urls WHERE user_id = :owner)");
+            params.put("owner", filter.linkOwner());
+        }
         String type = filter.eventType();
-        if (link != null) {
-            // a link of someone else counts nothing for a caller limited to their own links
-            return owner == null
-                    ? () -> ofLinks("url_id = :link", Map.of("link", link), type)
-                    : () -> ofLinks(
-                            "url_id = :link AND EXISTS (SELECT 1 FROM urls WHERE id = :link AND user_id = :owner)",
-                            Map.of("link", link, "owner", owner),
-                            type);
+        if (where.isEmpty()) {
+            return type == null ? tallies::count : () -> tallies.count(type);
         }
-        if (owner != null) {
-            return () ->
-                    ofLinks("url_id IN (SELECT id FROM urls WHERE user_id = :owner)", Map.of("owner", owner), type);
-        }
-        return type == null ? tallies::count : () -> tallies.count(type);
+        return () -> rolledUp(String.join(" AND ", where), params, type);
     }
 
     /**
-     * The events of the links that {@code links} selects by {@code url_id}: their clicks from the
-     * rollup, which holds a row per link, day and referrer, and their other events through the
-     * partial index that leaves clicks out.
+     * The events that {@code where} selects by {@code url_id} and {@code user_id}: their clicks from
+     * the rollup, which holds a row per link, day, referrer and user, and their other events through
+     * the partial indexes that leave clicks out.
      */
-    private long ofLinks(String links, Map<String, Object> params, @Nullable String type) {
+    private long rolledUp(String where, Map<String, Object> params, @Nullable String type) {
         String clicks = type == null || type.equals(CLICK)
-                ? "(SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE " + links + ")"
+                ? "(SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE " + where + ")"
                 : "0";
         String others = CLICK.equals(type)
                 ? "0"
-                : "(SELECT count(*) FROM events WHERE " + links + " AND event_type <> 'click'"
+                : "(SELECT count(*) FROM events WHERE " + where + " AND event_type <> 'click'"
                         + (type == null ? "" : " AND event_type = :type") + ")";
         Map<String, Object> all = new HashMap<>(params);
         if (type != null) {

@@ -31,6 +31,7 @@ class EventCountsTest extends ApiTest {
     @Test
     void countsOfALinkAndOfATypeAgreeWithTheRowsAfterEveryKindOfWrite() throws Exception {
         long user = newUser(api);
+        long other = newUser(api);
         JsonNode popular = newLink(api, user);
         long popularId = popular.get("id").asLong();
         long quietId = newLink(api, user).get("id").asLong();
@@ -44,7 +45,9 @@ class EventCountsTest extends ApiTest {
         api.post("/events", Map.of("event_type", share, "url_id", quietId)).expect(201);
 
         assertCountsAgree(popularId, share);
+        assertUserCountsAgree(user, popularId, share);
         assertThat(count("/events?url_id=" + popularId + "&event_type=click")).isEqualTo(5);
+        assertThat(count("/events?user_id=" + user + "&event_type=click")).isEqualTo(5);
         assertThat(count("/events?event_type=" + share)).isEqualTo(2);
 
         try (ExecutorService writers = Executors.newFixedThreadPool(8)) {
@@ -63,22 +66,26 @@ class EventCountsTest extends ApiTest {
         assertCountsAgree(quietId, share);
 
         // an import that finds two clicks again by id: one becomes a share of the quiet link, the
-        // other keeps its link and type with another referrer
+        // other keeps its link and type with another referrer and another user
         List<Long> clicks = db.sql("SELECT id FROM events WHERE url_id = ? AND event_type = 'click' ORDER BY id")
                 .param(popularId)
                 .query(Long.class)
                 .list();
         String csv = "id,url_id,user_id,event_type,timestamp,details\n"
                 + clicks.get(0) + "," + quietId + ",," + share + ",2025-06-22 20:54:35,{}\n"
-                + clicks.get(1) + "," + popularId + ",,click,2025-06-22 20:54:36,"
+                + clicks.get(1) + "," + popularId + "," + other + ",click,2025-06-22 20:54:36,"
                 + "\"{\"\"referrer\"\":\"\"https://moved.example/\"\"}\"\n";
         api.upload("/events/bulk", "file", "events.csv", csv).expect(201);
 
         assertThat(count("/events?url_id=" + popularId + "&event_type=click")).isEqualTo(4);
         assertThat(count("/events?url_id=" + quietId + "&event_type=" + share)).isEqualTo(102);
         assertThat(count("/events?event_type=" + share)).isEqualTo(203);
+        assertThat(count("/events?user_id=" + user + "&event_type=click")).isEqualTo(3);
+        assertThat(count("/events?user_id=" + other + "&event_type=click")).isEqualTo(1);
         assertCountsAgree(popularId, share);
         assertCountsAgree(quietId, share);
+        assertUserCountsAgree(user, popularId, share);
+        assertUserCountsAgree(other, popularId, share);
         assertThat(db.sql("""
                         SELECT referrer || '=' || clicks FROM click_counts WHERE url_id = ? ORDER BY day, referrer""").param(popularId).query(String.class).list())
                 .as("the rollup the statistics read, with no row left at zero")
@@ -114,6 +121,20 @@ class EventCountsTest extends ApiTest {
             assertThat(count("/events?url_id=" + link + filter))
                     .as("events of link %d%s", link, filter)
                     .isEqualTo(rows("SELECT count(*) FROM events WHERE url_id = " + link + where));
+        }
+    }
+
+    /** Counts of a user's events, alone, by type and on one link, against the rows. */
+    private void assertUserCountsAgree(long user, long link, String type) {
+        for (String filter : List.of("", "&event_type=click", "&event_type=created", "&event_type=" + type)) {
+            String where = filter.isEmpty() ? "" : " AND event_type = '" + filter.substring(12) + "'";
+            assertThat(count("/events?user_id=" + user + filter))
+                    .as("events of user %d%s", user, filter)
+                    .isEqualTo(rows("SELECT count(*) FROM events WHERE user_id = " + user + where));
+            assertThat(count("/events?user_id=" + user + "&url_id=" + link + filter))
+                    .as("events of user %d on link %d%s", user, link, filter)
+                    .isEqualTo(rows(
+                            "SELECT count(*) FROM events WHERE user_id = " + user + " AND url_id = " + link + where));
         }
     }
 

@@ -11,9 +11,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Migration V17 on a database that the earlier migrations made and filled: the tallies count every
- * stored event, and its triggers keep them, the click rollup and the links' totals in step with the
- * rows through inserts, updates, deletions, compaction and truncation.
+ * Migrations V17 and V21 on a database that the earlier migrations made and filled: the tallies
+ * count every stored event, and the triggers keep them, the click rollup (per user since V21) and
+ * the links' totals in step with the rows through inserts, updates, deletions, compaction and
+ * truncation.
  */
 class EventTalliesMigrationTest extends ApiTest {
 
@@ -25,6 +26,13 @@ class EventTalliesMigrationTest extends ApiTest {
             SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '') || '=' || count(*)
             FROM events WHERE event_type = 'click'
             GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', '')""";
+    private static final String CLICK_COUNTS_PER_USER =
+            "SELECT url_id || ' ' || day || ' ' || referrer || ' ' || coalesce(user_id, 0) || '=' || clicks FROM click_counts";
+    private static final String CLICKS_PER_USER = """
+            SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '') || ' '
+                   || coalesce(user_id, 0) || '=' || count(*)
+            FROM events WHERE event_type = 'click'
+            GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', ''), user_id""";
     private static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
 
     @Autowired
@@ -82,6 +90,35 @@ class EventTalliesMigrationTest extends ApiTest {
             assertThat(list(db, CLICK_COUNTS)).isEmpty();
             assertThat(list(db, "SELECT url_id FROM link_click_totals WHERE clicks <> 0"))
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void v21KeepsTheClickRollupPerUserFromThePopulatedTableOn() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v21_")) {
+            scratch.migrate("20");
+            JdbcClient db = scratch.db();
+            // a link whose clicks name two users (its owner changed) and none
+            db.sql("""
+                            INSERT INTO events (url_id, user_id, event_type, details)
+                            SELECT g % 2, CASE g % 3 WHEN 0 THEN NULL ELSE g % 3 END, 'click',
+                                   jsonb_build_object('referrer', 'https://r' || (g % 2) || '.example/')
+                            FROM generate_series(1, 300) g""").update();
+
+            scratch.migrate("latest");
+
+            assertThat(list(db, CLICK_COUNTS_PER_USER)).containsExactlyInAnyOrderElementsOf(list(db, CLICKS_PER_USER));
+            db.sql("INSERT INTO events (url_id, user_id, event_type) VALUES (1, 1, 'click'), (1, NULL, 'click')")
+                    .update();
+            db.sql("UPDATE events SET user_id = 7 WHERE id IN (SELECT id FROM events WHERE user_id = 1 LIMIT 10)")
+                    .update();
+            db.sql("UPDATE events SET user_id = NULL WHERE id IN (SELECT id FROM events WHERE user_id = 2 LIMIT 10)")
+                    .update();
+            db.sql("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE user_id = 7 LIMIT 4)")
+                    .update();
+            assertThat(list(db, CLICK_COUNTS_PER_USER))
+                    .as("the rollup per user through inserts, a change of user and deletions")
+                    .containsExactlyInAnyOrderElementsOf(list(db, CLICKS_PER_USER));
         }
     }
 
