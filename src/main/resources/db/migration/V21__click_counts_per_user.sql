@@ -5,20 +5,32 @@
 -- events through the partial index of V22, as a link's is (ADR 0017). NULLS NOT DISTINCT: the
 -- clicks of a link without an owner share one row per day and referrer, as before.
 
--- The rollup is counted again from the events: click writers wait meanwhile (their clicks in the
--- journals), and the request path's writes of events fail at their 3 s lock timeout, as in V17.
+-- The rollup is counted again from the events into a new table, which replaces the old one at
+-- the end: statistics keep reading the old rows until then. Click writers wait meanwhile (their
+-- clicks in the journals), and so do link writers, whose trigger reads the rollup (V20): taken
+-- first, as in V15 and V20, so that no link creation holds the rollup while it waits for events.
+-- The request path's writes fail at their 3 s lock timeout, as in V17.
+LOCK TABLE urls IN SHARE MODE;
 LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE;
 
-ALTER TABLE click_counts ADD COLUMN user_id bigint;
-ALTER TABLE click_counts DROP CONSTRAINT click_counts_pkey;
-DELETE FROM click_counts;
-INSERT INTO click_counts (url_id, day, referrer, user_id, clicks)
+CREATE TABLE click_counts_per_user (
+    url_id    bigint NOT NULL,
+    day       date   NOT NULL,
+    referrer  text   NOT NULL,
+    user_id   bigint,
+    clicks    bigint NOT NULL
+);
+INSERT INTO click_counts_per_user (url_id, day, referrer, user_id, clicks)
 SELECT url_id, "timestamp"::date, coalesce(details ->> 'referrer', ''), user_id, count(*)
 FROM events
 WHERE event_type = 'click'
 GROUP BY 1, 2, 3, 4;
-CREATE UNIQUE INDEX click_counts_key ON click_counts (url_id, day, referrer, user_id) NULLS NOT DISTINCT;
-CREATE INDEX click_counts_user_idx ON click_counts (user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX click_counts_key ON click_counts_per_user (url_id, day, referrer, user_id) NULLS NOT DISTINCT;
+CREATE INDEX click_counts_user_idx ON click_counts_per_user (user_id) WHERE user_id IS NOT NULL;
+-- the functions below name the table, and find the new one at their next call
+DROP TABLE click_counts;
+ALTER TABLE click_counts_per_user RENAME TO click_counts;
+ANALYZE click_counts;
 
 CREATE OR REPLACE FUNCTION count_clicks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

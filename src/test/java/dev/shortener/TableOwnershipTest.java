@@ -49,10 +49,14 @@ class TableOwnershipTest {
     private static final Pattern WRITE =
             Pattern.compile("\\b(?:INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|COPY)\\s+([a-z_]+)");
     private static final Pattern CREATE = Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)");
+    private static final Pattern RENAMED = Pattern.compile("ALTER TABLE ([a-z_]+) RENAME TO");
 
     @Test
     void everyTableHasAnOwner() {
-        assertThat(OWNERS.keySet()).containsExactlyInAnyOrderElementsOf(matches(MIGRATIONS, CREATE, ".sql"));
+        Set<String> tables = matches(MIGRATIONS, CREATE, ".sql");
+        // a table built to replace another takes its name (V21)
+        tables.removeAll(matches(MIGRATIONS, RENAMED, ".sql"));
+        assertThat(OWNERS.keySet()).containsExactlyInAnyOrderElementsOf(tables);
     }
 
     @Test
