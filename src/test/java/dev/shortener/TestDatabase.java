@@ -39,6 +39,11 @@ public final class TestDatabase {
             return JdbcClient.create(data);
         }
 
+        /** Its JDBC URL, for an instance of the application on it. */
+        public String url() {
+            return ((DriverManagerDataSource) data).getUrl();
+        }
+
         /** Runs the migrations up to {@code target} ("latest" for all), with the application's settings. */
         public void migrate(String target) {
             Flyway.configure()

@@ -90,7 +90,7 @@ class Events {
 
     /**
      * An exact count of the filter's events that reads a few rows, not the events (migrations V17,
-     * V18, V21, V22, ADR 0017): all events or those of one type from the tallies; those of a link,
+     * V18, V21, V22, V24, ADR 0017, 0020): all events or those of one type from the tallies; those of a link,
      * a user or a caller's links from their click rollup and their other events.
      */
     private LongSupplier tally(Filter filter) {
@@ -121,8 +121,10 @@ class Events {
      * the partial indexes that leave clicks out.
      */
     private long rolledUp(String where, Map<String, Object> params, @Nullable String type) {
+        // the clicks of partitions that retention dropped stay in the rollup for the statistics
         String clicks = type == null || type.equals(CLICK)
                 ? "(SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE " + where + ")"
+                        + " - (SELECT coalesce(sum(clicks), 0) FROM dropped_clicks WHERE " + where + ")"
                 : "0";
         String others = CLICK.equals(type)
                 ? "0"
