@@ -1,9 +1,9 @@
 -- events becomes a table partitioned by ranges of id, one range a month, so that retention drops
--- whole months and no table grows without end (V24, ADR 0020). The rows stored so far become its
+-- whole months and no table grows without end (V25, ADR 0020). The rows stored so far become its
 -- first partition. Month m (counted from January 2000) owns the ids from m * 2^36; this
 -- constraint bounds the first partition below the next month's range (or above every id stored,
 -- if an import moved the sequence further). Added NOT VALID, so that it costs one brief lock
--- here; V24 validates it while writers go on, and then attaching skips the scan.
+-- here; V24 validates it while writers go on, and then V25's attach skips the scan.
 DO $$
 DECLARE
     month_ids constant bigint := 68719476736;

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /** Pages by cursor ({@code after}, {@code before}) walk the lists as pages by number do. */
-class CursorPagingTest extends ApiTest {
+public class CursorPagingTest extends ApiTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/users", "/urls", "/events"})
@@ -167,8 +167,12 @@ class CursorPagingTest extends ApiTest {
         return ids;
     }
 
-    /** The ids of pages by cursor, following next until a page comes out short. */
     private List<Long> walkForward(String first) {
+        return walkForward(api, first);
+    }
+
+    /** The ids of pages by cursor, following next until a page comes out short. */
+    public static List<Long> walkForward(Api api, String first) {
         List<Long> ids = new ArrayList<>();
         int perPage = perPage(first);
         for (String next = first; next != null; ) {

@@ -38,7 +38,7 @@ class TableOwnershipTest {
             Map.entry("link_blocks", "abuse"),
             Map.entry("abuse_reports", "abuse"),
             Map.entry("events", "event"),
-            // the rows stored before events was partitioned (V24); later partitions are made at run time
+            // the rows stored before events was partitioned (V25); later partitions are made at run time
             Map.entry("events_first", "event"),
             Map.entry("dropped_clicks", "event"),
             Map.entry("click_counts", "event"),
@@ -59,7 +59,7 @@ class TableOwnershipTest {
     @Test
     void everyTableHasAnOwner() {
         // the tables the migrations leave, in their order: a table built to replace another takes
-        // its name (V21), one renamed away is kept under its new name (V24)
+        // its name (V21), one renamed away is kept under its new name (V25)
         Set<String> tables = new TreeSet<>();
         for (Path migration : files(MIGRATIONS, ".sql").stream()
                 .sorted(Comparator.comparingInt(TableOwnershipTest::version))

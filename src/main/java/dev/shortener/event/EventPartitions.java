@@ -1,20 +1,29 @@
 package dev.shortener.event;
 
+import static dev.shortener.platform.MonthIds.firstId;
+import static dev.shortener.platform.MonthIds.monthOf;
+
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -22,21 +31,23 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Keeps {@code events} partitioned by month (migration V24, ADR 0020). Month m, counted from
- * January 2000, owns the ids from m × 2^36. Each run attaches the partitions of the next month and
- * of the range after the id sequence's ahead of time, moves the sequence into the month's range
- * once the month has begun, and, with a retention, drops each partition whose newest event is older
- * than it: its events leave the counts, its clicks stay in the rollup that statistics read. One
- * instance at a time (an advisory lock); a step that cannot take its locks at once is left to the
- * next run.
+ * Keeps {@code events} partitioned by month over ranges of id (migrations V23–V26, ADR 0020). Each
+ * run attaches the partitions through the month after next, and through the range after the id
+ * sequence's, ahead of time; moves the sequence into the month's range once the month has begun;
+ * and, with a retention, drops each partition whose newest event is older than it: its events
+ * leave the counts, its clicks stay in the rollup that statistics read. One instance at a time (an
+ * advisory lock); a step that cannot take its locks at once is left to the next run.
  */
 @Component
 public class EventPartitions {
 
     private static final Logger log = LoggerFactory.getLogger(EventPartitions.class);
 
-    static final int MONTH_BITS = 36;
-    private static final YearMonth FIRST_MONTH = YearMonth.of(2000, 1);
+    /** At most this many partitions attached in one run: a sequence moved far ahead by hand waits. */
+    private static final int MOST_ATTACHED = 6;
+    /** A drop reads its whole month, far longer than a request's statement. */
+    private static final Duration DROP_TIMEOUT = Duration.ofHours(1);
+
     private static final Pattern BOUND = Pattern.compile("FROM \\((?:MINVALUE|'?(-?\\d+)'?)\\) TO \\('?(-?\\d+)'?\\)");
     private static final Pattern NAME = Pattern.compile("events_[a-z0-9_]+");
 
@@ -45,27 +56,50 @@ public class EventPartitions {
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'events'::regclass""";
 
+    /** The id the sequence gives next, whether or not it has given one since it was set. */
+    private static final String NEXT_ID =
+            "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM events_id_seq";
+
+    /**
+     * In one scan, under a lock that keeps the rows as they are: the partition's newest event, and
+     * if that is older than the cutoff, its rows off the tallies and its clicks per link and user
+     * kept apart.
+     */
+    private static final String UNCOUNT = """
+            WITH counted AS (
+                SELECT event_type, url_id, user_id, count(*) AS n, max("timestamp") AS newest
+                FROM %1$s GROUP BY event_type, url_id, user_id
+            ), newest AS (
+                SELECT max(newest) AS newest, coalesce(max(newest) < :cutoff, true) AS old FROM counted
+            ), tallied AS (
+                INSERT INTO event_tallies (event_type, events)
+                SELECT event_type, -sum(n) FROM counted WHERE (SELECT old FROM newest) GROUP BY event_type
+            ), kept AS (
+                INSERT INTO dropped_clicks (url_id, user_id, clicks)
+                SELECT url_id, user_id, sum(n) FROM counted
+                WHERE event_type = 'click' AND (SELECT old FROM newest) GROUP BY url_id, user_id
+                ON CONFLICT (url_id, user_id) DO UPDATE SET clicks = dropped_clicks.clicks + excluded.clicks
+            )
+            SELECT newest FROM newest""";
+
     /** A partition of events and its ids, {@code from} inclusive and {@code to} exclusive. */
     record Partition(String name, long from, long to) {}
 
     private final JdbcClient db;
+    private final DataSource data;
     private final TransactionTemplate transactions;
     private final @Nullable Duration retention;
+    /** The newest event found in a partition kept for it: not read again until the cutoff passes it. */
+    private final Map<String, LocalDateTime> newest = new ConcurrentHashMap<>();
+    /** A partition attached or dropped since events was last analyzed. */
+    private final AtomicBoolean changed = new AtomicBoolean();
 
-    EventPartitions(JdbcClient db, PlatformTransactionManager transactions, EventLogSettings settings) {
+    EventPartitions(
+            JdbcClient db, DataSource data, PlatformTransactionManager transactions, EventLogSettings settings) {
         this.db = db;
+        this.data = data;
         this.transactions = new TransactionTemplate(transactions);
         this.retention = settings.retention();
-    }
-
-    /** The first id of {@code month}'s range. */
-    static long firstId(YearMonth month) {
-        return FIRST_MONTH.until(month, ChronoUnit.MONTHS) << MONTH_BITS;
-    }
-
-    /** The month whose range holds {@code id}. */
-    static YearMonth monthOf(long id) {
-        return FIRST_MONTH.plusMonths(id >> MONTH_BITS);
     }
 
     @Scheduled(initialDelay = 0, fixedDelayString = "${shortener.events.partition-interval}")
@@ -78,19 +112,29 @@ public class EventPartitions {
         }
     }
 
-    /** One run as of {@code now}: partitions ahead, the sequence moved, old partitions dropped. */
-    public void maintain(Instant now) {
+    /**
+     * One run as of {@code now}: partitions ahead, the sequence moved, old partitions dropped.
+     * False when another instance held a step, which it then did.
+     */
+    public boolean maintain(Instant now) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-        locked(() -> attachAhead(month));
-        locked(() -> moveSequence(month));
+        boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
         if (retention != null) {
             LocalDateTime cutoff = LocalDateTime.ofInstant(now.minus(retention), ZoneOffset.UTC);
             for (Partition partition : partitions()) {
                 if (droppable(partition, cutoff)) {
-                    locked(() -> drop(partition, cutoff));
+                    ran &= locked(() -> drop(partition, cutoff));
                 }
             }
         }
+        if (changed.getAndSet(false)) {
+            // autovacuum never analyzes a partitioned table: its statistics as a whole come from here
+            ran &= locked(() -> {
+                allowLongStatements();
+                db.sql("ANALYZE events").update();
+            });
+        }
+        return ran;
     }
 
     /** The partitions of events in id order. */
@@ -113,12 +157,19 @@ public class EventPartitions {
                 name, m.group(1) == null ? Long.MIN_VALUE : Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }
 
-    /** Ranges up to the month after {@code month} and after the sequence's position, with no gap. */
+    private long nextId() {
+        return db.sql(NEXT_ID).query(Long.class).single();
+    }
+
+    /**
+     * Ranges with no gap through the month after next, which the importer lets ids reach, and
+     * through the range after the sequence's.
+     */
     private void attachAhead(YearMonth month) {
-        long top = partitions().getLast().to();
-        long wanted = Math.max(
-                firstId(month.plusMonths(2)), firstId(monthOf(sequence()).plusMonths(2)));
-        for (long from = top; from < wanted; from = firstId(monthOf(from).plusMonths(1))) {
+        long from = partitions().getLast().to();
+        long wanted =
+                Math.max(firstId(month.plusMonths(3)), firstId(monthOf(nextId()).plusMonths(2)));
+        for (int attached = 0; from < wanted && attached < MOST_ATTACHED; attached++) {
             long to = firstId(monthOf(from).plusMonths(1));
             String name = "events_" + monthOf(from).toString().replace('-', '_');
             // attaching takes a lock that writers do not wait for; CREATE ... PARTITION OF would take one they do
@@ -127,32 +178,34 @@ public class EventPartitions {
             db.sql("ALTER TABLE events ATTACH PARTITION " + name + " FOR VALUES FROM (" + from + ") TO (" + to + ")")
                     .update();
             log.info("Attached partition {} of events, ids {} to {}", name, from, to - 1);
+            changed.set(true);
+            from = to;
         }
     }
 
     /** New events take ids in the month's range once its partition is there. */
     private void moveSequence(YearMonth month) {
         long first = firstId(month);
-        if (partitions().stream().anyMatch(p -> p.from() == first) && sequence() < first) {
-            db.sql("SELECT setval('events_id_seq', ?, false)")
-                    .param(first)
+        if (partitions().stream().anyMatch(p -> p.from() == first) && nextId() < first) {
+            // called, so that the importer's move past its ids (greatest of theirs and the last
+            // value) never takes the sequence back below it
+            db.sql("SELECT setval('events_id_seq', ?, true)")
+                    .param(first - 1)
                     .query()
                     .singleValue();
             log.info("Events take ids from {} on, in the partition of {}", first, month);
         }
     }
 
-    private long sequence() {
-        return db.sql("SELECT last_value FROM events_id_seq").query(Long.class).single();
-    }
-
     /**
-     * A partition whose range ends below the sequence (no new event lands in it) and whose events
-     * were stored before the cutoff: the month after its range began before it.
+     * A partition that no new event lands in and whose events were stored before the cutoff: the
+     * month after its range began before it, and no newer event was found in it since.
      */
     private boolean droppable(Partition partition, LocalDateTime cutoff) {
-        return partition.to() <= sequence()
-                && monthOf(partition.to()).atDay(1).atStartOfDay().isBefore(cutoff);
+        LocalDateTime found = newest.get(partition.name());
+        return partition.to() <= nextId()
+                && monthOf(partition.to()).atDay(1).atStartOfDay().isBefore(cutoff)
+                && (found == null || found.isBefore(cutoff));
     }
 
     private void drop(Partition partition, LocalDateTime cutoff) {
@@ -160,38 +213,51 @@ public class EventPartitions {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalStateException("Unexpected partition name " + name);
         }
+        allowLongStatements();
         // below deadlock_timeout: a writer that holds events and wants this partition makes this
         // run give way, not the writer
         db.sql("SET LOCAL lock_timeout = '500ms'").update();
         // no event of it changes from here until it is gone
         db.sql("LOCK TABLE " + name + " IN SHARE MODE").update();
-        Boolean old = db.sql("SELECT coalesce(max(\"timestamp\") < ?, true) FROM " + name)
-                .param(cutoff)
-                .query(Boolean.class)
-                .single();
-        if (!Boolean.TRUE.equals(old)) {
+        LocalDateTime found = db.sql(UNCOUNT.formatted(name))
+                .param("cutoff", cutoff)
+                .query((rs, row) -> rs.getObject("newest", LocalDateTime.class))
+                .list()
+                .getFirst(); // null for an empty partition
+        if (found != null && !found.isBefore(cutoff)) {
+            newest.put(name, found);
             return;
         }
-        db.sql("INSERT INTO event_tallies (event_type, events) SELECT event_type, -count(*) FROM " + name
-                        + " GROUP BY event_type")
-                .update();
-        db.sql("""
-                        INSERT INTO dropped_clicks (url_id, user_id, clicks)
-                        SELECT url_id, user_id, count(*) FROM %s WHERE event_type = 'click' GROUP BY url_id, user_id
-                        ON CONFLICT (url_id, user_id) DO UPDATE SET clicks = dropped_clicks.clicks + excluded.clicks""".formatted(name)).update();
         db.sql("ALTER TABLE events DETACH PARTITION " + name).update();
         db.sql("DROP TABLE " + name).update();
+        newest.remove(name);
+        changed.set(true);
         log.info("Dropped partition {} of events: its newest event was older than {}", name, cutoff);
     }
 
-    /** Runs {@code step} in a transaction if no other instance is maintaining the partitions. */
-    private void locked(Runnable step) {
-        transactions.executeWithoutResult(status -> {
-            if (Boolean.TRUE.equals(db.sql("SELECT pg_try_advisory_xact_lock(hashtext('events partitions'))")
+    /** The transaction's statements may run past the pool's statement and network timeouts. */
+    private void allowLongStatements() {
+        db.sql("SET LOCAL statement_timeout = " + DROP_TIMEOUT.toMillis()).update();
+        Connection connection = DataSourceUtils.getConnection(data);
+        try {
+            // the pool restores its own when the connection returns
+            connection.setNetworkTimeout(
+                    Runnable::run, (int) DROP_TIMEOUT.plusMinutes(1).toMillis());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not lengthen the network timeout", e);
+        }
+    }
+
+    /** Runs {@code step} in a transaction unless another instance is maintaining the partitions. */
+    private boolean locked(Runnable step) {
+        return Boolean.TRUE.equals(transactions.execute(status -> {
+            boolean ours = Boolean.TRUE.equals(db.sql("SELECT pg_try_advisory_xact_lock(hashtext('events partitions'))")
                     .query(Boolean.class)
-                    .single())) {
+                    .single());
+            if (ours) {
                 step.run();
             }
-        });
+            return ours;
+        }));
     }
 }

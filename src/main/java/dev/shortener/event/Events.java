@@ -90,7 +90,7 @@ class Events {
 
     /**
      * An exact count of the filter's events that reads a few rows, not the events (migrations V17,
-     * V18, V21, V22, V24, ADR 0017, 0020): all events or those of one type from the tallies; those of a link,
+     * V18, V21, V22, V25, ADR 0017, 0020): all events or those of one type from the tallies; those of a link,
      * a user or a caller's links from their click rollup and their other events.
      */
     private LongSupplier tally(Filter filter) {

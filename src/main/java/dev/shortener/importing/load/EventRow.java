@@ -1,6 +1,9 @@
 package dev.shortener.importing.load;
 
+import dev.shortener.platform.MonthIds;
 import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -37,6 +40,11 @@ public record EventRow(
             details = "{}";
         } else if (!isJsonObject(details)) {
             in.reject("details", "must be the text of a JSON object");
+        }
+        // past the months attached ahead a row has no partition, and the id sequence would follow it
+        long limit = MonthIds.firstId(YearMonth.now(ZoneOffset.UTC).plusMonths(2));
+        if (id != null && id >= limit) {
+            in.reject("id", "must be below " + limit + ", the first id of the month after next (ADR 0020)");
         }
         if (urlId == null || eventType == null || !in.isValid()) {
             return null;

@@ -1,13 +1,15 @@
 -- events as a table partitioned by ranges of id (ADR 0020). The application attaches each month's
 -- partition ahead of time and moves the id sequence to it when the month begins; retention
 -- (EVENTS_RETENTION) detaches and drops whole partitions. The table stored so far becomes the
--- first partition, as it is: its indexes become the partitioned ones and nothing is copied.
+-- first partition, as it is: V24 validated its bound, so the attach below skips its scan, and its
+-- indexes become the partitioned ones'. Nothing is copied: the lock is held for catalog changes.
 
--- A scan that lets writers go on (SHARE UPDATE EXCLUSIVE); the attach below then skips its own.
-ALTER TABLE events VALIDATE CONSTRAINT events_first_bound;
+-- Every reader and writer of events queues behind this lock while it waits, so it waits briefly:
+-- behind a long transaction (an import chunk) the migration fails, the instance does not start,
+-- and its next start tries again. Taken first, before anything else is locked.
+SET LOCAL lock_timeout = '2s';
+LOCK TABLE events IN ACCESS EXCLUSIVE MODE;
 
--- From here on events is locked for a few catalog changes. Writers wait, the request path's up to
--- its 3 s lock timeout, the click writer with its clicks in the journal.
 ALTER TABLE events RENAME TO events_first;
 ALTER TABLE events_first RENAME CONSTRAINT events_pkey TO events_first_pkey;
 ALTER INDEX events_url_id_idx RENAME TO events_first_url_id_idx;
