@@ -12,13 +12,10 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -34,9 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Keeps {@code events} partitioned by month over ranges of id (migrations V23–V26, ADR 0020). Each
  * run attaches the partitions through the month after next, and through the range after the id
  * sequence's, ahead of time; moves the sequence into the month's range once the month has begun;
- * and, with a retention, drops each partition whose newest event is older than it: its events
- * leave the counts, its clicks stay in the rollup that statistics read. One instance at a time (an
- * advisory lock); a step that cannot take its locks at once is left to the next run.
+ * and has {@link EventRetention} drop the months older than a retention. One instance at a time
+ * (an advisory lock); a step that cannot take its locks at once is left to the next run.
  */
 @Component
 public class EventPartitions {
@@ -45,11 +41,10 @@ public class EventPartitions {
 
     /** At most this many partitions attached in one run: a sequence moved far ahead by hand waits. */
     private static final int MOST_ATTACHED = 6;
-    /** A drop reads its whole month, far longer than a request's statement. */
-    private static final Duration DROP_TIMEOUT = Duration.ofHours(1);
+    /** An ANALYZE or a drop reads far more than a request's statement may. */
+    private static final Duration LONG_TIMEOUT = Duration.ofHours(1);
 
     private static final Pattern BOUND = Pattern.compile("FROM \\((?:MINVALUE|'?(-?\\d+)'?)\\) TO \\('?(-?\\d+)'?\\)");
-    private static final Pattern NAME = Pattern.compile("events_[a-z0-9_]+");
 
     private static final String PARTITIONS = """
             SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
@@ -60,46 +55,21 @@ public class EventPartitions {
     private static final String NEXT_ID =
             "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM events_id_seq";
 
-    /**
-     * In one scan, under a lock that keeps the rows as they are: the partition's newest event, and
-     * if that is older than the cutoff, its rows off the tallies and its clicks per link and user
-     * kept apart.
-     */
-    private static final String UNCOUNT = """
-            WITH counted AS (
-                SELECT event_type, url_id, user_id, count(*) AS n, max("timestamp") AS newest
-                FROM %1$s GROUP BY event_type, url_id, user_id
-            ), newest AS (
-                SELECT max(newest) AS newest, coalesce(max(newest) < :cutoff, true) AS old FROM counted
-            ), tallied AS (
-                INSERT INTO event_tallies (event_type, events)
-                SELECT event_type, -sum(n) FROM counted WHERE (SELECT old FROM newest) GROUP BY event_type
-            ), kept AS (
-                INSERT INTO dropped_clicks (url_id, user_id, clicks)
-                SELECT url_id, user_id, sum(n) FROM counted
-                WHERE event_type = 'click' AND (SELECT old FROM newest) GROUP BY url_id, user_id
-                ON CONFLICT (url_id, user_id) DO UPDATE SET clicks = dropped_clicks.clicks + excluded.clicks
-            )
-            SELECT newest FROM newest""";
-
     /** A partition of events and its ids, {@code from} inclusive and {@code to} exclusive. */
     record Partition(String name, long from, long to) {}
 
     private final JdbcClient db;
     private final DataSource data;
     private final TransactionTemplate transactions;
-    private final @Nullable Duration retention;
-    /** The newest event found in a partition kept for it: not read again until the cutoff passes it. */
-    private final Map<String, LocalDateTime> newest = new ConcurrentHashMap<>();
+    private final EventRetention retention;
     /** A partition attached or dropped since events was last analyzed. */
     private final AtomicBoolean changed = new AtomicBoolean();
 
-    EventPartitions(
-            JdbcClient db, DataSource data, PlatformTransactionManager transactions, EventLogSettings settings) {
+    EventPartitions(JdbcClient db, DataSource data, PlatformTransactionManager transactions, EventRetention retention) {
         this.db = db;
         this.data = data;
         this.transactions = new TransactionTemplate(transactions);
-        this.retention = settings.retention();
+        this.retention = retention;
     }
 
     @Scheduled(initialDelay = 0, fixedDelayString = "${shortener.events.partition-interval}")
@@ -119,11 +89,16 @@ public class EventPartitions {
     public boolean maintain(Instant now) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
-        if (retention != null) {
-            LocalDateTime cutoff = LocalDateTime.ofInstant(now.minus(retention), ZoneOffset.UTC);
+        LocalDateTime cutoff = retention.cutoff(now);
+        if (cutoff != null) {
             for (Partition partition : partitions()) {
-                if (droppable(partition, cutoff)) {
-                    ran &= locked(() -> drop(partition, cutoff));
+                if (retention.droppable(partition, nextId(), cutoff)) {
+                    ran &= locked(() -> {
+                        allowLongStatements();
+                        if (retention.drop(partition, cutoff)) {
+                            changed.set(true);
+                        }
+                    });
                 }
             }
         }
@@ -197,52 +172,14 @@ public class EventPartitions {
         }
     }
 
-    /**
-     * A partition that no new event lands in and whose events were stored before the cutoff: the
-     * month after its range began before it, and no newer event was found in it since.
-     */
-    private boolean droppable(Partition partition, LocalDateTime cutoff) {
-        LocalDateTime found = newest.get(partition.name());
-        return partition.to() <= nextId()
-                && monthOf(partition.to()).atDay(1).atStartOfDay().isBefore(cutoff)
-                && (found == null || found.isBefore(cutoff));
-    }
-
-    private void drop(Partition partition, LocalDateTime cutoff) {
-        String name = partition.name();
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalStateException("Unexpected partition name " + name);
-        }
-        allowLongStatements();
-        // below deadlock_timeout: a writer that holds events and wants this partition makes this
-        // run give way, not the writer
-        db.sql("SET LOCAL lock_timeout = '500ms'").update();
-        // no event of it changes from here until it is gone
-        db.sql("LOCK TABLE " + name + " IN SHARE MODE").update();
-        LocalDateTime found = db.sql(UNCOUNT.formatted(name))
-                .param("cutoff", cutoff)
-                .query((rs, row) -> rs.getObject("newest", LocalDateTime.class))
-                .list()
-                .getFirst(); // null for an empty partition
-        if (found != null && !found.isBefore(cutoff)) {
-            newest.put(name, found);
-            return;
-        }
-        db.sql("ALTER TABLE events DETACH PARTITION " + name).update();
-        db.sql("DROP TABLE " + name).update();
-        newest.remove(name);
-        changed.set(true);
-        log.info("Dropped partition {} of events: its newest event was older than {}", name, cutoff);
-    }
-
     /** The transaction's statements may run past the pool's statement and network timeouts. */
     private void allowLongStatements() {
-        db.sql("SET LOCAL statement_timeout = " + DROP_TIMEOUT.toMillis()).update();
+        db.sql("SET LOCAL statement_timeout = " + LONG_TIMEOUT.toMillis()).update();
         Connection connection = DataSourceUtils.getConnection(data);
         try {
             // the pool restores its own when the connection returns
             connection.setNetworkTimeout(
-                    Runnable::run, (int) DROP_TIMEOUT.plusMinutes(1).toMillis());
+                    Runnable::run, (int) LONG_TIMEOUT.plusMinutes(1).toMillis());
         } catch (SQLException e) {
             throw new IllegalStateException("Could not lengthen the network timeout", e);
         }

@@ -269,7 +269,7 @@ class EventPartitionsTest extends ApiTest {
                 scratch.db(),
                 scratch.data(),
                 new DataSourceTransactionManager(scratch.data()),
-                new EventLogSettings(null, Duration.ofMinutes(10)));
+                new EventRetention(scratch.db(), new EventLogSettings(null, Duration.ofMinutes(10))));
     }
 
     private static Partition month(YearMonth month) {

@@ -1,0 +1,109 @@
+package dev.shortener.event;
+
+import static dev.shortener.platform.MonthIds.monthOf;
+
+import dev.shortener.event.EventPartitions.Partition;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code EVENTS_RETENTION} (ADR 0020): drops each partition of events whose newest event is older
+ * than the retention. Its events leave the counts; its clicks stay in the rollup that statistics
+ * read, and the exact counts of a link's or a user's events subtract them ({@code dropped_clicks}).
+ */
+@Component
+class EventRetention {
+
+    private static final Logger log = LoggerFactory.getLogger(EventRetention.class);
+
+    private static final Pattern NAME = Pattern.compile("events_[a-z0-9_]+");
+
+    /**
+     * In one scan, under a lock that keeps the rows as they are: the partition's newest event, and
+     * if that is older than the cutoff, its rows off the tallies and its clicks per link and user
+     * kept apart.
+     */
+    private static final String UNCOUNT = """
+            WITH counted AS (
+                SELECT event_type, url_id, user_id, count(*) AS n, max("timestamp") AS newest
+                FROM %1$s GROUP BY event_type, url_id, user_id
+            ), newest AS (
+                SELECT max(newest) AS newest, coalesce(max(newest) < :cutoff, true) AS old FROM counted
+            ), tallied AS (
+                INSERT INTO event_tallies (event_type, events)
+                SELECT event_type, -sum(n) FROM counted WHERE (SELECT old FROM newest) GROUP BY event_type
+            ), kept AS (
+                INSERT INTO dropped_clicks (url_id, user_id, clicks)
+                SELECT url_id, user_id, sum(n) FROM counted
+                WHERE event_type = 'click' AND (SELECT old FROM newest) GROUP BY url_id, user_id
+                ON CONFLICT (url_id, user_id) DO UPDATE SET clicks = dropped_clicks.clicks + excluded.clicks
+            )
+            SELECT newest FROM newest""";
+
+    private final JdbcClient db;
+    private final @Nullable Duration retention;
+    /** The newest event found in a partition kept for it: not read again until the cutoff passes it. */
+    private final Map<String, LocalDateTime> newest = new ConcurrentHashMap<>();
+
+    EventRetention(JdbcClient db, EventLogSettings settings) {
+        this.db = db;
+        this.retention = settings.retention();
+    }
+
+    /** Events older than this go, as of {@code now}; null when every event is kept. */
+    @Nullable
+    LocalDateTime cutoff(Instant now) {
+        return retention == null ? null : LocalDateTime.ofInstant(now.minus(retention), ZoneOffset.UTC);
+    }
+
+    /**
+     * A partition that no new event lands in and whose events were stored before the cutoff: the
+     * month after its range began before it, and no newer event was found in it since.
+     */
+    boolean droppable(Partition partition, long nextId, LocalDateTime cutoff) {
+        LocalDateTime found = newest.get(partition.name());
+        return partition.to() <= nextId
+                && monthOf(partition.to()).atDay(1).atStartOfDay().isBefore(cutoff)
+                && (found == null || found.isBefore(cutoff));
+    }
+
+    /**
+     * Drops {@code partition} in the caller's transaction, unless it holds an event newer than the
+     * cutoff; true when it did.
+     */
+    boolean drop(Partition partition, LocalDateTime cutoff) {
+        String name = partition.name();
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalStateException("Unexpected partition name " + name);
+        }
+        // below deadlock_timeout: a writer that holds events and wants this partition makes this
+        // run give way, not the writer
+        db.sql("SET LOCAL lock_timeout = '500ms'").update();
+        // no event of it changes from here until it is gone
+        db.sql("LOCK TABLE " + name + " IN SHARE MODE").update();
+        LocalDateTime found = db.sql(UNCOUNT.formatted(name))
+                .param("cutoff", cutoff)
+                .query((rs, row) -> rs.getObject("newest", LocalDateTime.class))
+                .list()
+                .getFirst(); // null for an empty partition
+        if (found != null && !found.isBefore(cutoff)) {
+            newest.put(name, found);
+            return false;
+        }
+        db.sql("ALTER TABLE events DETACH PARTITION " + name).update();
+        db.sql("DROP TABLE " + name).update();
+        newest.remove(name);
+        log.info("Dropped partition {} of events: its newest event was older than {}", name, cutoff);
+        return true;
+    }
+}
