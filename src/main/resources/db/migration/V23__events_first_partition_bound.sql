@@ -4,6 +4,10 @@
 -- constraint bounds the first partition below the next month's range (or above every id stored,
 -- if an import moved the sequence further). Added NOT VALID, so that it costs one brief lock
 -- here; V24 validates it while writers go on, and then V25's attach skips the scan.
+-- The constraint takes events exclusively for a moment; behind a long transaction (an import
+-- chunk) the migration fails within 2 s, rather than hold every reader and writer queued behind
+-- it, and the instance's next start tries again.
+SET LOCAL lock_timeout = '2s';
 DO $$
 DECLARE
     month_ids constant bigint := 68719476736;

@@ -104,10 +104,18 @@ public class EventPartitions {
         }
         if (changed.getAndSet(false)) {
             // autovacuum never analyzes a partitioned table: its statistics as a whole come from here
-            ran &= locked(() -> {
-                allowLongStatements();
-                db.sql("ANALYZE events").update();
-            });
+            boolean analyzed = false;
+            try {
+                analyzed = locked(() -> {
+                    allowLongStatements();
+                    db.sql("ANALYZE events").update();
+                });
+            } finally {
+                if (!analyzed) {
+                    changed.set(true); // owed to the next run
+                }
+            }
+            ran &= analyzed;
         }
         return ran;
     }
@@ -137,8 +145,8 @@ public class EventPartitions {
     }
 
     /**
-     * Ranges with no gap through the month after next, which the importer lets ids reach, and
-     * through the range after the sequence's.
+     * Ranges with no gap through the month after next, so that a month of failed runs still
+     * leaves the month's range attached, and through the range after the sequence's.
      */
     private void attachAhead(YearMonth month) {
         long from = partitions().getLast().to();
@@ -162,9 +170,10 @@ public class EventPartitions {
     private void moveSequence(YearMonth month) {
         long first = firstId(month);
         if (partitions().stream().anyMatch(p -> p.from() == first) && nextId() < first) {
-            // called, so that the importer's move past its ids (greatest of theirs and the last
-            // value) never takes the sequence back below it
-            db.sql("SELECT setval('events_id_seq', ?, true)")
+            // called, so that the importer's move past its ids (the greatest of theirs and the last
+            // value) never takes the sequence back below the month; the greatest in one statement,
+            // so that an import that has just moved it further keeps its move
+            db.sql("SELECT setval('events_id_seq', greatest(?, (SELECT last_value FROM events_id_seq)), true)")
                     .param(first - 1)
                     .query()
                     .singleValue();

@@ -3,6 +3,7 @@ package dev.shortener.event;
 import static dev.shortener.platform.MonthIds.monthOf;
 
 import dev.shortener.event.EventPartitions.Partition;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -27,6 +29,10 @@ class EventRetention {
     private static final Logger log = LoggerFactory.getLogger(EventRetention.class);
 
     private static final Pattern NAME = Pattern.compile("events_[a-z0-9_]+");
+    /** Attempts of 500 ms each: past the 3 s lock timeout of a writer waiting for the partition. */
+    private static final int DETACH_ATTEMPTS = 8;
+    /** lock_not_available: the lock timeout ran out. */
+    private static final String LOCK_TIMEOUT = "55P03";
 
     /**
      * In one scan, under a lock that keeps the rows as they are: the partition's newest event, and
@@ -100,10 +106,33 @@ class EventRetention {
             newest.put(name, found);
             return false;
         }
-        db.sql("ALTER TABLE events DETACH PARTITION " + name).update();
+        detach(name);
         db.sql("DROP TABLE " + name).update();
         newest.remove(name);
         log.info("Dropped partition {} of events: its newest event was older than {}", name, cutoff);
         return true;
+    }
+
+    /**
+     * Detaches the partition once no transaction holds events. An import's update of events
+     * locks every partition, and one that waits behind this run's lock on the partition holds
+     * events meanwhile: each attempt gives way (below deadlock_timeout) and the next comes after
+     * it, until that update has reached its own 3 s lock timeout, so that the scan is not lost.
+     */
+    private void detach(String name) {
+        db.sql("SAVEPOINT detach").update();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.sql("ALTER TABLE events DETACH PARTITION " + name).update();
+                return;
+            } catch (DataAccessException e) {
+                if (attempt == DETACH_ATTEMPTS
+                        || !(e.getMostSpecificCause() instanceof SQLException cause
+                                && LOCK_TIMEOUT.equals(cause.getSQLState()))) {
+                    throw e;
+                }
+                db.sql("ROLLBACK TO SAVEPOINT detach").update();
+            }
+        }
     }
 }

@@ -41,10 +41,11 @@ public record EventRow(
         } else if (!isJsonObject(details)) {
             in.reject("details", "must be the text of a JSON object");
         }
-        // past the months attached ahead a row has no partition, and the id sequence would follow it
-        long limit = MonthIds.firstId(YearMonth.now(ZoneOffset.UTC).plusMonths(2));
+        // the id sequence follows an imported id: it must stay in a month attached ahead, which
+        // next month is for a month of failed partition runs (ADR 0020)
+        long limit = MonthIds.firstId(YearMonth.now(ZoneOffset.UTC).plusMonths(1));
         if (id != null && id >= limit) {
-            in.reject("id", "must be below " + limit + ", the first id of the month after next (ADR 0020)");
+            in.reject("id", "must be below " + limit + ", the first id of next month (ADR 0020)");
         }
         if (urlId == null || eventType == null || !in.isValid()) {
             return null;
