@@ -1,5 +1,7 @@
 package dev.shortener.event;
 
+import static dev.shortener.event.EventTalliesMigrationTest.COUNTED;
+import static dev.shortener.event.EventTalliesMigrationTest.TALLIED;
 import static dev.shortener.link.LinkFixtures.newLink;
 import static dev.shortener.link.LinkFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,10 +42,6 @@ import tools.jackson.databind.JsonNode;
  * disturb the other tests' events.
  */
 class EventPartitionsTest extends ApiTest {
-
-    private static final String TALLIED =
-            "SELECT event_type || '=' || sum(events) FROM event_tallies GROUP BY event_type HAVING sum(events) <> 0";
-    private static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
 
     @Autowired
     private Environment env;

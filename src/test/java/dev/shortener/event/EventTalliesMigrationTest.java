@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class EventTalliesMigrationTest extends ApiTest {
 
-    private static final String TALLIED =
+    static final String TALLIED =
             "SELECT event_type || '=' || sum(events) FROM event_tallies GROUP BY event_type HAVING sum(events) <> 0";
     private static final String CLICK_COUNTS =
             "SELECT url_id || ' ' || day || ' ' || referrer || '=' || clicks FROM click_counts";
@@ -33,7 +33,7 @@ class EventTalliesMigrationTest extends ApiTest {
                    || coalesce(user_id, 0) || '=' || count(*)
             FROM events WHERE event_type = 'click'
             GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', ''), user_id""";
-    private static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
+    static final String COUNTED = "SELECT event_type || '=' || count(*) FROM events GROUP BY event_type";
 
     @Autowired
     private Environment env;
