@@ -2,7 +2,10 @@ package dev.shortener.event;
 
 import static dev.shortener.platform.MonthIds.firstId;
 import static dev.shortener.platform.MonthIds.monthOf;
+import static java.time.temporal.ChronoUnit.MONTHS;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -16,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -65,11 +69,31 @@ public class EventPartitions {
     /** A partition attached or dropped since events was last analyzed. */
     private final AtomicBoolean changed = new AtomicBoolean();
 
-    EventPartitions(JdbcClient db, DataSource data, PlatformTransactionManager transactions, EventRetention retention) {
+    private volatile @Nullable YearMonth maintainedIn;
+    private volatile long attachedTo = Long.MIN_VALUE;
+
+    EventPartitions(
+            JdbcClient db,
+            DataSource data,
+            PlatformTransactionManager transactions,
+            EventRetention retention,
+            MeterRegistry meters) {
         this.db = db;
         this.data = data;
         this.transactions = new TransactionTemplate(transactions);
         this.retention = retention;
+        Gauge.builder("shortener.events.months.attached.ahead", this, EventPartitions::monthsAhead)
+                .description("Months of events attached after the current one; 2 while partitions are kept ahead")
+                .register(meters);
+    }
+
+    /** Whole months attached after the month of the last run; NaN before the first. */
+    double monthsAhead() {
+        YearMonth month = maintainedIn;
+        long to = attachedTo;
+        return month == null || to == Long.MIN_VALUE
+                ? Double.NaN
+                : month.plusMonths(1).until(monthOf(to), MONTHS);
     }
 
     @Scheduled(initialDelay = 0, fixedDelayString = "${shortener.events.partition-interval}")
@@ -88,6 +112,8 @@ public class EventPartitions {
      */
     public boolean maintain(Instant now) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+        // set first, so that runs that fail make the months ahead fall as the calendar moves on
+        maintainedIn = month;
         boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
         LocalDateTime cutoff = retention.cutoff(now);
         if (cutoff != null) {
@@ -117,6 +143,7 @@ public class EventPartitions {
             }
             ran &= analyzed;
         }
+        attachedTo = partitions().getLast().to();
         return ran;
     }
 

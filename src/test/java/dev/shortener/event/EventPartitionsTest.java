@@ -14,6 +14,7 @@ import dev.shortener.CursorPagingTest;
 import dev.shortener.TestDatabase;
 import dev.shortener.event.EventPartitions.Partition;
 import dev.shortener.platform.MonthIds;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,10 +109,12 @@ class EventPartitionsTest extends ApiTest {
             YearMonth next = MonthIds.monthOf(first.to());
             Instant nextBegins = next.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
 
+            assertThat(partitions.monthsAhead()).isNaN();
             assertThat(partitions.maintain(nextBegins.minusSeconds(10))).isTrue();
             assertThat(partitions.partitions())
                     .as("through the month after next")
                     .containsExactly(first, month(next), month(next.plusMonths(1)));
+            assertThat(partitions.monthsAhead()).isEqualTo(2);
             assertThat(insertedInto(db)).isEqualTo("events_first");
 
             assertThat(partitions.maintain(nextBegins.plusSeconds(10))).isTrue();
@@ -119,6 +122,7 @@ class EventPartitionsTest extends ApiTest {
             assertThat(partitions.partitions())
                     .as("each once, through the month after next")
                     .containsExactly(first, month(next), month(next.plusMonths(1)), month(next.plusMonths(2)));
+            assertThat(partitions.monthsAhead()).isEqualTo(2);
             assertThat(insertedInto(db)).isEqualTo(month(next).name());
             assertThat(list(
                             db,
@@ -312,7 +316,8 @@ class EventPartitionsTest extends ApiTest {
                 scratch.db(),
                 scratch.data(),
                 new DataSourceTransactionManager(scratch.data()),
-                new EventRetention(scratch.db(), new EventLogSettings(retention, Duration.ofMinutes(10))));
+                new EventRetention(scratch.db(), new EventLogSettings(retention, Duration.ofMinutes(10))),
+                new SimpleMeterRegistry());
     }
 
     private static Partition month(YearMonth month) {
