@@ -117,8 +117,9 @@ public class EventPartitions {
         boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
         LocalDateTime cutoff = retention.cutoff(now);
         if (cutoff != null) {
+            long next = nextId();
             for (Partition partition : partitions()) {
-                if (retention.droppable(partition, nextId(), cutoff)) {
+                if (retention.droppable(partition, next, cutoff)) {
                     ran &= locked(() -> {
                         allowLongStatements();
                         if (retention.drop(partition, cutoff)) {
@@ -128,18 +129,15 @@ public class EventPartitions {
                 }
             }
         }
-        if (changed.getAndSet(false)) {
-            // autovacuum never analyzes a partitioned table: its statistics as a whole come from here
-            boolean analyzed = false;
-            try {
-                analyzed = locked(() -> {
-                    allowLongStatements();
-                    db.sql("ANALYZE events").update();
-                });
-            } finally {
-                if (!analyzed) {
-                    changed.set(true); // owed to the next run
-                }
+        if (changed.get()) {
+            // autovacuum never analyzes a partitioned table: its statistics as a whole come from
+            // here; one that fails or is skipped is owed to the next run
+            boolean analyzed = locked(() -> {
+                allowLongStatements();
+                db.sql("ANALYZE events").update();
+            });
+            if (analyzed) {
+                changed.set(false);
             }
             ran &= analyzed;
         }
@@ -179,11 +177,11 @@ public class EventPartitions {
         long from = partitions().getLast().to();
         long wanted =
                 Math.max(firstId(month.plusMonths(3)), firstId(monthOf(nextId()).plusMonths(2)));
+        // attaching takes a lock that writers do not wait for; CREATE ... PARTITION OF would take one they do
+        db.sql("SET LOCAL lock_timeout = '5s'").update();
         for (int attached = 0; from < wanted && attached < MOST_ATTACHED; attached++) {
             long to = firstId(monthOf(from).plusMonths(1));
             String name = "events_" + monthOf(from).toString().replace('-', '_');
-            // attaching takes a lock that writers do not wait for; CREATE ... PARTITION OF would take one they do
-            db.sql("SET LOCAL lock_timeout = '5s'").update();
             db.sql("CREATE TABLE " + name + " (LIKE events INCLUDING DEFAULTS)").update();
             db.sql("ALTER TABLE events ATTACH PARTITION " + name + " FOR VALUES FROM (" + from + ") TO (" + to + ")")
                     .update();

@@ -43,9 +43,11 @@ public record EventRow(
         }
         // the id sequence follows an imported id: it must stay in a month attached ahead, which
         // next month is for a month of failed partition runs (ADR 0020)
-        long limit = MonthIds.firstId(YearMonth.now(ZoneOffset.UTC).plusMonths(1));
-        if (id != null && id >= limit) {
-            in.reject("id", "must be below " + limit + ", the first id of next month (ADR 0020)");
+        if (id != null) {
+            long limit = MonthIds.firstId(YearMonth.now(ZoneOffset.UTC).plusMonths(1));
+            if (id >= limit) {
+                in.reject("id", "must be below " + limit + ", the first id of next month (ADR 0020)");
+            }
         }
         if (urlId == null || eventType == null || !in.isValid()) {
             return null;
