@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL's work per stored click by storage layout (issue 23 asks for half of `events`'), the
-# same Zipf clicks in batches of 1,000 from one psql session, layouts interleaved round by round:
+# same Zipf clicks in batches of BENCH_BATCH (the loader's 4,000 by default) from one psql session,
+# layouts interleaved round by round:
 #   events       the app's schema as migrated: a wide row with jsonb details, three btrees on the
 #                insert, the per-statement rollup trigger (click_counts, totals queue, tallies)
 #   narrow       a monthly-partitioned table of ids: link, user, time, and dictionary ids for the
@@ -30,10 +31,10 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_SEED:=1}"
 : "${BENCH_ROUNDS:=3}"
 : "${BENCH_FOLD_EVERY:=50000}"
+: "${BENCH_BATCH:=4000}"
 : "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index events-delta}"
 
 require psql awk split sort
-((BENCH_FOLD_EVERY >= 1000 && BENCH_FOLD_EVERY % 1000 == 0)) || die "BENCH_FOLD_EVERY must be a multiple of the batch, 1000"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_ROOT/results/click-layouts-$STAMP"
@@ -117,15 +118,16 @@ zipf_clicks "$WORK/clicks.csv"
 # The narrow rows: url_id,user_id,timestamp,target id (one per link here),no referrer,no agent.
 awk -F, '{ print $1 "," $2 "," $4 "," $1 ",," }' "$WORK/clicks.csv" >"$WORK/narrow.csv"
 mkdir "$WORK/wide" "$WORK/narrow"
-split -l 1000 -d -a 6 "$WORK/clicks.csv" "$WORK/wide/b"
-split -l 1000 -d -a 6 "$WORK/narrow.csv" "$WORK/narrow/b"
+split -l "$BENCH_BATCH" -d -a 6 "$WORK/clicks.csv" "$WORK/wide/b"
+split -l "$BENCH_BATCH" -d -a 6 "$WORK/narrow.csv" "$WORK/narrow/b"
 for f in "$WORK"/wide/b*; do
     echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details) FROM '$f' (FORMAT csv)"
 done >"$WORK/events.sql"
 for f in "$WORK"/narrow/b*; do
     echo "\\copy clicks (url_id, user_id, at, target_id, referrer_id, agent_id) FROM '$f' (FORMAT csv)"
 done >"$WORK/narrow.sql"
-awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$FOLD" '{ print } NR % every == 0 { print fold }' \
+# a fold after the batch that reaches each multiple of BENCH_FOLD_EVERY clicks
+awk -v batch="$BENCH_BATCH" -v every="$BENCH_FOLD_EVERY" -v fold="$FOLD" '{ print } NR * batch % every < batch { print fold }' \
     "$WORK/narrow.sql" >"$WORK/narrow-fold.sql"
 echo "$FOLD" >>"$WORK/narrow-fold.sql"
 # The deltas' fold: every delta row it sees, summed into click_counts, in one transaction.
@@ -133,7 +135,7 @@ DELTA_FOLD="WITH taken AS (DELETE FROM click_count_deltas RETURNING url_id, day,
 INSERT INTO click_counts AS c (url_id, day, referrer, user_id, clicks)
     SELECT url_id, day, referrer, user_id, sum(clicks) FROM taken GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (url_id, day, referrer, user_id) DO UPDATE SET clicks = c.clicks + excluded.clicks;"
-awk -v every="$((BENCH_FOLD_EVERY / 1000))" -v fold="$DELTA_FOLD" '{ print } NR % every == 0 { print fold }' \
+awk -v batch="$BENCH_BATCH" -v every="$BENCH_FOLD_EVERY" -v fold="$DELTA_FOLD" '{ print } NR * batch % every < batch { print fold }' \
     "$WORK/events.sql" >"$WORK/events-delta.sql"
 echo "$DELTA_FOLD" >>"$WORK/events-delta.sql"
 
@@ -161,7 +163,7 @@ prepare() {
     echo "# Click storage layouts $STAMP"
     echo
     echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
-    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, batches of 1,000 from one psql session (autocommit); folds every $BENCH_FOLD_EVERY clicks"
+    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, batches of $BENCH_BATCH from one psql session (autocommit); folds every $BENCH_FOLD_EVERY clicks"
     echo
     echo "| layout | round | seconds | µs per click |"
     echo "|---|---|---|---|"
