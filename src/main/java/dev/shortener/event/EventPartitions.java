@@ -108,24 +108,21 @@ public class EventPartitions {
 
     /**
      * One run as of {@code now}: partitions ahead, the sequence moved, old partitions dropped.
-     * False when another instance held a step, which it then did.
+     * False when a step was left to a later run: another instance held it (and did it), or a drop
+     * could not take its locks.
      */
     public boolean maintain(Instant now) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         // set first, so that runs that fail make the months ahead fall as the calendar moves on
         maintainedIn = month;
         boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
+        attachedTo = partitions().getLast().to();
         LocalDateTime cutoff = retention.cutoff(now);
         if (cutoff != null) {
             long next = nextId();
             for (Partition partition : partitions()) {
                 if (retention.droppable(partition, next, cutoff)) {
-                    ran &= locked(() -> {
-                        allowLongStatements();
-                        if (retention.drop(partition, cutoff)) {
-                            changed.set(true);
-                        }
-                    });
+                    ran &= dropped(partition, cutoff);
                 }
             }
         }
@@ -141,8 +138,25 @@ public class EventPartitions {
             }
             ran &= analyzed;
         }
-        attachedTo = partitions().getLast().to();
         return ran;
+    }
+
+    /**
+     * Drops one old partition; a month whose locks are not granted (a writer holds it, another
+     * instance dropped it meanwhile) stays for the next run and holds back no other month.
+     */
+    private boolean dropped(Partition partition, LocalDateTime cutoff) {
+        try {
+            return locked(() -> {
+                allowLongStatements();
+                if (retention.drop(partition, cutoff)) {
+                    changed.set(true);
+                }
+            });
+        } catch (DataAccessException | TransactionException e) {
+            log.warn("Could not drop {} of events, left to the next run: {}", partition.name(), e.getMessage());
+            return false;
+        }
     }
 
     /** The partitions of events in id order. */

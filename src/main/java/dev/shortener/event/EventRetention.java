@@ -93,7 +93,7 @@ class EventRetention {
             throw new IllegalStateException("Unexpected partition name " + name);
         }
         // below deadlock_timeout: a writer that holds events and wants this partition makes this
-        // run give way, not the writer
+        // run give way, unless it began waiting for this run's lock less than a second before
         db.sql("SET LOCAL lock_timeout = '500ms'").update();
         // no event of it changes from here until it is gone
         db.sql("LOCK TABLE " + name + " IN SHARE MODE").update();
@@ -115,9 +115,10 @@ class EventRetention {
 
     /**
      * Detaches the partition once no transaction holds events. An import's update of events
-     * locks every partition, and one that waits behind this run's lock on the partition holds
-     * events meanwhile: each attempt gives way (below deadlock_timeout) and the next comes after
-     * it, until that update has reached its own 3 s lock timeout, so that the scan is not lost.
+     * locks the months its chunk's ids span, and one that waits behind this run's lock on the
+     * partition holds events meanwhile: each attempt waits 500 ms and the next comes after it,
+     * until that update has reached its own 3 s lock timeout (or, had it begun waiting just
+     * before, lost a deadlock check and been retried), so that the scan is not lost.
      */
     private void detach(String name) {
         db.sql("SAVEPOINT detach").update();

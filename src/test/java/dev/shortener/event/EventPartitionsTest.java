@@ -47,6 +47,13 @@ class EventPartitionsTest extends ApiTest {
     @Autowired
     private Environment env;
 
+    /** The database and the partitions of the tests' own instance. */
+    @Autowired
+    private JdbcClient mainDb;
+
+    @Autowired
+    private EventPartitions mainPartitions;
+
     @Test
     void aPopulatedTableBecomesTheFirstPartitionWithItsRowsIndexesAndTriggers() {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v25_")) {
@@ -164,6 +171,70 @@ class EventPartitionsTest extends ApiTest {
             assertThat(names(partitions)).doesNotContain("events_first");
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
         }
+    }
+
+    @Test
+    void aMonthWhoseLocksAreNotGrantedStaysForTheNextRunWhichDropsIt() throws Exception {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "droplock_")) {
+            scratch.migrate("latest");
+            JdbcClient db = scratch.db();
+            YearMonth next =
+                    MonthIds.monthOf(partitions(scratch).partitions().getFirst().to());
+            Instant later =
+                    next.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).plus(Duration.ofDays(45));
+            EventPartitions partitions = partitions(scratch, Duration.ofDays(30));
+            insertedInto(db);
+            try (Connection writer = scratch.data().getConnection()) {
+                // a writer holds the old month past the drop's 500 ms wait
+                writer.setAutoCommit(false);
+                writer.createStatement().execute("LOCK TABLE events_first IN ROW EXCLUSIVE MODE");
+
+                assertThat(partitions.maintain(later))
+                        .as("a step left to the next run")
+                        .isFalse();
+                assertThat(partitions.monthsAhead())
+                        .as("the months ahead are attached and reported all the same")
+                        .isEqualTo(2);
+                assertThat(names(partitions)).contains("events_first");
+                writer.rollback();
+            }
+            assertThat(partitions.maintain(later)).isTrue();
+            assertThat(names(partitions)).doesNotContain("events_first");
+            assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
+        }
+    }
+
+    @Test
+    void anImportOfEventsDoesNotWaitForALockOnAMonthItsIdsAreNotIn() throws Exception {
+        long user = newUser(api);
+        JsonNode link = newLink(api, user);
+        long linkId = link.get("id").asLong();
+        long created = mainDb.sql("SELECT id FROM events WHERE url_id = ? AND event_type = 'created'")
+                .param(linkId)
+                .query(Long.class)
+                .single();
+        Partition other = mainPartitions.partitions().getLast();
+        assertThat(created).as("in another partition than %s", other).isLessThan(other.from());
+        try (Connection drop = TestDatabase.connect(env)) {
+            // as a retention drop holds a month while it counts its rows
+            drop.setAutoCommit(false);
+            drop.createStatement().execute("LOCK TABLE " + other.name() + " IN SHARE MODE");
+            JsonNode report = api.upload(
+                            "/events/bulk",
+                            "file",
+                            "events.csv",
+                            "id,url_id,user_id,event_type,timestamp,details\n" + created + "," + linkId + "," + user
+                                    + ",created,,\"{\"\"note\"\":\"\"imported again\"\"}\"\n")
+                    .expect(201)
+                    .json();
+            assertThat(report.get("imported").asLong()).as(report.toString()).isEqualTo(1);
+            drop.rollback();
+        }
+        assertThat(mainDb.sql("SELECT details ->> 'note' FROM events WHERE id = ?")
+                        .param(created)
+                        .query(String.class)
+                        .single())
+                .isEqualTo("imported again");
     }
 
     @Test

@@ -37,6 +37,19 @@ public record LoadSql(
     /** A statement removing staged rows that would break {@code constraint}. */
     record Refusal(String constraint, String sql) {}
 
+    /**
+     * The upserts with the chunk's lowest and highest id written in where they name them. As
+     * literals they let PostgreSQL plan an UPDATE of the partitioned events, and lock, only the
+     * months that can hold the chunk's ids: otherwise it locks every month, and an import waits
+     * behind a retention drop's lock on an old one (ADR 0020).
+     */
+    List<String> upserts(long lowestId, long highestId) {
+        return upserts.stream()
+                .map(sql -> sql.replace("{lowest_id}", Long.toString(lowestId))
+                        .replace("{highest_id}", Long.toString(highestId)))
+                .toList();
+    }
+
     /** Moves the table's id sequence past the largest imported id, never backwards. */
     static String moveSequence(String table) {
         return """
@@ -158,7 +171,7 @@ public record LoadSql(
                       "timestamp" = coalesce(s."timestamp", t."timestamp"), details = s.details::jsonb
                     FROM (SELECT DISTINCT ON (s.id) * FROM staging_events s
                           WHERE s.id IS NOT NULL AND s.ord BETWEEN ? AND ? ORDER BY s.id, s.ord DESC) s
-                    WHERE t.id = s.id AND (t.url_id, t.user_id, t.event_type, t."timestamp", t.details)
+                    WHERE t.id = s.id AND t.id BETWEEN {lowest_id} AND {highest_id} AND (t.url_id, t.user_id, t.event_type, t."timestamp", t.details)
                       IS DISTINCT FROM (s.url_id, s.user_id, s.event_type, coalesce(s."timestamp", t."timestamp"),
                         s.details::jsonb)""", """
                     INSERT INTO events (id, url_id, user_id, event_type, "timestamp", details)

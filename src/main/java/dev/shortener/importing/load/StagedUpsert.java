@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LongSummaryStatistics;
+import java.util.Objects;
 import java.util.Set;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -32,7 +34,14 @@ final class StagedUpsert {
         List<RowFailure> failures = new ArrayList<>();
         refuse(connection, entity, rows, failures);
         List<String> cacheKeys = previousCacheKeys(connection, entity);
-        apply(connection, entity, rows, 0, rows.size() - 1, failures);
+        LongSummaryStatistics ids = rows.stream()
+                .map(Row::id)
+                .filter(Objects::nonNull)
+                .mapToLong(Long::longValue)
+                .summaryStatistics();
+        List<String> upserts =
+                ids.getCount() == 0 ? entity.sql.upserts(0, -1) : entity.sql.upserts(ids.getMin(), ids.getMax());
+        apply(connection, entity, upserts, rows, 0, rows.size() - 1, failures);
         failures.sort(Comparator.comparingLong(RowFailure::line));
         Set<Long> failed = new HashSet<>();
         failures.forEach(failure -> failed.add(failure.line()));
@@ -83,11 +92,17 @@ final class StagedUpsert {
 
     /** Applies rows {@code from..to} (positions in the chunk), bisecting when the data is refused. */
     private static void apply(
-            Connection connection, Entity entity, List<? extends Row> rows, int from, int to, List<RowFailure> failures)
+            Connection connection,
+            Entity entity,
+            List<String> upserts,
+            List<? extends Row> rows,
+            int from,
+            int to,
+            List<RowFailure> failures)
             throws SQLException {
         Savepoint savepoint = connection.setSavepoint();
         try {
-            for (String sql : entity.sql.upserts()) {
+            for (String sql : upserts) {
                 try (PreparedStatement statement = connection.prepareStatement(sql)) {
                     statement.setInt(1, from);
                     statement.setInt(2, to);
@@ -105,8 +120,8 @@ final class StagedUpsert {
                 return;
             }
             int middle = (from + to) >>> 1;
-            apply(connection, entity, rows, from, middle, failures);
-            apply(connection, entity, rows, middle + 1, to, failures);
+            apply(connection, entity, upserts, rows, from, middle, failures);
+            apply(connection, entity, upserts, rows, middle + 1, to, failures);
         }
     }
 
