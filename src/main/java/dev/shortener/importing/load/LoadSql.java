@@ -2,6 +2,7 @@ package dev.shortener.importing.load;
 
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -38,15 +39,17 @@ public record LoadSql(
     record Refusal(String constraint, String sql) {}
 
     /**
-     * The upserts with the chunk's lowest and highest id written in where they name them. As
+     * The upserts of a chunk, with its lowest and highest id written in where they name them. As
      * literals they let PostgreSQL plan an UPDATE of the partitioned events, and lock, only the
      * months that can hold the chunk's ids: otherwise it locks every month, and an import waits
-     * behind a retention drop's lock on an old one (ADR 0020).
+     * behind a retention drop's lock on an old one (ADR 0020). A chunk without ids leaves those
+     * statements out: they would change nothing and still lock the first month.
      */
-    List<String> upserts(long lowestId, long highestId) {
+    List<String> upserts(LongSummaryStatistics ids) {
         return upserts.stream()
-                .map(sql -> sql.replace("{lowest_id}", Long.toString(lowestId))
-                        .replace("{highest_id}", Long.toString(highestId)))
+                .filter(sql -> ids.getCount() > 0 || !sql.contains("{lowest_id}"))
+                .map(sql -> sql.replace("{lowest_id}", Long.toString(ids.getMin()))
+                        .replace("{highest_id}", Long.toString(ids.getMax())))
                 .toList();
     }
 

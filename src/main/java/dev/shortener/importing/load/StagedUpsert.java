@@ -39,9 +39,7 @@ final class StagedUpsert {
                 .filter(Objects::nonNull)
                 .mapToLong(Long::longValue)
                 .summaryStatistics();
-        List<String> upserts =
-                ids.getCount() == 0 ? entity.sql.upserts(0, -1) : entity.sql.upserts(ids.getMin(), ids.getMax());
-        apply(connection, entity, upserts, rows, 0, rows.size() - 1, failures);
+        apply(connection, entity, entity.sql.upserts(ids), rows, 0, rows.size() - 1, failures);
         failures.sort(Comparator.comparingLong(RowFailure::line));
         Set<Long> failed = new HashSet<>();
         failures.forEach(failure -> failed.add(failure.line()));
