@@ -141,7 +141,10 @@ public class EventPartitions {
         return ran;
     }
 
-    /** Drops one old partition; one whose locks are not granted waits for the next run alone. */
+    /**
+     * Drops one old partition; a month whose locks are not granted (a writer holds it, another
+     * instance dropped it meanwhile) stays for the next run and holds back no other month.
+     */
     private boolean dropped(Partition partition, LocalDateTime cutoff) {
         try {
             return locked(() -> {
@@ -182,15 +185,12 @@ public class EventPartitions {
 
     /**
      * Ranges with no gap through the month after next, so that a month of failed runs still
-     * leaves the month's range attached, and through the range after the sequence's. A sequence
-     * moved past them all (by hand, or by an older version's import) gets its own range first.
+     * leaves the month's range attached, and through the range after the sequence's.
      */
     private void attachAhead(YearMonth month) {
-        long next = nextId();
-        long last = partitions().getLast().to();
-        long from = next >= last ? firstId(monthOf(next)) : last;
+        long from = partitions().getLast().to();
         long wanted =
-                Math.max(firstId(month.plusMonths(3)), firstId(monthOf(next).plusMonths(2)));
+                Math.max(firstId(month.plusMonths(3)), firstId(monthOf(nextId()).plusMonths(2)));
         // attaching takes a lock that writers do not wait for; CREATE ... PARTITION OF would take one they do
         db.sql("SET LOCAL lock_timeout = '5s'").update();
         for (int attached = 0; from < wanted && attached < MOST_ATTACHED; attached++) {

@@ -142,29 +142,6 @@ class EventPartitionsTest extends ApiTest {
     }
 
     @Test
-    void aSequenceMovedPastEveryMonthGetsItsOwnRangeAtTheNextRun() {
-        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "jump_")) {
-            scratch.migrate("latest");
-            JdbcClient db = scratch.db();
-            EventPartitions partitions = partitions(scratch);
-            YearMonth far = YearMonth.now(ZoneOffset.UTC).plusYears(3);
-            // as an import of an older version, which had no id limit, could leave it
-            db.sql("SELECT setval('events_id_seq', ?)")
-                    .param(MonthIds.firstId(far) + 5)
-                    .query()
-                    .singleValue();
-
-            assertThat(partitions.maintain(Instant.now())).isTrue();
-
-            assertThat(names(partitions))
-                    .contains(month(far).name(), month(far.plusMonths(1)).name());
-            assertThat(insertedInto(db))
-                    .as("new events are stored at once")
-                    .isEqualTo(month(far).name());
-        }
-    }
-
-    @Test
     void aDropWaitsOutAWriterThatHoldsEvents() throws Exception {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "detach_")) {
             scratch.migrate("latest");
