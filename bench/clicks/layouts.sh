@@ -35,6 +35,7 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_LAYOUTS:=events narrow narrow-fold narrow-fold-no-user-index events-delta}"
 
 require psql awk split sort
+((BENCH_BATCH >= 1 && BENCH_FOLD_EVERY >= 1)) || die "BENCH_BATCH and BENCH_FOLD_EVERY must be positive"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_ROOT/results/click-layouts-$STAMP"
