@@ -11,6 +11,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LongSummaryStatistics;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import javax.sql.DataSource;
@@ -114,12 +116,12 @@ public class ChunkLoader {
                     + settings.statementTimeout().toMillis()
                     + "; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
         }
-        long maxId = rows.stream()
+        LongSummaryStatistics ids = rows.stream()
                 .map(Row::id)
-                .filter(id -> id != null)
+                .filter(Objects::nonNull)
                 .mapToLong(Long::longValue)
-                .max()
-                .orElse(0);
+                .summaryStatistics();
+        long maxId = ids.getCount() > 0 ? ids.getMax() : 0;
         if (maxId > 0) {
             // Non-transactional: creates that start after this never draw an imported id.
             try (PreparedStatement move = connection.prepareStatement(entity.moveSequence)) {
@@ -128,7 +130,7 @@ public class ChunkLoader {
             }
         }
         Outcome copied = copyNew(connection, entity, rows);
-        return copied != null ? copied : StagedUpsert.load(connection, entity, rows);
+        return copied != null ? copied : StagedUpsert.load(connection, entity, rows, ids);
     }
 
     static List<String> cacheKeys(List<? extends Row> rows, Set<Long> failedLines) {

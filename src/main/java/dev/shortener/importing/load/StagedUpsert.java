@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.LongSummaryStatistics;
-import java.util.Objects;
 import java.util.Set;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -26,7 +25,9 @@ final class StagedUpsert {
 
     private StagedUpsert() {}
 
-    static Outcome load(Connection connection, Entity entity, List<? extends Row> rows) throws SQLException {
+    /** Applies {@code rows}, whose ids are summed up in {@code ids}. */
+    static Outcome load(Connection connection, Entity entity, List<? extends Row> rows, LongSummaryStatistics ids)
+            throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(entity.sql.createStaging());
         }
@@ -34,11 +35,6 @@ final class StagedUpsert {
         List<RowFailure> failures = new ArrayList<>();
         refuse(connection, entity, rows, failures);
         List<String> cacheKeys = previousCacheKeys(connection, entity);
-        LongSummaryStatistics ids = rows.stream()
-                .map(Row::id)
-                .filter(Objects::nonNull)
-                .mapToLong(Long::longValue)
-                .summaryStatistics();
         apply(connection, entity, entity.sql.upserts(ids), rows, 0, rows.size() - 1, failures);
         failures.sort(Comparator.comparingLong(RowFailure::line));
         Set<Long> failed = new HashSet<>();

@@ -6,6 +6,8 @@ import dev.shortener.ApiTest;
 import dev.shortener.TestDatabase;
 import java.sql.Connection;
 import java.util.List;
+import java.util.LongSummaryStatistics;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
@@ -47,13 +49,17 @@ class StagedUpsertLocksTest extends ApiTest {
                 importer.createStatement().execute("SET lock_timeout = '1s'");
 
                 ChunkLoader.Outcome withoutIds = StagedUpsert.load(
-                        importer, Entity.EVENTS, List.of(new EventRow(2, null, 1, null, "share", null, "{}")));
+                        importer,
+                        Entity.EVENTS,
+                        List.of(new EventRow(2, null, 1, null, "share", null, "{}")),
+                        new LongSummaryStatistics());
                 // a chunk a transaction, as the loader applies them: the staging table empties at commit
                 importer.commit();
                 ChunkLoader.Outcome withAnId = StagedUpsert.load(
                         importer,
                         Entity.EVENTS,
-                        List.of(new EventRow(2, stored, 1, null, "created", null, "{\"note\":\"again\"}")));
+                        List.of(new EventRow(2, stored, 1, null, "created", null, "{\"note\":\"again\"}")),
+                        LongStream.of(stored).summaryStatistics());
                 importer.commit();
 
                 assertThat(withoutIds.imported()).isEqualTo(1);
