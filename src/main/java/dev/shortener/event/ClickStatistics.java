@@ -39,7 +39,7 @@ public class ClickStatistics {
 
     /**
      * The link's statistics over the last {@value #DAYS} days; empty when neither the link nor any
-     * event of it exists.
+     * event or counted click of it exists.
      */
     Optional<LinkStatistics> of(long urlId) {
         return of(urlId, DAYS);
@@ -53,9 +53,11 @@ public class ClickStatistics {
                 .query(String.class)
                 .optional()
                 .orElse(null);
+        // a deleted link's clicks outlive its events in the rollup, once retention dropped them
         if (shortCode == null
-                && !db.sql("SELECT EXISTS (SELECT 1 FROM events WHERE url_id = ?)")
-                        .param(urlId)
+                && !db.sql("SELECT EXISTS (SELECT 1 FROM events WHERE url_id = :link)"
+                                + " OR EXISTS (SELECT 1 FROM click_counts WHERE url_id = :link)")
+                        .param("link", urlId)
                         .query(Boolean.class)
                         .single()) {
             return Optional.empty();

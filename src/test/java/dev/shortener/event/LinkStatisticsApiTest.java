@@ -106,6 +106,22 @@ class LinkStatisticsApiTest extends ApiTest {
     }
 
     @Test
+    void aDeletedLinkKeepsItsStatisticsOnceRetentionDroppedItsEvents() {
+        // as retention leaves a deleted link: no row in urls, no event, its clicks in the rollup
+        long gone = 987_654_320_001L;
+        db.sql("DELETE FROM click_counts WHERE url_id = ?").param(gone).update();
+        db.sql(
+                        "INSERT INTO click_counts (url_id, day, referrer, user_id, clicks) VALUES (?, current_date - 400, '', NULL, 4)")
+                .param(gone)
+                .update();
+
+        JsonNode stats = api.get("/urls/" + gone + "/stats").expect(200).json();
+
+        assertThat(stats.get("short_code").isNull()).isTrue();
+        assertThat(stats.get("total_clicks").asLong()).isEqualTo(4);
+    }
+
+    @Test
     void unknownOrNonIntegerLinksAre404() {
         api.get("/urls/987654321098/stats").expect(404);
         api.get("/urls/abc/stats").expect(404);
