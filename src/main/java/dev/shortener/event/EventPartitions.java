@@ -33,11 +33,10 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Keeps {@code events} partitioned by month over ranges of id (migrations V23–V26, ADR 0020). Each
- * run attaches the partitions through the month after next, and through the range after the id
- * sequence's, ahead of time; moves the sequence into the month's range once the month has begun;
- * and has {@link EventRetention} drop the months older than a retention. One instance at a time
- * (an advisory lock); a step that cannot take its locks at once is left to the next run.
+ * Keeps {@code events} partitioned by month over ranges of id (migrations V23–V26, ADR 0020): each
+ * run attaches the months ahead, moves the sequence into the month's range once it has begun, and
+ * has {@link EventRetention} drop the months older than a retention. One instance at a time (an
+ * advisory lock); a step that cannot take its locks at once is left to the next run.
  */
 @Component
 public class EventPartitions {
@@ -47,7 +46,7 @@ public class EventPartitions {
     /** At most this many partitions attached in one run: a sequence moved far ahead by hand waits. */
     private static final int MOST_ATTACHED = 6;
     /** A lock not granted, a deadlock, a partition another instance dropped: left to the next run. */
-    private static final Set<String> NOT_NOW = Set.of("55P03", "40P01", "42P01");
+    private static final Set<String> NOT_NOW = Set.of(EventRetention.LOCK_TIMEOUT, "40P01", "42P01");
     /** An ANALYZE or a drop reads far more than a request's statement may. */
     private static final Duration LONG_TIMEOUT = Duration.ofHours(1);
 
@@ -118,11 +117,12 @@ public class EventPartitions {
         // set first, so that runs that fail make the months ahead fall as the calendar moves on
         maintainedIn = month;
         boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
-        attachedTo = partitions().getLast().to();
+        List<Partition> partitions = partitions();
+        attachedTo = partitions.getLast().to();
         LocalDateTime cutoff = retention.cutoff(now);
         if (cutoff != null) {
             long next = nextId();
-            for (Partition partition : partitions()) {
+            for (Partition partition : partitions) {
                 if (retention.droppable(partition, next, cutoff)) {
                     ran &= dropped(partition, cutoff);
                 }

@@ -32,7 +32,7 @@ class EventRetention {
     /** Attempts of 500 ms each: past the 3 s lock timeout of a writer waiting for the partition. */
     private static final int DETACH_ATTEMPTS = 8;
     /** lock_not_available: the lock timeout ran out. */
-    private static final String LOCK_TIMEOUT = "55P03";
+    static final String LOCK_TIMEOUT = "55P03";
 
     /**
      * In one scan, under a lock that keeps the rows as they are: the partition's newest event, and
