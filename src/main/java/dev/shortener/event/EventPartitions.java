@@ -33,10 +33,9 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Keeps {@code events} partitioned by month over ranges of id (migrations V23–V26, ADR 0020): each
- * run attaches the months ahead, moves the sequence into the month's range once it has begun, and
- * has {@link EventRetention} drop the months older than a retention. One instance at a time (an
- * advisory lock); a step that cannot take its locks at once is left to the next run.
+ * Keeps {@code events} partitioned by month over ranges of id (V23–V26, ADR 0020): attaches the
+ * months ahead, moves the sequence into the month's range once it has begun, and has {@link
+ * EventRetention} drop the months past the retention. One instance at a time (an advisory lock).
  */
 @Component
 public class EventPartitions {
@@ -108,17 +107,22 @@ public class EventPartitions {
     }
 
     /**
-     * One run as of {@code now}: partitions ahead, the sequence moved, old partitions dropped.
-     * False when a step was left to a later run: another instance held it (and did it), or a drop
-     * could not take its locks.
+     * One run as of {@code now}: partitions ahead, the sequence moved, old partitions dropped. False
+     * when a step was left to a later run: another instance did it, or a drop lacked its locks.
      */
     public boolean maintain(Instant now) {
         YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-        // set first, so that runs that fail make the months ahead fall as the calendar moves on
+        // set first, and the partitions listed after a failed step too, so that while runs fail the
+        // months ahead fall as the calendar moves on, and their alert fires
         maintainedIn = month;
-        boolean ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
-        List<Partition> partitions = partitions();
-        attachedTo = partitions.getLast().to();
+        boolean ran;
+        List<Partition> partitions;
+        try {
+            ran = locked(() -> attachAhead(month)) && locked(() -> moveSequence(month));
+        } finally {
+            partitions = partitions();
+            attachedTo = partitions.getLast().to();
+        }
         LocalDateTime cutoff = retention.cutoff(now);
         if (cutoff != null) {
             long next = nextId();
@@ -185,10 +189,7 @@ public class EventPartitions {
         return db.sql(NEXT_ID).query(Long.class).single();
     }
 
-    /**
-     * Ranges with no gap through the month after next, so that a month of failed runs still
-     * leaves the month's range attached, and through the range after the sequence's.
-     */
+    /** No gap through the month after next (a month of failed runs leaves this month's) and the sequence's next. */
     private void attachAhead(YearMonth month) {
         long from = partitions().getLast().to();
         long wanted =
@@ -211,9 +212,8 @@ public class EventPartitions {
     private void moveSequence(YearMonth month) {
         long first = firstId(month);
         if (partitions().stream().anyMatch(p -> p.from() == first) && nextId() < first) {
-            // called, so that the importer's move past its ids (the greatest of theirs and the last
-            // value) never takes the sequence back below the month; the greatest in one statement,
-            // so that an import that has just moved it further keeps its move
+            // called, so that the importer's move past its ids never takes the sequence back below
+            // the month; the greatest in one statement, so that an import's further move is kept
             db.sql("SELECT setval('events_id_seq', greatest(?, (SELECT last_value FROM events_id_seq)), true)")
                     .param(first - 1)
                     .query()

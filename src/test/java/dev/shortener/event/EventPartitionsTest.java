@@ -5,6 +5,7 @@ import static dev.shortener.event.EventTalliesMigrationTest.TALLIED;
 import static dev.shortener.link.LinkFixtures.newLink;
 import static dev.shortener.link.LinkFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
@@ -31,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import tools.jackson.databind.JsonNode;
@@ -138,6 +140,25 @@ class EventPartitionsTest extends ApiTest {
                     .containsExactly(Long.toString(MonthIds.firstId(next)));
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
             assertThat(list(db, "SELECT sum(clicks) FROM click_counts")).containsExactly("2");
+        }
+    }
+
+    @Test
+    void runsThatCannotAttachTheNextMonthShowItInTheGaugeItsAlertWatches() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "stuck_")) {
+            scratch.migrate("latest");
+            EventPartitions partitions = partitions(scratch);
+            YearMonth next = MonthIds.monthOf(partitions.partitions().getFirst().to());
+            // a table in the way of next month's partition: every run's attaching fails
+            scratch.db()
+                    .sql("CREATE TABLE " + month(next).name() + " (id bigint)")
+                    .update();
+            Instant now = next.minusMonths(1).atDay(15).atStartOfDay().toInstant(ZoneOffset.UTC);
+
+            assertThatThrownBy(() -> partitions.maintain(now)).isInstanceOf(DataAccessException.class);
+            assertThat(partitions.monthsAhead())
+                    .as("months attached after the current one, which the alert at below 1 watches")
+                    .isZero();
         }
     }
 
