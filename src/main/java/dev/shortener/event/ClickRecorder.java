@@ -84,27 +84,34 @@ public class ClickRecorder implements SmartLifecycle {
      * behind but taking clicks, the caller is paced (see {@link #pace()}).
      */
     public void record(Click click) {
-        if (queue.offer(click)) {
-            metrics.queued();
-            pending.queued(click.urlId());
-            if (stopped && appendQueued() == null) {
-                // stop() moved the queue to the journal and closed it just before this click arrived
-                List<Click> late = new ArrayList<>();
-                metrics.lost(Loss.STOPPED, queue.drainTo(late));
-            }
-            pace();
-            return;
-        }
-        try {
-            if (queue.offer(click, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                metrics.queued();
-                pending.queued(click.urlId());
+        boolean waited = false;
+        if (!queue.offer(click)) {
+            waited = true;
+            if (!offerWaiting(click)) {
+                metrics.lost(Loss.STALLED, 1);
                 return;
             }
+        }
+        metrics.queued();
+        pending.queued(click.urlId());
+        if (stopped && appendQueued() == null) {
+            // stop() moved the queue to the journal and closed it just before this click arrived
+            List<Click> late = new ArrayList<>();
+            metrics.lost(Loss.STOPPED, queue.drainTo(late));
+        }
+        if (!waited) {
+            pace();
+        }
+    }
+
+    /** Waits up to {@code offer-timeout} for room in a full queue. */
+    private boolean offerWaiting(Click click) {
+        try {
+            return queue.offer(click, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
-        metrics.lost(Loss.STALLED, 1);
     }
 
     /**

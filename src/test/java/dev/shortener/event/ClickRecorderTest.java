@@ -413,6 +413,42 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
+    void aClickThatWaitedForRoomUntilTheStopIsStoredOrCountedAsLost() throws InterruptedException {
+        ClickSettings waitingLong = new ClickSettings(
+                2,
+                100,
+                NEVER,
+                Duration.ZERO,
+                Duration.ofSeconds(30),
+                journals,
+                DataSize.ofGigabytes(1),
+                DataSize.ofKilobytes(64),
+                Duration.ofSeconds(5),
+                Duration.ofMillis(10),
+                Duration.ofMillis(200),
+                WAIT,
+                Duration.ofSeconds(1));
+        ClickRecorder recorder = recorder(waitingLong);
+        int clicks = 0;
+        Thread redirect;
+        do { // until a click waits for room (the journal thread takes what is queued once, at its start)
+            Click next = click(++clicks);
+            redirect = Thread.ofVirtual().start(() -> recorder.record(next));
+            Thread recording = redirect;
+            await().until(() -> recording.getState() == Thread.State.TIMED_WAITING
+                    || recording.getState() == Thread.State.TERMINATED);
+        } while (redirect.getState() == Thread.State.TERMINATED);
+
+        stop(recorder); // makes room: the waiting click enters the queue as the journal closes
+        redirect.join();
+        recorder(settings(100, 100, NEVER)).flush(); // the next instance loads what the journal holds
+
+        assertThat(rows() + lost("stopped"))
+                .as("clicks stored, or counted as lost")
+                .isEqualTo(clicks);
+    }
+
+    @Test
     void aTornRecordAtTheEndOfACrashedWritersSegmentIsSkippedAndCountedAndTheRestLoaded() throws IOException {
         ClickRecorder crashed = recorder(NOWHERE, unreachable(100, DataSize.ofGigabytes(1)));
         for (int i = 0; i < 3; i++) {
