@@ -37,8 +37,11 @@ final class JournalSlot {
         this.id = readOrCreateId(directory.resolve("id"));
     }
 
-    /** Takes the first free slot under {@code root}, creating it when needed. */
-    static JournalSlot take(Path root) throws IOException {
+    /**
+     * Takes the first free slot under {@code root}, creating it when needed. One context of the JVM
+     * at a time: one that lost a race would close its channel on the winner's lock file.
+     */
+    static synchronized JournalSlot take(Path root) throws IOException {
         Files.createDirectories(root);
         for (int slot = 0; slot < MAX_SLOTS; slot++) {
             Path directory = root.resolve(Integer.toString(slot)).toAbsolutePath();

@@ -100,6 +100,11 @@ public final class PostgresProxy implements AutoCloseable {
                 Socket server = new Socket(host, port);
                 open.add(client);
                 open.add(server);
+                if (down) {
+                    // down() came while this one connected, and may have closed the others before it was added
+                    closeBoth(client, server);
+                    continue;
+                }
                 threads.execute(() -> requests(client, server));
                 threads.execute(() -> answers(server, client));
             } catch (IOException e) {
