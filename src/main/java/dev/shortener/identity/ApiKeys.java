@@ -153,6 +153,13 @@ public class ApiKeys {
                 == 1;
     }
 
+    /** Revokes every active key of the user; how many it revoked. */
+    public int revokeAllOf(long userId) {
+        return db.sql("UPDATE api_keys SET revoked_at = " + NOW + " WHERE user_id = ? AND " + ACTIVE)
+                .param(userId)
+                .update();
+    }
+
     /** Writes the last use of each key, in one statement per key (a handful every flush). */
     void recordUse(Map<Long, Instant> lastUse) {
         lastUse.forEach((id, at) -> db.sql(

@@ -91,8 +91,7 @@ public class AccountLinks {
             db.sql("UPDATE account_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
                     .params(now(), id)
                     .update();
-            // a reset takes the account back from whoever had it: passkeys they added go too
-            db.sql("DELETE FROM user_entities WHERE user_id = ?").param(id).update();
+            accounts.takeBack(id);
         });
         return userId.map(id -> Caller.ofUser(id, admin(id)));
     }

@@ -1,7 +1,9 @@
 package dev.shortener.user;
 
 import dev.shortener.identity.AccountStamps;
+import dev.shortener.identity.ApiKeys;
 import dev.shortener.identity.Caller;
+import dev.shortener.identity.KeyIntrospector;
 import dev.shortener.platform.SqlFilter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,13 +48,17 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
     private final JdbcClient db;
     private final Users users;
     private final AccountSettings settings;
+    private final ApiKeys keys;
+    private final KeyIntrospector introspector;
     /** Checked when the e-mail address is unknown, so that such an answer takes as long as a wrong password. */
     private final String decoyHash = HASHES.encode(token());
 
-    Accounts(JdbcClient db, Users users, AccountSettings settings) {
+    Accounts(JdbcClient db, Users users, AccountSettings settings, ApiKeys keys, KeyIntrospector introspector) {
         this.db = db;
         this.users = users;
         this.settings = settings;
+        this.keys = keys;
+        this.introspector = introspector;
     }
 
     /** The caller a correct e-mail address and password sign in as; empty for anything else. */
@@ -133,17 +139,37 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
                 return userIdOf(email).orElseThrow(); // another replica created it a moment ago
             }
         });
-        db.sql("UPDATE users SET is_admin = true WHERE id = ?").param(id).update();
+        boolean promoted = db.sql("UPDATE users SET is_admin = true WHERE id = ? AND NOT is_admin")
+                        .param(id)
+                        .update()
+                > 0;
         // hashed again only when it changed: a new hash (new salt) would end the admin's sessions
         String current = db.sql("SELECT password_hash FROM users WHERE id = ?")
                 .param(id)
                 .query(String.class)
                 .optional()
                 .orElse(null);
-        if (current == null || !HASHES.matches(password, current) || HASHES.upgradeEncoding(current)) {
+        boolean changed = current == null || !HASHES.matches(password, current);
+        if (changed || HASHES.upgradeEncoding(current)) {
             setPassword(id, password);
         }
+        if (promoted || changed) {
+            // whoever signed up with the address, or had the old password, keeps no way in
+            takeBack(id);
+        }
         log.info("ADMIN_EMAIL {} is an admin with the password of ADMIN_PASSWORD", email);
+    }
+
+    /**
+     * Takes the account back from whoever may have had it, after its password was set by a reset
+     * link or by {@code ADMIN_PASSWORD}: its passkeys go and its API keys are revoked (its sessions
+     * end with the password's stamp).
+     */
+    void takeBack(long userId) {
+        db.sql("DELETE FROM user_entities WHERE user_id = ?").param(userId).update();
+        if (keys.revokeAllOf(userId) > 0) {
+            introspector.forget();
+        }
     }
 
     private Optional<Long> userIdOf(String email) {
