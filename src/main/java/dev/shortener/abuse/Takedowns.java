@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The link_blocks table: links an admin took down. A blocked link answers 410 and stays blocked
- * whatever its owner changes; deleting the link deletes the block.
+ * whatever its owner changes (its owner may not delete it); an admin deleting the link deletes the block.
  */
 @Repository
 public class Takedowns {

@@ -132,9 +132,15 @@ class LinkController {
     @Operation(summary = "Delete a link; records a deleted event")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", description = "No such link")
+    @ApiResponse(responseCode = "409", description = "The link was taken down: only an admin deletes it")
     ResponseEntity<Void> delete(@PathVariable long id) {
         get(id);
-        if (!links.delete(id, Caller.current().actor())) {
+        Caller caller = Caller.current();
+        if (!caller.admin() && links.takenDown(id)) {
+            // its code, freed, would take the same destination again past the takedown
+            throw Problems.conflict("URL " + id + " was taken down; only an admin can delete it");
+        }
+        if (!links.delete(id, caller.actor())) {
             throw notFound(id);
         }
         return ResponseEntity.noContent().build();

@@ -205,6 +205,14 @@ public class Links {
         return changed;
     }
 
+    /** Whether an admin took the link down (the abuse module's {@code link_blocks}). */
+    boolean takenDown(long id) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM link_blocks WHERE url_id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
+    }
+
     /** Deletes a link at its user's request; false if there is no such link. */
     @Transactional
     boolean delete(long id, String actor) {
