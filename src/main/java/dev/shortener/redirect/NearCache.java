@@ -69,7 +69,21 @@ class NearCache implements DisposableBean {
                     @Override
                     public Entry reload(String code, Entry old) {
                         long taken = generation;
-                        CachedLink fresh = below.apply(code);
+                        CachedLink fresh;
+                        try {
+                            fresh = below.apply(code);
+                        } catch (RuntimeException e) {
+                            // neither level answers: the copy stays, its lifetime starting again, so
+                            // that an outage longer than nearCacheTtl does not turn it into errors
+                            return old;
+                        }
+                        if (fresh.equals(CachedLink.ABSENT)
+                                && old.link() != null
+                                && !old.link().absent()) {
+                            // no row now, read after the copy was taken: a deletion this instance
+                            // did not hear of, which the copy's newer version must not outrank
+                            return new Entry(CachedLink.absent(old.link().version()), taken);
+                        }
                         if (!old.order().after(fresh.order()) && !fresh.equals(old.link())) {
                             return new Entry(fresh, taken);
                         }

@@ -7,6 +7,7 @@ import dev.shortener.redirect.CachedLink.Version;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,28 +15,40 @@ import org.junit.jupiter.api.Test;
 /** The in-process level on its own: what a refresh keeps and replaces, and which copy wins. */
 class NearCacheTest {
 
-    private final RedirectSettings settings = new RedirectSettings(
-            100,
-            Duration.ofMinutes(10),
-            Duration.ofMillis(50),
-            Duration.ofSeconds(10),
-            Duration.ofHours(1),
-            Duration.ofSeconds(30),
-            "channel",
-            Duration.ofMillis(200),
-            3,
-            Duration.ofSeconds(1),
-            true,
-            1,
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1));
+    private final RedirectSettings settings = settings(Duration.ofMinutes(10));
     private final ConcurrentHashMap<String, String> targets = new ConcurrentHashMap<>();
     private final AtomicInteger reads = new AtomicInteger();
     // each read below makes new objects, as a read from Redis or PostgreSQL does
-    private final NearCache cache = new NearCache(settings, code -> {
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final NearCache cache = new NearCache(settings, this::readBelow);
+
+    private CachedLink readBelow(String code) {
         reads.incrementAndGet();
-        return CachedLink.of(1, 2L, new String(targets.get(code)), true, false, 1);
-    });
+        if (failing.get()) {
+            throw new IllegalStateException("neither Redis nor PostgreSQL answers");
+        }
+        String target = targets.get(code);
+        return target == null ? CachedLink.ABSENT : CachedLink.of(1, 2L, new String(target), true, false, 1);
+    }
+
+    /** Links refreshed after 50 ms of their lifetime, kept for {@code nearCacheTtl}. */
+    private static RedirectSettings settings(Duration nearCacheTtl) {
+        return new RedirectSettings(
+                100,
+                nearCacheTtl,
+                Duration.ofMillis(50),
+                Duration.ofSeconds(10),
+                Duration.ofHours(1),
+                Duration.ofSeconds(30),
+                "channel",
+                Duration.ofMillis(200),
+                3,
+                Duration.ofSeconds(1),
+                true,
+                1,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1));
+    }
 
     @AfterEach
     void close() {
@@ -103,6 +116,38 @@ class NearCacheTest {
         assertThat(cache.get("abc")).isEqualTo(CachedLink.absent(3));
         cache.put("abc", link("https://example.com/created-again", 4), cache.stamp());
         assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/created-again");
+    }
+
+    @Test
+    void aRefreshThatFindsNoRowReplacesACopyWhoseDeletionWasNeverHeardOf() {
+        cache.put("abc", link("https://example.com/deleted-elsewhere", 3), cache.stamp());
+
+        awaitTrue(() -> CachedLink.absent(3).equals(cache.get("abc")));
+        assertThat(cache.put("abc", link("https://example.com/deleted-elsewhere", 3), cache.stamp()))
+                .as("a copy read before the deletion")
+                .isFalse();
+        cache.put("abc", link("https://example.com/created-again", 4), cache.stamp());
+        assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/created-again");
+    }
+
+    @Test
+    void aCopyOutlivesItsLifetimeWhileNoLevelBelowAnswers() {
+        NearCache shortLived = new NearCache(settings(Duration.ofMillis(300)), this::readBelow);
+        try {
+            shortLived.put("abc", link("https://example.com/cached", 1), shortLived.stamp());
+            failing.set(true);
+
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> shortLived.get("abc") != null);
+            failing.set(false);
+            targets.put("abc", "https://example.com/changed");
+            awaitTrue(() ->
+                    "https://example.com/changed".equals(shortLived.get("abc").originalUrl()));
+        } finally {
+            shortLived.destroy();
+        }
     }
 
     @Test
