@@ -76,9 +76,12 @@ public record Caller(@Nullable Long keyId, @Nullable Long userId, Set<Scope> sco
         return admin() ? null : userId != null ? userId : NO_USER;
     }
 
-    /** Whose budgets a request draws on: the credential's, or else the client address's. */
+    /**
+     * Whose budgets a request draws on: the user's (every key and session of theirs together, so
+     * that new keys bring no new budget), an operator key's, or else the client address's.
+     */
     public String accountable(String clientAddress) {
-        return keyId != null || userId != null ? actor : "ip:" + clientAddress;
+        return userId != null ? "user:" + userId : keyId != null ? "key:" + keyId : "ip:" + clientAddress;
     }
 
     /** The caller of the current request; {@link #NOBODY} where no rule asked for a credential. */

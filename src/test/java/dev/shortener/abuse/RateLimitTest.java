@@ -19,18 +19,26 @@ import org.junit.jupiter.api.Test;
  */
 class RateLimitTest {
 
-    /** Writes a key may make a minute: the admin's six below leave it two. */
-    private static final int WRITES = 8;
+    /** Writes a user or key may make a minute: the admin's nine below leave it one. */
+    private static final int WRITES = 10;
 
     private static AppInstance app;
     private static Api admin;
     private static List<String> keys;
+    /** Two keys of one user. */
+    private static List<String> sameUsers;
 
     @BeforeAll
     static void startWithSmallBudgets() {
         app = AppInstance.start(limits("keys", WRITES));
         admin = app.api().withKey(KeysMode.ADMIN_KEY);
         keys = List.of(newUserKey(), newUserKey(), newUserKey());
+        long user = admin.post("/users", Map.of("username", "many keys", "email", unique("m") + "@example.com"))
+                .expect(201)
+                .json()
+                .get("id")
+                .asLong();
+        sameUsers = List.of(newKeyOf(user), newKeyOf(user));
     }
 
     @AfterAll
@@ -64,11 +72,14 @@ class RateLimitTest {
     }
 
     private static String newUserKey() {
-        long user = admin.post("/users", Map.of("username", "limited", "email", unique("l") + "@example.com"))
+        return newKeyOf(admin.post("/users", Map.of("username", "limited", "email", unique("l") + "@example.com"))
                 .expect(201)
                 .json()
                 .get("id")
-                .asLong();
+                .asLong());
+    }
+
+    private static String newKeyOf(long user) {
         return admin.post(
                         "/api-keys",
                         Map.of("name", "limited", "user_id", user, "scopes", List.of("links:read", "links:write")))
@@ -124,6 +135,23 @@ class RateLimitTest {
         first.get("/urls").expect(200);
         second.post("/urls", Map.of("original_url", "https://example.com/other"))
                 .expect(201);
+    }
+
+    @Test
+    void theKeysOfOneUserShareItsBudget() {
+        Api first = app.api().withKey(sameUsers.get(0));
+        Api second = app.api().withKey(sameUsers.get(1));
+
+        for (int i = 0; i < WRITES; i++) {
+            (i % 2 == 0 ? first : second)
+                    .post("/urls", Map.of("original_url", "https://example.com/shared" + i))
+                    .expect(201);
+        }
+
+        first.post("/urls", Map.of("original_url", "https://example.com/one-more"))
+                .expect(429);
+        second.post("/urls", Map.of("original_url", "https://example.com/one-more"))
+                .expect(429);
     }
 
     @Test
