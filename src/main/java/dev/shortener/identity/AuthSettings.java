@@ -17,13 +17,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     AUTH_KEY_CACHE_TTL}); a revocation reaches every instance within it
  * @param lastUsedFlush how often the keys' {@code last_used_at} is written ({@code
  *     AUTH_LAST_USED_FLUSH})
+ * @param sessionTimeout how long a signed-in browser session lives unused ({@code SESSION_TIMEOUT});
+ *     one nobody signed in to lives {@code server.servlet.session.timeout}
  */
 @ConfigurationProperties("shortener.auth")
 record AuthSettings(
         @DefaultValue("") String mode,
         @Nullable String adminApiKey,
         @DefaultValue("500ms") Duration keyCacheTtl,
-        @DefaultValue("30s") Duration lastUsedFlush) {
+        @DefaultValue("30s") Duration lastUsedFlush,
+        @DefaultValue("8h") Duration sessionTimeout) {
 
     static final int MIN_ADMIN_KEY_LENGTH = 32;
 

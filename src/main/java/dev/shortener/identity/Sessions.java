@@ -14,16 +14,20 @@ public class Sessions {
 
     private final SessionContexts contexts;
     private final AccountStamps stamps;
+    private final AuthSettings settings;
 
-    Sessions(SessionContexts contexts, AccountStamps stamps) {
+    Sessions(SessionContexts contexts, AccountStamps stamps, AuthSettings settings) {
         this.contexts = contexts;
         this.stamps = stamps;
+        this.settings = settings;
     }
 
     /** Signs the browser in as {@code caller}, under a new session id (no fixation). */
     public void start(Caller caller, HttpServletRequest request, HttpServletResponse response) {
         end(request);
         HttpSession session = request.getSession(true);
+        // a session begins with the short life of one nobody signed in to; a signed-in one lives SESSION_TIMEOUT
+        session.setMaxInactiveInterval((int) settings.sessionTimeout().toSeconds());
         if (caller.keyId() == null && caller.userId() != null) {
             stamps.stampOf(caller.userId())
                     .ifPresent(stamp -> session.setAttribute(SessionContexts.ACCOUNT_STAMP, stamp));

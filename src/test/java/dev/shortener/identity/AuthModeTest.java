@@ -70,12 +70,16 @@ class AuthModeTest extends ApiTest {
     void settingsThatCannotBeSafeStopTheStart() {
         Duration ttl = Duration.ofMillis(500);
         Duration flush = Duration.ofSeconds(30);
-        assertThatThrownBy(() -> new AuthSettings("keyz", null, ttl, flush)).hasMessageContaining("AUTH_MODE");
-        assertThatThrownBy(() -> new AuthSettings("keys", "short", ttl, flush)).hasMessageContaining("ADMIN_API_KEY");
-        assertThatThrownBy(() -> new AuthSettings("keys", null, Duration.ofSeconds(5), flush))
+        assertThatThrownBy(() -> new AuthSettings("keyz", null, ttl, flush, Duration.ofHours(8)))
+                .hasMessageContaining("AUTH_MODE");
+        assertThatThrownBy(() -> new AuthSettings("keys", "short", ttl, flush, Duration.ofHours(8)))
+                .hasMessageContaining("ADMIN_API_KEY");
+        assertThatThrownBy(() -> new AuthSettings("keys", null, Duration.ofSeconds(5), flush, Duration.ofHours(8)))
                 .hasMessageContaining("1 s");
-        assertThat(new AuthSettings(" KEYS ", "", ttl, flush).parsedMode()).isEqualTo(AuthSettings.Mode.KEYS);
-        assertThat(new AuthSettings("", null, ttl, flush).parsedMode()).isEqualTo(AuthSettings.Mode.LOOPBACK_OPEN);
+        assertThat(new AuthSettings(" KEYS ", "", ttl, flush, Duration.ofHours(8)).parsedMode())
+                .isEqualTo(AuthSettings.Mode.KEYS);
+        assertThat(new AuthSettings("", null, ttl, flush, Duration.ofHours(8)).parsedMode())
+                .isEqualTo(AuthSettings.Mode.LOOPBACK_OPEN);
     }
 
     @Test

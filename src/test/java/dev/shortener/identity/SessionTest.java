@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.shortener.Api;
 import dev.shortener.AppInstance;
 import dev.shortener.KeysMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Browser sessions: signed in with a key, changes only with the CSRF token, never cross-site. */
@@ -22,6 +26,9 @@ class SessionTest {
 
     @LocalServerPort
     private int port;
+
+    @Autowired
+    StringRedisTemplate redis;
 
     private Api anonymous;
     private Keys keys;
@@ -149,6 +156,22 @@ class SessionTest {
                 .send("POST", "/auth/session", body, Map.of("Sec-Fetch-Site", "cross-site"))
                 .expect(403);
         anonymous.raw("POST", "/auth/session", body, "text/plain").expect(400);
+    }
+
+    /** Seconds until Redis drops the session the cookie names. */
+    private long secondsLeft(String cookie) {
+        String id = new String(
+                Base64.getDecoder().decode(cookie.substring(cookie.indexOf('=') + 1)), StandardCharsets.UTF_8);
+        return redis.getExpire("shortener:session:sessions:" + id);
+    }
+
+    @Test
+    void aSessionNobodySignedInToLivesMinutesAndASignedInOneHours() {
+        String form = Keys.sessionCookie(anonymous.get("/-/login").expect(200));
+        assertThat(secondsLeft(form)).as("the sign-in form's session").isBetween(1L, 15 * 60L);
+
+        String signedIn = Keys.sessionCookie(signIn().expect(201));
+        assertThat(secondsLeft(signedIn)).as("a signed-in session").isGreaterThan(7 * 3600L);
     }
 
     @Test
