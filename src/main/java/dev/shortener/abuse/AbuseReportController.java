@@ -76,13 +76,16 @@ class AbuseReportController {
                                                     + "\"contact\":\"me@example.com\"}")))
     @ApiResponse(responseCode = "201", description = "Recorded; admins will look at it")
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
+    @ApiResponse(responseCode = "404", description = "No link has the short code")
     @ApiResponse(responseCode = "422", description = "Invalid fields (short_code, reason, contact)")
     ResponseEntity<AbuseReports.AbuseReport> report(@RequestBody NewReport body) {
+        // a report of a code no link has would only bury the others in the admins' list
         AbuseReports.AbuseReport report = reports.create(
-                body.shortCode(),
-                body.reason(),
-                body.contact(),
-                Caller.current().actor());
+                        body.shortCode(),
+                        body.reason(),
+                        body.contact(),
+                        Caller.current().actor())
+                .orElseThrow(() -> Problems.notFound("No link has the short code " + body.shortCode()));
         return ResponseEntity.created(URI.create("/abuse-reports/" + report.id()))
                 .body(report);
     }

@@ -33,12 +33,13 @@ public class AbuseReports {
         this.db = db;
     }
 
-    AbuseReport create(String shortCode, String reason, @Nullable String contact, String reporter) {
+    /** Records a report of the link with the code; empty when no link has it (nothing to take down). */
+    Optional<AbuseReport> create(String shortCode, String reason, @Nullable String contact, String reporter) {
         return db.sql("INSERT INTO abuse_reports (short_code, url_id, reason, contact, reporter)"
-                        + " VALUES (?, (SELECT id FROM urls WHERE short_code = ?), ?, ?, ?) RETURNING " + COLUMNS)
-                .params(shortCode, shortCode, reason, contact, reporter)
+                        + " SELECT short_code, id, ?, ?, ? FROM urls WHERE short_code = ? RETURNING " + COLUMNS)
+                .params(reason, contact, reporter, shortCode)
                 .query(AbuseReport.class)
-                .single();
+                .optional();
     }
 
     Optional<AbuseReport> find(long id) {

@@ -111,6 +111,12 @@ class TakedownTest extends ApiTest {
                 .json();
         assertThat(report.get("url_id").asLong()).isEqualTo(link.get("id").asLong());
         api.post("/abuse-reports", Map.of("short_code", code)).expect(422);
+        assertThat(api.post("/abuse-reports", Map.of("short_code", unique("nolink"), "reason", "spam"))
+                        .expect(404)
+                        .json()
+                        .get("detail")
+                        .asString())
+                .startsWith("No link has the short code");
         assertThat(api.get("/abuse-reports").expect(200).body()).contains("fake bank login");
 
         api.post(
