@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -35,6 +36,7 @@ class AbuseReportController {
 
     private final AbuseReports reports;
     private final Takedowns takedowns;
+    private final RateLimits rateLimits;
 
     /** A report from anyone about a link. */
     @JsonRequest
@@ -58,9 +60,10 @@ class AbuseReportController {
 
             @Nullable Boolean block) {}
 
-    AbuseReportController(AbuseReports reports, Takedowns takedowns) {
+    AbuseReportController(AbuseReports reports, Takedowns takedowns, RateLimits rateLimits) {
         this.reports = reports;
         this.takedowns = takedowns;
+        this.rateLimits = rateLimits;
     }
 
     @PostMapping("/abuse-reports")
@@ -78,14 +81,18 @@ class AbuseReportController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(responseCode = "404", description = "No link has the short code")
     @ApiResponse(responseCode = "422", description = "Invalid fields (short_code, reason, contact)")
-    ResponseEntity<AbuseReports.AbuseReport> report(@RequestBody NewReport body) {
-        // a report of a code no link has would only bury the others in the admins' list
+    ResponseEntity<AbuseReports.AbuseReport> report(@RequestBody NewReport body, HttpServletRequest request) {
+        // a report of a code no link has would only bury the others in the admins' list; as it tells
+        // that no link has the code, it draws on the budget of lookups of unknown codes
         AbuseReports.AbuseReport report = reports.create(
                         body.shortCode(),
                         body.reason(),
                         body.contact(),
                         Caller.current().actor())
-                .orElseThrow(() -> Problems.notFound("No link has the short code " + body.shortCode()));
+                .orElseThrow(() -> {
+                    rateLimits.unknownCode(request);
+                    return Problems.notFound("No link has the short code " + body.shortCode());
+                });
         return ResponseEntity.created(URI.create("/abuse-reports/" + report.id()))
                 .body(report);
     }

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Rate-limit budgets per caller and minute; 0 turns a budget off. Callers of the open mode
  * (anonymous, with every right) draw only on the unknown-codes budget.
  *
- * @param writes {@code RATE_LIMIT_WRITES}: POST, PUT and DELETE per key, session or address
+ * @param writes {@code RATE_LIMIT_WRITES}: POST, PUT and DELETE per user, operator key or address
  * @param reads {@code RATE_LIMIT_READS}: API reads (redirects are never limited)
  * @param signIns {@code RATE_LIMIT_SIGN_IN}: sign-in attempts per address
  * @param unknownCodes {@code RATE_LIMIT_UNKNOWN_CODES}: lookups of codes that do not exist

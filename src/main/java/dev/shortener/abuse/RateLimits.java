@@ -13,7 +13,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The application's rate limits: every handler of this service draws on a budget ({@link
- * Metered}) before it runs, per key or session, else per client address (after the trusted-proxy
+ * Metered}) before it runs, per user (all their keys and sessions) or operator key, else per client
+ * address (after the trusted-proxy
  * rules). The open mode's anonymous caller is not limited but for lookups of unknown codes, which
  * the redirect endpoint asks for itself ({@link #unknownCode}).
  */

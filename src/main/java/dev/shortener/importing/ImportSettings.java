@@ -26,7 +26,7 @@ import org.springframework.util.unit.DataSize;
  *     IMPORT_PROGRESS_INTERVAL})
  * @param eventsTimeout longest life of one event stream; the client reconnects with {@code
  *     Last-Event-ID} ({@code IMPORT_EVENTS_TIMEOUT})
- * @param eventsPerCaller event streams one caller (key, session or client address) may hold open
+ * @param eventsPerCaller event streams one caller (user, operator key or client address) may hold open
  *     at once ({@code IMPORT_EVENTS_PER_CALLER}); one more is a 429
  * @param queue the queue this instance's jobs go to and its workers take chunks from, also the
  *     prefix of the jobs' progress channels in Redis, so that deployments can share PostgreSQL and

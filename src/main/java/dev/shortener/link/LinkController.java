@@ -136,12 +136,11 @@ class LinkController {
     ResponseEntity<Void> delete(@PathVariable long id) {
         get(id);
         Caller caller = Caller.current();
-        if (!caller.admin() && links.takenDown(id)) {
+        if (!links.delete(id, caller.actor(), caller.admin())) {
             // its code, freed, would take the same destination again past the takedown
-            throw Problems.conflict("URL " + id + " was taken down; only an admin can delete it");
-        }
-        if (!links.delete(id, caller.actor())) {
-            throw notFound(id);
+            throw links.takenDown(id)
+                    ? Problems.conflict("URL " + id + " was taken down; only an admin can delete it")
+                    : notFound(id);
         }
         return ResponseEntity.noContent().build();
     }

@@ -213,11 +213,16 @@ public class Links {
                 .single();
     }
 
-    /** Deletes a link at its user's request; false if there is no such link. */
+    /**
+     * Deletes a link at its user's request; false if there is no such link, or it was taken down
+     * and {@code evenTakenDown} (an admin's) is false. One statement, so that a takedown cannot
+     * come between the check and the delete.
+     */
     @Transactional
-    boolean delete(long id, String actor) {
-        Optional<Link> deleted = db.sql("DELETE FROM urls WHERE id = ? RETURNING " + COLUMNS)
-                .param(id)
+    boolean delete(long id, String actor, boolean evenTakenDown) {
+        Optional<Link> deleted = db.sql("DELETE FROM urls WHERE id = ? AND (? OR NOT EXISTS"
+                        + " (SELECT 1 FROM link_blocks b WHERE b.url_id = urls.id)) RETURNING " + COLUMNS)
+                .params(id, evenTakenDown)
                 .query(Link.class)
                 .optional();
         deleted.ifPresent(link -> events.publishEvent(new LinkDeleted(link, LinkDeleted.USER_REQUESTED, actor)));

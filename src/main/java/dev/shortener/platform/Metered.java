@@ -15,7 +15,7 @@ public @interface Metered {
 
     Budget value();
 
-    /** The budgets, each per caller (a key or session, else the client address) and minute. */
+    /** The budgets, each per caller (a user, an operator key, else the client address) and minute. */
     enum Budget {
         /** Not limited: redirects of known codes, probes, errors. */
         NONE,

@@ -41,11 +41,19 @@ class NearCache implements DisposableBean {
 
     @Autowired
     NearCache(RedirectSettings settings, LinkLoader below) {
-        this(settings, below::load);
+        this(settings, below::load, below::fromDatabase);
     }
 
-    /** A cache that loads and refreshes its entries from {@code below}. */
+    /** A cache that loads and refreshes its entries from {@code below}, which is also the database. */
     NearCache(RedirectSettings settings, Function<String, CachedLink> below) {
+        this(settings, below, below);
+    }
+
+    /**
+     * A cache that loads and refreshes its entries from {@code below}, and asks {@code database}
+     * alone whether a code whose copy it holds has no link now.
+     */
+    NearCache(RedirectSettings settings, Function<String, CachedLink> below, Function<String, CachedLink> database) {
         this.settings = settings;
         this.links = Caffeine.newBuilder()
                 .maximumWeight(settings.nearCacheSize())
@@ -69,17 +77,20 @@ class NearCache implements DisposableBean {
                     @Override
                     public Entry reload(String code, Entry old) {
                         long taken = generation;
+                        boolean copy = old.link() != null && !old.link().absent();
                         CachedLink fresh;
                         try {
                             fresh = below.apply(code);
+                            if (copy && fresh.equals(CachedLink.ABSENT)) {
+                                // Redis's record of no row may be older than the copy: PostgreSQL says
+                                fresh = database.apply(code);
+                            }
                         } catch (RuntimeException e) {
-                            // neither level answers: the copy stays, its lifetime starting again, so
-                            // that an outage longer than nearCacheTtl does not turn it into errors
+                            // no answer (Redis, or PostgreSQL after a miss): the copy stays, its lifetime
+                            // starting again, so that a long outage does not turn it into errors
                             return old;
                         }
-                        if (fresh.equals(CachedLink.ABSENT)
-                                && old.link() != null
-                                && !old.link().absent()) {
+                        if (copy && fresh.equals(CachedLink.ABSENT)) {
                             // no row now, read after the copy was taken: a deletion this instance
                             // did not hear of, which the copy's newer version must not outrank
                             return new Entry(CachedLink.absent(old.link().version()), taken);

@@ -161,15 +161,34 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
     }
 
     /**
-     * Takes the account back from whoever may have had it, after its password was set by a reset
-     * link or by {@code ADMIN_PASSWORD}: its passkeys go and its API keys are revoked (its sessions
-     * end with the password's stamp).
+     * Takes the account back from whoever may have had it, after a reset link replaced its password
+     * or {@code ADMIN_EMAIL} made it the admin or gave it {@code ADMIN_PASSWORD}: its passkeys go
+     * and its API keys are revoked (its sessions end with the password's stamp).
      */
     void takeBack(long userId) {
-        db.sql("DELETE FROM user_entities WHERE user_id = ?").param(userId).update();
-        if (keys.revokeAllOf(userId) > 0) {
+        boolean passkeys = db.sql("DELETE FROM user_entities WHERE user_id = ?")
+                        .param(userId)
+                        .update()
+                > 0;
+        int revoked = keys.revokeAllOf(userId);
+        if (revoked > 0) {
             introspector.forget();
         }
+        if (passkeys || revoked > 0) {
+            log.warn(
+                    "Account {} taken back: {} of its API keys revoked{}",
+                    userId,
+                    revoked,
+                    passkeys ? ", its passkeys removed" : "");
+        }
+    }
+
+    boolean hasPassword(long userId) {
+        return db.sql("SELECT password_hash IS NOT NULL FROM users WHERE id = ?")
+                .param(userId)
+                .query(Boolean.class)
+                .optional()
+                .orElse(false);
     }
 
     private Optional<Long> userIdOf(String email) {

@@ -26,7 +26,7 @@ class RateLimitTest {
     private static Api admin;
     private static List<String> keys;
     /** Two keys of one user. */
-    private static List<String> sameUsers;
+    private static List<String> oneUsersKeys;
 
     @BeforeAll
     static void startWithSmallBudgets() {
@@ -38,7 +38,7 @@ class RateLimitTest {
                 .json()
                 .get("id")
                 .asLong();
-        sameUsers = List.of(newKeyOf(user), newKeyOf(user));
+        oneUsersKeys = List.of(newKeyOf(user), newKeyOf(user));
     }
 
     @AfterAll
@@ -120,7 +120,7 @@ class RateLimitTest {
     }
 
     @Test
-    void eachKeyHasItsOwnWriteBudget() {
+    void eachUserHasItsOwnWriteBudget() {
         Api first = app.api().withKey(keys.get(1));
         Api second = app.api().withKey(keys.get(2));
 
@@ -139,8 +139,8 @@ class RateLimitTest {
 
     @Test
     void theKeysOfOneUserShareItsBudget() {
-        Api first = app.api().withKey(sameUsers.get(0));
-        Api second = app.api().withKey(sameUsers.get(1));
+        Api first = app.api().withKey(oneUsersKeys.get(0));
+        Api second = app.api().withKey(oneUsersKeys.get(1));
 
         for (int i = 0; i < WRITES; i++) {
             (i % 2 == 0 ? first : second)

@@ -95,10 +95,10 @@ class PostgresOutageTest extends ApiTest {
             List<Long> micros = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger others = new AtomicInteger();
             try (ExecutorService redirecting = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> threads = new ArrayList<>();
+                List<Future<?>> redirects = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     int offset = t;
-                    threads.add(redirecting.submit(() -> {
+                    redirects.add(redirecting.submit(() -> {
                         for (int i = 0; i < EACH; i++) {
                             Link link = created.get((offset + i) % LINKS);
                             long start = System.nanoTime();
@@ -111,8 +111,8 @@ class PostgresOutageTest extends ApiTest {
                         }
                     }));
                 }
-                for (Future<?> thread : threads) {
-                    thread.get(); // a request that failed fails the test
+                for (Future<?> redirect : redirects) {
+                    redirect.get(); // a request that failed fails the test
                 }
             }
             // a GET whose answer was lost on its connection may be sent again by the client: the

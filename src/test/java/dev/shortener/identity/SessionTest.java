@@ -162,7 +162,7 @@ class SessionTest {
     private long secondsLeft(String cookie) {
         String id = new String(
                 Base64.getDecoder().decode(cookie.substring(cookie.indexOf('=') + 1)), StandardCharsets.UTF_8);
-        return redis.getExpire("shortener:session:sessions:" + id);
+        return redis.getExpire("spring:session:sessions:" + id);
     }
 
     @Test

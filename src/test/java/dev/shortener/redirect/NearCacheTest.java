@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.shortener.redirect.CachedLink.Version;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +20,9 @@ class NearCacheTest {
     private final ConcurrentHashMap<String, String> targets = new ConcurrentHashMap<>();
     private final AtomicInteger reads = new AtomicInteger();
     // each read below makes new objects, as a read from Redis or PostgreSQL does
+    /** Codes whose row is gone; any other code without a target fails its read, keeping its copy. */
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
     private final AtomicBoolean failing = new AtomicBoolean();
     private final NearCache cache = new NearCache(settings, this::readBelow);
 
@@ -27,8 +31,14 @@ class NearCacheTest {
         if (failing.get()) {
             throw new IllegalStateException("neither Redis nor PostgreSQL answers");
         }
+        if (deleted.contains(code)) {
+            return CachedLink.ABSENT;
+        }
         String target = targets.get(code);
-        return target == null ? CachedLink.ABSENT : CachedLink.of(1, 2L, new String(target), true, false, 1);
+        if (target == null) {
+            throw new IllegalStateException("no answer for " + code);
+        }
+        return CachedLink.of(1, 2L, new String(target), true, false, 1);
     }
 
     /** Links refreshed after 50 ms of their lifetime, kept for {@code nearCacheTtl}. */
@@ -121,6 +131,7 @@ class NearCacheTest {
     @Test
     void aRefreshThatFindsNoRowReplacesACopyWhoseDeletionWasNeverHeardOf() {
         cache.put("abc", link("https://example.com/deleted-elsewhere", 3), cache.stamp());
+        deleted.add("abc");
 
         awaitTrue(() -> CachedLink.absent(3).equals(cache.get("abc")));
         assertThat(cache.put("abc", link("https://example.com/deleted-elsewhere", 3), cache.stamp()))
@@ -128,6 +139,21 @@ class NearCacheTest {
                 .isFalse();
         cache.put("abc", link("https://example.com/created-again", 4), cache.stamp());
         assertThat(cache.get("abc").originalUrl()).isEqualTo("https://example.com/created-again");
+    }
+
+    @Test
+    void aRecordOfNoRowInRedisOlderThanTheCopyDoesNotReplaceIt() {
+        NearCache checked =
+                new NearCache(settings, code -> CachedLink.ABSENT, code -> link("https://example.com/live", 3));
+        try {
+            checked.put("abc", link("https://example.com/live", 3), checked.stamp());
+            await().during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(2))
+                    .until(() ->
+                            checked.get("abc") != null && !checked.get("abc").absent());
+        } finally {
+            checked.destroy();
+        }
     }
 
     @Test

@@ -16,9 +16,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * An account whose password is set by a reset link or by {@code ADMIN_EMAIL} and {@code
- * ADMIN_PASSWORD} is taken back: whoever had it, or signed up with the address, keeps no API key
- * and no passkey.
+ * An account whose password a reset link replaces, or that {@code ADMIN_EMAIL} and {@code
+ * ADMIN_PASSWORD} make the admin, is taken back: whoever had it, or signed up with the address,
+ * keeps no API key and no passkey. A first password takes nothing.
  */
 @KeysMode
 class AccountTakeBackTest {
@@ -40,6 +40,9 @@ class AccountTakeBackTest {
 
     @Autowired
     AccountLinks links;
+
+    @Autowired
+    Accounts accounts;
 
     private Api anonymous;
     private Api admin;
@@ -133,6 +136,7 @@ class AccountTakeBackTest {
     @Test
     void aResetLinkRevokesTheKeysAndPasskeysOfWhoeverHadTheAccount() {
         long id = newUser(newEmail());
+        accounts.setPassword(id, "the-holders-password");
         String theirs = keyOf(id);
         passkeyOf(id);
         String reset = links.issue(id, AccountLinks.Purpose.RESET, "test").token();
@@ -141,5 +145,16 @@ class AccountTakeBackTest {
 
         anonymous.withKey(theirs).get("/urls").expect(401);
         assertThat(passkeys(id)).isZero();
+    }
+
+    @Test
+    void aFirstPasswordFromALinkKeepsTheKeysTheAccountsScriptsUse() {
+        long id = newUser(newEmail()); // made through the API: keys, no password
+        String scripts = keyOf(id);
+        String link = links.issue(id, AccountLinks.Purpose.RESET, "test").token();
+
+        assertThat(links.redeem(link, "a-first-password-of-mine")).isPresent();
+
+        anonymous.withKey(scripts).get("/urls").expect(200);
     }
 }
