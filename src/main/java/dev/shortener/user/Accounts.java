@@ -153,8 +153,9 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
         if (changed || HASHES.upgradeEncoding(current)) {
             setPassword(id, password);
         }
-        if (promoted || changed) {
-            // whoever signed up with the address, or had the old password, keeps no way in
+        if (current != null && (promoted || changed)) {
+            // whoever signed up with the address, or had the old password, keeps no way in; an
+            // account that had no password had no holder but the admins who made its keys
             takeBack(id);
         }
         log.info("ADMIN_EMAIL {} is an admin with the password of ADMIN_PASSWORD", email);

@@ -104,6 +104,7 @@ class AccountTakeBackTest {
     void adminEmailNamingAnAccountSomeoneSignedUpWithLeavesThemNoWayIn() {
         String email = newEmail();
         long id = newUser(email);
+        accounts.setPassword(id, "the-sign-ups-password"); // as a sign-up leaves it
         String theirs = keyOf(id);
         passkeyOf(id);
 
@@ -119,17 +120,18 @@ class AccountTakeBackTest {
     }
 
     @Test
-    void aRestartWithTheSameAdminSettingsKeepsTheAdminsKeysAndPasskeys() {
+    void anAccountWithoutAPasswordKeepsItsKeysAndARestartWithTheSameSettingsTakesNothing() {
         String email = newEmail();
-        long id = newUser(email);
-        Accounts accounts = startingWithAdmin(email);
-        accounts.afterSingletonsInstantiated();
-        String own = keyOf(id);
+        long id = newUser(email); // made through the API: keys, no password, nobody to take it from
+        String scripts = keyOf(id);
+        Accounts starting = startingWithAdmin(email);
+        starting.afterSingletonsInstantiated();
+        anonymous.withKey(scripts).get("/urls").expect(200);
         passkeyOf(id);
 
-        accounts.afterSingletonsInstantiated();
+        starting.afterSingletonsInstantiated();
 
-        anonymous.withKey(own).get("/urls").expect(200);
+        anonymous.withKey(scripts).get("/urls").expect(200);
         assertThat(passkeys(id)).isOne();
     }
 
