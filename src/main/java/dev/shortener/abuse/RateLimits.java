@@ -14,8 +14,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * The application's rate limits: every handler of this service draws on a budget ({@link
  * Metered}) before it runs, per user (all their keys and sessions) or operator key, else per client
- * address (after the trusted-proxy
- * rules). The open mode's anonymous caller is not limited but for lookups of unknown codes, which
+ * address (after the trusted-proxy rules). The open mode's anonymous caller is not limited but for lookups of unknown codes, which
  * the redirect endpoint asks for itself ({@link #unknownCode}).
  */
 @Component

@@ -84,13 +84,10 @@ public class ClickRecorder implements SmartLifecycle {
      * behind but taking clicks, the caller is paced (see {@link #pace()}).
      */
     public void record(Click click) {
-        boolean waited = false;
-        if (!queue.offer(click)) {
-            waited = true;
-            if (!offerWaiting(click)) {
-                metrics.lost(Loss.STALLED, 1);
-                return;
-            }
+        boolean atOnce = queue.offer(click);
+        if (!atOnce && !offerWaiting(click)) {
+            metrics.lost(Loss.STALLED, 1);
+            return;
         }
         metrics.queued();
         pending.queued(click.urlId());
@@ -99,8 +96,8 @@ public class ClickRecorder implements SmartLifecycle {
             List<Click> late = new ArrayList<>();
             metrics.lost(Loss.STOPPED, queue.drainTo(late));
         }
-        if (!waited) {
-            pace();
+        if (atOnce) {
+            pace(); // a click that waited for room has been slowed down enough
         }
     }
 

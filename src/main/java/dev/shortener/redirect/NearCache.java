@@ -84,16 +84,17 @@ class NearCache implements DisposableBean {
                             if (copy && fresh.equals(CachedLink.ABSENT)) {
                                 // Redis's record of no row may be older than the copy: PostgreSQL says
                                 fresh = database.apply(code);
+                                if (fresh.absent()) {
+                                    // no row now, read after the copy was taken: a deletion this instance
+                                    // did not hear of, which the copy's newer version must not outrank
+                                    return new Entry(
+                                            CachedLink.absent(old.link().version()), taken);
+                                }
                             }
                         } catch (RuntimeException e) {
                             // no answer (Redis, or PostgreSQL after a miss): the copy stays, its lifetime
                             // starting again, so that a long outage does not turn it into errors
                             return old;
-                        }
-                        if (copy && fresh.equals(CachedLink.ABSENT)) {
-                            // no row now, read after the copy was taken: a deletion this instance
-                            // did not hear of, which the copy's newer version must not outrank
-                            return new Entry(CachedLink.absent(old.link().version()), taken);
                         }
                         if (!old.order().after(fresh.order()) && !fresh.equals(old.link())) {
                             return new Entry(fresh, taken);

@@ -86,17 +86,11 @@ public class AccountLinks {
                 .query(Long.class)
                 .optional();
         userId.ifPresent(id -> {
-            boolean hadPassword = accounts.hasPassword(id);
-            accounts.setPassword(id, password);
+            accounts.setPasswordFromLink(id, password);
             // the other links of the account (an older invitation, say) must not set it again
             db.sql("UPDATE account_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
                     .params(now(), id)
                     .update();
-            if (hadPassword) {
-                // a first password (an invitation, a user made through the API) takes nothing back:
-                // the account's keys are its scripts', not an intruder's
-                accounts.takeBack(id);
-            }
         });
         return userId.map(id -> Caller.ofUser(id, admin(id)));
     }

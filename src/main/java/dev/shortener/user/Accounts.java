@@ -166,7 +166,7 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
      * or {@code ADMIN_EMAIL} made it the admin or gave it {@code ADMIN_PASSWORD}: its passkeys go
      * and its API keys are revoked (its sessions end with the password's stamp).
      */
-    void takeBack(long userId) {
+    private void takeBack(long userId) {
         boolean passkeys = db.sql("DELETE FROM user_entities WHERE user_id = ?")
                         .param(userId)
                         .update()
@@ -184,12 +184,21 @@ public class Accounts implements SmartInitializingSingleton, AccountStamps {
         }
     }
 
-    boolean hasPassword(long userId) {
-        return db.sql("SELECT password_hash IS NOT NULL FROM users WHERE id = ?")
+    /**
+     * Sets the password a one-time link gave. An account that had one is taken back; a first
+     * password (an invitation, a user made through the API) takes nothing: the account's keys are
+     * its scripts', not an intruder's.
+     */
+    void setPasswordFromLink(long userId, String password) {
+        boolean hadPassword = db.sql("SELECT password_hash IS NOT NULL FROM users WHERE id = ?")
                 .param(userId)
                 .query(Boolean.class)
                 .optional()
                 .orElse(false);
+        setPassword(userId, password);
+        if (hadPassword) {
+            takeBack(userId);
+        }
     }
 
     private Optional<Long> userIdOf(String email) {

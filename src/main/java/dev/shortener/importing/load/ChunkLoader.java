@@ -121,7 +121,7 @@ public class ChunkLoader {
                 .filter(Objects::nonNull)
                 .mapToLong(Long::longValue)
                 .summaryStatistics();
-        long maxId = ids.getCount() > 0 ? ids.getMax() : 0;
+        long maxId = ids.getMax(); // Long.MIN_VALUE for a chunk without ids
         if (maxId > 0) {
             // Non-transactional: creates that start after this never draw an imported id.
             try (PreparedStatement move = connection.prepareStatement(entity.moveSequence)) {
