@@ -4,6 +4,7 @@ import static dev.shortener.platform.MonthIds.firstId;
 import static dev.shortener.platform.MonthIds.monthOf;
 import static java.time.temporal.ChronoUnit.MONTHS;
 
+import dev.shortener.platform.IdSequences;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -212,12 +213,7 @@ public class EventPartitions {
     private void moveSequence(YearMonth month) {
         long first = firstId(month);
         if (partitions().stream().anyMatch(p -> p.from() == first) && nextId() < first) {
-            // called, so that the importer's move past its ids never takes the sequence back below
-            // the month; the greatest in one statement, so that an import's further move is kept
-            db.sql("SELECT setval('events_id_seq', greatest(?, (SELECT last_value FROM events_id_seq)), true)")
-                    .param(first - 1)
-                    .query()
-                    .singleValue();
+            IdSequences.movePast(db, "events", first - 1);
             log.info("Events take ids from {} on, in the partition of {}", first, month);
         }
     }

@@ -1,8 +1,8 @@
 package dev.shortener.importing.load;
 
 import dev.shortener.importing.ImportSettings;
+import dev.shortener.platform.IdSequences;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
@@ -123,10 +123,10 @@ public class ChunkLoader {
                 .summaryStatistics();
         long maxId = ids.getMax(); // Long.MIN_VALUE for a chunk without ids
         if (maxId > 0) {
-            // Non-transactional: creates that start after this never draw an imported id.
-            try (PreparedStatement move = connection.prepareStatement(entity.moveSequence)) {
-                move.setLong(1, maxId);
-                move.execute();
+            // Non-transactional: creates that start after this never draw an imported id. After the
+            // chunk's lock gave the transaction its xid, so the commit horizon covers these ids.
+            try (Statement move = connection.createStatement()) {
+                move.execute(IdSequences.movePast(entity.table(), maxId));
             }
         }
         Outcome copied = copyNew(connection, entity, rows);

@@ -35,7 +35,6 @@ public enum Entity {
     private final Function<CsvLine, @Nullable Row> reader;
     private final Map<String, String> constraintMessages;
     final LoadSql sql;
-    final String moveSequence;
 
     Entity(
             String table,
@@ -48,7 +47,6 @@ public enum Entity {
         this.reader = reader;
         this.sql = sql;
         this.constraintMessages = constraintMessages;
-        this.moveSequence = LoadSql.moveSequence(table);
     }
 
     /** The table name, which is also how the API and the CLI name the entity. */

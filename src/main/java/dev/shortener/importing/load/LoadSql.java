@@ -53,13 +53,6 @@ public record LoadSql(
                 .toList();
     }
 
-    /** Moves the table's id sequence past the largest imported id, never backwards. */
-    static String moveSequence(String table) {
-        return """
-                SELECT setval(seq, greatest(?, coalesce(pg_sequence_last_value(seq), 0)))
-                FROM (SELECT pg_get_serial_sequence('%s', 'id')::regclass AS seq) q""".formatted(table);
-    }
-
     private static final String NOW = "(now() AT TIME ZONE 'utc')";
 
     static final LoadSql USERS = new LoadSql(
