@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.NavigableSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -42,6 +41,7 @@ final class ClickJournal implements AutoCloseable {
     private static final String SUFFIX = ".clicks";
 
     private final JournalSlot slot;
+    private final SegmentFiles segmentFiles;
     private final Path directory;
     private final long segmentBytes;
     private final NavigableSet<Long> segments = new ConcurrentSkipListSet<>();
@@ -54,9 +54,11 @@ final class ClickJournal implements AutoCloseable {
     private long appendingSegment;
     private long appendingOffset;
     private volatile Position synced;
+    private boolean damaged; // the segment ends in a half record that could not be cut off
 
-    private ClickJournal(JournalSlot slot, long segmentBytes) throws IOException {
+    private ClickJournal(JournalSlot slot, long segmentBytes, SegmentFiles segmentFiles) throws IOException {
         this.slot = slot;
+        this.segmentFiles = segmentFiles;
         this.directory = slot.directory();
         this.segmentBytes = segmentBytes;
         try (Stream<Path> files = Files.list(directory)) {
@@ -73,9 +75,9 @@ final class ClickJournal implements AutoCloseable {
     }
 
     /** Opens the journal of the first free slot under {@code root}, creating it when needed. */
-    static ClickJournal open(Path root, long segmentBytes) {
+    static ClickJournal open(Path root, long segmentBytes, SegmentFiles files) {
         try {
-            return new ClickJournal(JournalSlot.take(root), segmentBytes);
+            return new ClickJournal(JournalSlot.take(root), segmentBytes, files);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the click journal under " + root.toAbsolutePath(), e);
         }
@@ -130,6 +132,12 @@ final class ClickJournal implements AutoCloseable {
 
     /** Appends one record holding {@code clicks} encoded lines; durable after the next {@link #sync()}. */
     void append(CopyText lines, int clicks, long firstMillis) throws IOException {
+        if (damaged) {
+            sync(); // the reader takes the records before the half record once a later segment exists
+            if (!roll()) {
+                throw new IOException("segment " + appendingSegment + " ends in a half record, and no new one opens");
+            }
+        }
         writeCrc.reset();
         writeCrc.update(lines.bytes(), 0, lines.length());
         header.clear()
@@ -148,8 +156,13 @@ final class ClickJournal implements AutoCloseable {
             }
         } catch (IOException e) {
             // no half record may stay in front of the next one
-            appending.truncate(appendingOffset);
-            appending.position(appendingOffset);
+            try {
+                appending.truncate(appendingOffset);
+                appending.position(appendingOffset);
+            } catch (IOException uncut) {
+                e.addSuppressed(uncut);
+                damaged = true;
+            }
             throw e;
         }
         appendingOffset += total;
@@ -161,12 +174,12 @@ final class ClickJournal implements AutoCloseable {
     }
 
     /** Goes on in a new segment; while none can be opened, the current one grows and the next append tries again. */
-    private void roll() {
+    private boolean roll() {
         FileChannel next;
         try {
             next = openSegment(appendingSegment + 1);
         } catch (IOException e) {
-            return;
+            return false;
         }
         try {
             appending.close();
@@ -177,6 +190,8 @@ final class ClickJournal implements AutoCloseable {
         appendingSegment++;
         appendingOffset = 0;
         synced = new Position(appendingSegment, 0);
+        damaged = false;
+        return true;
     }
 
     /** Makes every appended record durable (fsync of the data, not of the file's times). */
@@ -188,8 +203,7 @@ final class ClickJournal implements AutoCloseable {
     }
 
     private FileChannel openSegment(long segment) throws IOException {
-        FileChannel channel =
-                FileChannel.open(segmentFile(segment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = segmentFiles.create(segmentFile(segment));
         JournalSlot.syncDirectory(directory);
         segments.add(segment);
         return channel;

@@ -160,7 +160,7 @@ public class ClickRecorder implements SmartLifecycle {
     @Override
     public void start() {
         ClickJournal open = ClickJournal.open(
-                settings.journalDir(), settings.journalSegment().toBytes());
+                settings.journalDir(), settings.journalSegment().toBytes(), SegmentFiles.DISK);
         journal = open;
         ClickLoader started = new ClickLoader(sink, open, settings, metrics, pending);
         loader = started;

@@ -96,7 +96,7 @@ class ClickJournalTest {
             List<byte[]> written = new ArrayList<>();
             List<Long> ends = new ArrayList<>();
             Path segment;
-            try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE)) {
+            try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE, SegmentFiles.DISK)) {
                 int n = 0;
                 for (int size : recordSizes) {
                     CopyText lines = new CopyText(64);
@@ -121,7 +121,7 @@ class ClickJournalTest {
             ByteArrayOutputStream read = new ByteArrayOutputStream();
             int clicks = 0;
             boolean torn = false;
-            try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE)) {
+            try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE, SegmentFiles.DISK)) {
                 JournalReader reader = new JournalReader(journal, 16);
                 Position at = journal.start(new Position(0, 0));
                 while (at.segment() < journal.synced().segment()) {
