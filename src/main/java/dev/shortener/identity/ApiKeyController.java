@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.LocalDateTime;
@@ -38,10 +39,12 @@ class ApiKeyController {
 
     private final ApiKeys keys;
     private final KeyIntrospector introspector;
+    private final Sessions sessions;
 
-    ApiKeyController(ApiKeys keys, KeyIntrospector introspector) {
+    ApiKeyController(ApiKeys keys, KeyIntrospector introspector, Sessions sessions) {
         this.keys = keys;
         this.introspector = introspector;
+        this.sessions = sessions;
     }
 
     @PostMapping("/api-keys")
@@ -58,10 +61,11 @@ class ApiKeyController {
     @ApiResponse(responseCode = "400", description = "The body is not a JSON object")
     @ApiResponse(
             responseCode = "403",
-            description = "A key for another user, or with scopes the caller lacks, asked by a non-admin")
+            description = "A key for another user, or with scopes the caller lacks, asked by a non-admin; or a"
+                    + " session whose password or passkey sign-in is older than AUTH_FRESH_SIGN_IN")
     @ApiResponse(responseCode = "404", description = "No such user")
     @ApiResponse(responseCode = "422", description = "Invalid fields (name, scopes, expires_at, user_id)")
-    ResponseEntity<ApiKey.Issued> create(@RequestBody NewApiKey input) {
+    ResponseEntity<ApiKey.Issued> create(@RequestBody NewApiKey input, HttpServletRequest request) {
         Caller caller = Caller.current();
         Long userId = input.userId() != null ? input.userId() : caller.userId();
         if (!caller.admin()) {
@@ -74,6 +78,9 @@ class ApiKeyController {
         }
         if (userId == null && !input.scopes().contains(Scope.ADMIN)) {
             throw Problems.invalidFields(Map.of("user_id", "is required for a key without the admin scope"));
+        }
+        if (!sessions.signedInRecently(caller, request)) {
+            throw forbidden("Sign in again to create a key: this session signed in too long ago");
         }
         LocalDateTime expiresAt = input.expiresAtUtc();
         Long creator = caller.keyId();

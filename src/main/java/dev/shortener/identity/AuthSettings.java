@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     AUTH_LAST_USED_FLUSH})
  * @param sessionTimeout how long a signed-in browser session lives unused ({@code SESSION_TIMEOUT});
  *     one nobody signed in to lives {@code server.servlet.session.timeout}
+ * @param freshSignIn how recent a password or passkey sign-in must be for its session to create API
+ *     keys ({@code AUTH_FRESH_SIGN_IN})
  */
 @ConfigurationProperties("shortener.auth")
 record AuthSettings(
@@ -26,7 +28,8 @@ record AuthSettings(
         @Nullable String adminApiKey,
         @DefaultValue("500ms") Duration keyCacheTtl,
         @DefaultValue("30s") Duration lastUsedFlush,
-        @DefaultValue("8h") Duration sessionTimeout) {
+        @DefaultValue("8h") Duration sessionTimeout,
+        @DefaultValue("15m") Duration freshSignIn) {
 
     static final int MIN_ADMIN_KEY_LENGTH = 32;
 

@@ -40,6 +40,21 @@ public class Sessions {
         contexts.saveContext(context, request, response);
     }
 
+    /**
+     * Whether {@code caller} signed in recently enough to create API keys. A session signed in with a
+     * password or passkey must be younger than {@code AUTH_FRESH_SIGN_IN} (sign-in starts a new
+     * session), so that a stolen session cookie cannot be turned into a key that outlives the
+     * session; a caller with a key, or a session signed in with one, is bounded by that key's expiry.
+     */
+    public boolean signedInRecently(Caller caller, HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (caller.keyId() != null || session == null || !contexts.containsContext(request)) {
+            return true;
+        }
+        return System.currentTimeMillis() - session.getCreationTime()
+                <= settings.freshSignIn().toMillis();
+    }
+
     /** Ends the browser's session, if it has one. */
     public void end(HttpServletRequest request) {
         HttpSession session = request.getSession(false);

@@ -5,6 +5,8 @@ import dev.shortener.identity.ApiKeys;
 import dev.shortener.identity.Caller;
 import dev.shortener.identity.KeyIntrospector;
 import dev.shortener.identity.Scope;
+import dev.shortener.identity.Sessions;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,17 +27,20 @@ class KeyPages {
 
     private final ApiKeys keys;
     private final KeyIntrospector introspector;
+    private final Sessions sessions;
 
-    KeyPages(ApiKeys keys, KeyIntrospector introspector) {
+    KeyPages(ApiKeys keys, KeyIntrospector introspector, Sessions sessions) {
         this.keys = keys;
         this.introspector = introspector;
+        this.sessions = sessions;
     }
 
     @GetMapping("/-/settings/api-keys")
-    String list(Model model) {
+    String list(Model model, HttpServletRequest request) {
         Caller person = Caller.current();
         model.addAttribute("keys", keys.of(person.userId()));
         model.addAttribute("scopes", grantable(person));
+        model.addAttribute("signInAgain", !sessions.signedInRecently(person, request));
         return "keys";
     }
 
@@ -44,9 +49,14 @@ class KeyPages {
             @RequestParam(defaultValue = "") String name,
             @RequestParam(name = "scope", required = false) @Nullable List<String> scopeTexts,
             Model model,
+            HttpServletRequest request,
             HttpServletResponse response,
             RedirectAttributes flash) {
         Caller person = Caller.current();
+        if (!sessions.signedInRecently(person, request)) {
+            response.setStatus(HttpStatus.FORBIDDEN.value());
+            return list(model, request);
+        }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String text : scopeTexts == null ? List.<String>of() : scopeTexts) {
             Scope scope = Scope.of(text);
@@ -61,7 +71,7 @@ class KeyPages {
             response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
             model.addAttribute("error", error);
             model.addAttribute("name", name);
-            return list(model);
+            return list(model, request);
         }
         ApiKey.Issued issued = keys.issueOwn(person, name.trim(), scopes);
         flash.addFlashAttribute("issuedName", issued.name());

@@ -70,15 +70,18 @@ class AuthModeTest extends ApiTest {
     void settingsThatCannotBeSafeStopTheStart() {
         Duration ttl = Duration.ofMillis(500);
         Duration flush = Duration.ofSeconds(30);
-        assertThatThrownBy(() -> new AuthSettings("keyz", null, ttl, flush, Duration.ofHours(8)))
+        assertThatThrownBy(
+                        () -> new AuthSettings("keyz", null, ttl, flush, Duration.ofHours(8), Duration.ofMinutes(15)))
                 .hasMessageContaining("AUTH_MODE");
-        assertThatThrownBy(() -> new AuthSettings("keys", "short", ttl, flush, Duration.ofHours(8)))
+        assertThatThrownBy(() ->
+                        new AuthSettings("keys", "short", ttl, flush, Duration.ofHours(8), Duration.ofMinutes(15)))
                 .hasMessageContaining("ADMIN_API_KEY");
-        assertThatThrownBy(() -> new AuthSettings("keys", null, Duration.ofSeconds(5), flush, Duration.ofHours(8)))
+        assertThatThrownBy(() -> new AuthSettings(
+                        "keys", null, Duration.ofSeconds(5), flush, Duration.ofHours(8), Duration.ofMinutes(15)))
                 .hasMessageContaining("1 s");
-        assertThat(new AuthSettings(" KEYS ", "", ttl, flush, Duration.ofHours(8)).parsedMode())
+        assertThat(new AuthSettings(" KEYS ", "", ttl, flush, Duration.ofHours(8), Duration.ofMinutes(15)).parsedMode())
                 .isEqualTo(AuthSettings.Mode.KEYS);
-        assertThat(new AuthSettings("", null, ttl, flush, Duration.ofHours(8)).parsedMode())
+        assertThat(new AuthSettings("", null, ttl, flush, Duration.ofHours(8), Duration.ofMinutes(15)).parsedMode())
                 .isEqualTo(AuthSettings.Mode.LOOPBACK_OPEN);
     }
 

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.shortener.Api;
 import dev.shortener.AppInstance;
 import dev.shortener.KeysMode;
+import dev.shortener.SessionAge;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,6 +158,38 @@ class SessionTest {
                 .send("POST", "/auth/session", body, Map.of("Sec-Fetch-Site", "cross-site"))
                 .expect(403);
         anonymous.raw("POST", "/auth/session", body, "text/plain").expect(400);
+    }
+
+    @Test
+    void aSessionSignedInWithAKeyCreatesKeysAtAnyAgeThatExpireWithThatKey() {
+        JsonNode expiring = anonymous
+                .withKey(KeysMode.ADMIN_KEY)
+                .post(
+                        "/api-keys",
+                        Map.of(
+                                "name",
+                                "expiring",
+                                "scopes",
+                                List.of("links:read"),
+                                "user_id",
+                                user,
+                                "expires_at",
+                                "2099-01-01T00:00:00Z"))
+                .expect(201)
+                .json();
+        Api.Response signedIn = anonymous
+                .post("/auth/session", Map.of("api_key", expiring.get("key").asString()))
+                .expect(201);
+        String cookie = Keys.sessionCookie(signedIn);
+        SessionAge.setBack(redis, cookie.substring(cookie.indexOf('=') + 1), Duration.ofHours(2));
+        Api browser = anonymous
+                .with("Cookie", cookie)
+                .with(CSRF, signedIn.json().get("csrf_token").asString());
+
+        JsonNode minted = browser.post("/api-keys", Map.of("name", "minted", "scopes", List.of("links:read")))
+                .expect(201)
+                .json();
+        assertThat(minted.get("expires_at").asString()).startsWith("2099-01-01T00:00:00");
     }
 
     /** Seconds until Redis drops the session the cookie names. */

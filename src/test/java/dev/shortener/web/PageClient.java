@@ -29,6 +29,7 @@ final class PageClient {
 
     private final String base;
     private final String clientAddress;
+    private final CookieManager cookies = new CookieManager();
     private final HttpClient http;
     private String csrf = "";
 
@@ -36,7 +37,7 @@ final class PageClient {
         this.base = base;
         this.clientAddress = clientAddress;
         this.http = HttpClient.newBuilder()
-                .cookieHandler(new CookieManager())
+                .cookieHandler(cookies)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
@@ -85,6 +86,15 @@ final class PageClient {
         get("/-/login");
         HttpResponse<String> answer = post("/-/login", "email", email, "password", password);
         assertThat(answer.statusCode()).as("signing in as %s", email).isEqualTo(302);
+    }
+
+    /** The value of the cookie named {@code name} this client holds, or null. */
+    String cookie(String name) {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(cookie -> cookie.getName().equals(name))
+                .map(java.net.HttpCookie::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Where an answer sends the browser: a path on this site, or the whole URL of another. */
