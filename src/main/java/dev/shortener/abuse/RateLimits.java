@@ -14,8 +14,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * The application's rate limits: every handler of this service draws on a budget ({@link
  * Metered}) before it runs, per user (all their keys and sessions) or operator key, else per client
- * address (after the trusted-proxy rules). The open mode's anonymous caller is not limited but for lookups of unknown codes, which
- * the redirect endpoint asks for itself ({@link #unknownCode}).
+ * address (after the trusted-proxy rules). The open mode's anonymous caller is not limited but for
+ * sign-in attempts and lookups of unknown codes, which the redirect endpoint asks for itself ({@link
+ * #unknownCode}).
  */
 @Component
 public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
@@ -39,7 +40,8 @@ public class RateLimits implements HandlerInterceptor, WebMvcConfigurer {
         }
         Budget budget = budget(method, request);
         Caller caller = Caller.current();
-        if (budget == Budget.NONE || caller == Caller.ANONYMOUS) {
+        // the open mode's anonymous API is unmetered, but guessing passwords and keys is not
+        if (budget == Budget.NONE || caller == Caller.ANONYMOUS && budget != Budget.SIGN_IN) {
             return true;
         }
         String who = budget == Budget.SIGN_IN ? address(request) : caller.accountable(request.getRemoteAddr());

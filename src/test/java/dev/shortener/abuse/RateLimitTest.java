@@ -171,7 +171,7 @@ class RateLimitTest {
     }
 
     @Test
-    void anonymousCallersOfTheOpenModeDrawOnlyOnTheUnknownCodeBudget() {
+    void anonymousCallersOfTheOpenModeDrawOnlyOnTheUnknownCodeAndSignInBudgets() {
         try (AppInstance open = AppInstance.start(limits("open", 2))) {
             for (int i = 0; i < 5; i++) {
                 open.api()
@@ -183,6 +183,17 @@ class RateLimitTest {
                 open.api().send("GET", "/" + unique("x"), null, from(scanner)).expect(404);
             }
             open.api().send("GET", "/" + unique("x"), null, from(scanner)).expect(429);
+
+            // password guessing is limited in every mode: accounts exist in the open one too
+            String guesser = "198.51.100." + (System.nanoTime() % 200 + 1);
+            for (int i = 0; i < 3; i++) {
+                open.api()
+                        .send("POST", "/auth/session", "{\"api_key\":\"sk_guess" + i + "\"}", from(guesser))
+                        .expect(401);
+            }
+            open.api()
+                    .send("POST", "/auth/session", "{\"api_key\":\"sk_guess\"}", from(guesser))
+                    .expect(429);
         }
     }
 
