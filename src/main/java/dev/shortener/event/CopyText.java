@@ -65,9 +65,13 @@ final class CopyText {
         return this;
     }
 
-    /** The UTC time of {@code epochMillis} to the second, as PostgreSQL reads a timestamp. */
+    /**
+     * The UTC time of {@code epochMillis} to the nearest second, as PostgreSQL rounds the times it
+     * stores for links and their other events: truncated, a click could read a second before the
+     * creation of its link.
+     */
     CopyText timestamp(long epochMillis) {
-        long s = Math.floorDiv(epochMillis, 1000);
+        long s = Math.floorDiv(epochMillis + 500, 1000);
         if (s != second) {
             // clicks of one batch mostly share their second: one formatting each
             secondText = LocalDateTime.ofEpochSecond(s, 0, ZoneOffset.UTC).toString();

@@ -1,8 +1,13 @@
 package dev.shortener.event;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -24,6 +29,23 @@ class PostgresClickSinkTest extends ClickSinkContract {
     @Override
     ClickSink newSink() {
         return new PostgresClickSink(dataSource, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aClickIsTimedToTheSecondAsPostgresqlRoundsTheTimesOfOtherEvents() {
+        long second = 1_796_000_000_000L;
+        for (long millis : new long[] {0, 1, 499, 500, 501, 999}) {
+            String copied =
+                    new String(new CopyText(32).timestamp(second + millis).bytes(), 0, 19, StandardCharsets.US_ASCII);
+            LocalDateTime rounded = db.sql(
+                            "SELECT (timestamp '1970-01-01' + ? * interval '1 millisecond')::timestamp(0)")
+                    .param(second + millis)
+                    .query(LocalDateTime.class)
+                    .single();
+            assertThat(LocalDateTime.parse(copied))
+                    .as("%d ms into the second", millis)
+                    .isEqualTo(rounded);
+        }
     }
 
     @Override
