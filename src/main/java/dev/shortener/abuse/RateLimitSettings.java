@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Rate-limit budgets per caller and minute; 0 turns a budget off. Callers of the open mode
- * (anonymous, with every right) draw only on the unknown-codes budget.
+ * (anonymous, with every right) draw only on the unknown-codes and sign-in budgets.
  *
  * @param writes {@code RATE_LIMIT_WRITES}: POST, PUT and DELETE per user, operator key or address
  * @param reads {@code RATE_LIMIT_READS}: API reads (redirects are never limited)

@@ -189,7 +189,7 @@ final class ClickLoader {
         if (chunk.torn()) {
             metrics.tornRecord();
             log.warn(
-                    "Skipped a damaged record at the end of segment {} of the click journal {} (a crash while writing it)",
+                    "Skipped a damaged record at the end of segment {} of the click journal {} (a crash or a disk error while writing it)",
                     from.segment(),
                     journal.directory());
             progress.reached(chunk.to());

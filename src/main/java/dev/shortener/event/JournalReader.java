@@ -35,7 +35,7 @@ final class JournalReader {
      * Reads whole records from {@code from} while they hold at most {@code maxClicks} clicks (at
      * least one record) and stop before {@link ClickJournal#synced()}, their lines into {@link
      * #bytes()} (grown as needed). A record that does not check out in a segment the writer has left
-     * is a torn tail of a crashed writer: the chunk ends there with {@code torn} set and the next read
+     * is a torn tail of a crashed writer (or of a write the disk failed): the chunk ends there with {@code torn} set and the next read
      * starts in the following segment.
      */
     Chunk read(Position from, int maxClicks) throws IOException {

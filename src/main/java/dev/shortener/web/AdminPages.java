@@ -3,6 +3,7 @@ package dev.shortener.web;
 import dev.shortener.abuse.AbuseReports;
 import dev.shortener.abuse.Takedowns;
 import dev.shortener.identity.Caller;
+import dev.shortener.identity.Sessions;
 import dev.shortener.link.Link;
 import dev.shortener.link.Links;
 import dev.shortener.user.AccountLinks;
@@ -10,6 +11,7 @@ import dev.shortener.user.Accounts;
 import dev.shortener.user.Email;
 import dev.shortener.user.User;
 import dev.shortener.user.Users;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +37,7 @@ class AdminPages {
     private final Links links;
     private final Takedowns takedowns;
     private final AbuseReports reports;
+    private final Sessions sessions;
 
     AdminPages(
             Accounts accounts,
@@ -42,7 +45,9 @@ class AdminPages {
             Users users,
             Links links,
             Takedowns takedowns,
-            AbuseReports reports) {
+            AbuseReports reports,
+            Sessions sessions) {
+        this.sessions = sessions;
         this.accounts = accounts;
         this.accountLinks = accountLinks;
         this.users = users;
@@ -63,8 +68,12 @@ class AdminPages {
             @RequestParam(defaultValue = "") String username,
             @RequestParam(defaultValue = "") String email,
             Model model,
+            HttpServletRequest request,
             HttpServletResponse response,
             RedirectAttributes flash) {
+        if (!sessions.signedInRecently(Caller.current(), request)) {
+            return signInAgain(model, response);
+        }
         String name = username.trim();
         String address = email.trim();
         String error = name.isEmpty() || name.length() > 64
@@ -87,13 +96,31 @@ class AdminPages {
     }
 
     @PostMapping("/-/admin/users/{id}/reset")
-    String reset(@PathVariable long id, RedirectAttributes flash) {
+    String reset(
+            @PathVariable long id,
+            Model model,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            RedirectAttributes flash) {
+        if (!sessions.signedInRecently(Caller.current(), request)) {
+            return signInAgain(model, response);
+        }
         Optional<User> user = users.find(id);
         if (user.isEmpty()) {
             flash.addFlashAttribute("notice", "That user no longer exists.");
             return "redirect:/-/admin/users";
         }
         return linkFor(user.get(), AccountLinks.Purpose.RESET, flash);
+    }
+
+    /** An account link is a lasting credential, as an API key is: an old session signs in again first. */
+    private String signInAgain(Model model, HttpServletResponse response) {
+        response.setStatus(HttpStatus.FORBIDDEN.value());
+        model.addAttribute(
+                "error",
+                "Sign in again to hand out invitations and password-reset links:"
+                        + " this session signed in too long ago.");
+        return users(null, model);
     }
 
     /** Shows the admin the one-time link to hand over (no e-mail is sent without SMTP). */

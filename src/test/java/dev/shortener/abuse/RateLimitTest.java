@@ -63,6 +63,18 @@ class RateLimitTest {
         return properties;
     }
 
+    /** Three wrong keys from {@code address} are answered 401, the fourth 429 (sign-ins=3). */
+    private static void guessesTillRefused(AppInstance instance, String address) {
+        for (int i = 0; i < 3; i++) {
+            instance.api()
+                    .send("POST", "/auth/session", "{\"api_key\":\"sk_guess" + i + "\"}", from(address))
+                    .expect(401);
+        }
+        instance.api()
+                .send("POST", "/auth/session", "{\"api_key\":\"sk_guess\"}", from(address))
+                .expect(429);
+    }
+
     private static Map<String, String> from(String address) {
         return Map.of("X-Forwarded-For", address);
     }
@@ -157,14 +169,7 @@ class RateLimitTest {
     @Test
     void signInAttemptsAreLimitedPerAddress() {
         String address = "203.0.113." + (System.nanoTime() % 200 + 1);
-        for (int i = 0; i < 3; i++) {
-            app.api()
-                    .send("POST", "/auth/session", "{\"api_key\":\"sk_guess" + i + "\"}", from(address))
-                    .expect(401);
-        }
-        app.api()
-                .send("POST", "/auth/session", "{\"api_key\":\"sk_guess\"}", from(address))
-                .expect(429);
+        guessesTillRefused(app, address);
         app.api()
                 .send("POST", "/auth/session", "{\"api_key\":\"sk_guess\"}", from("203.0.113.251"))
                 .expect(401);
@@ -185,15 +190,7 @@ class RateLimitTest {
             open.api().send("GET", "/" + unique("x"), null, from(scanner)).expect(429);
 
             // password guessing is limited in every mode: accounts exist in the open one too
-            String guesser = "198.51.100." + (System.nanoTime() % 200 + 1);
-            for (int i = 0; i < 3; i++) {
-                open.api()
-                        .send("POST", "/auth/session", "{\"api_key\":\"sk_guess" + i + "\"}", from(guesser))
-                        .expect(401);
-            }
-            open.api()
-                    .send("POST", "/auth/session", "{\"api_key\":\"sk_guess\"}", from(guesser))
-                    .expect(429);
+            guessesTillRefused(open, "198.51.100." + (System.nanoTime() % 200 + 1));
         }
     }
 

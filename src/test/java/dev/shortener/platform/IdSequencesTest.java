@@ -2,11 +2,13 @@ package dev.shortener.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
 import dev.shortener.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -116,6 +118,56 @@ class IdSequencesTest extends ApiTest {
                     .isZero();
             IdSequences.movePast(db, "counted", 5_000);
             assertThat(nextval(db)).isEqualTo(5_001);
+        }
+    }
+
+    @Test
+    void aSequenceSetButNotYetDrawnFromIsNotTakenBack() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "id_sequences_")) {
+            JdbcClient db = scratch.db();
+            db.sql("CREATE TABLE counted (id bigserial PRIMARY KEY)").update();
+            // as ALTER SEQUENCE … RESTART leaves it: the next id is 100, none handed out yet
+            db.sql("SELECT setval('counted_id_seq', 100, false)").query().singleValue();
+            IdSequences.movePast(db, "counted", 50);
+            assertThat(nextval(db)).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aMoveCancelledWhileItHoldsTheLockReleasesIt() throws Exception {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "id_sequences_");
+                Connection holder = scratch.data().getConnection();
+                Connection mover = scratch.data().getConnection()) {
+            JdbcClient db = scratch.db();
+            db.sql("CREATE TABLE counted (id bigserial PRIMARY KEY)").update();
+            // an ALTER SEQUENCE left open blocks the move's setval once it holds the lock
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("ALTER SEQUENCE counted_id_seq CACHE 1");
+            JdbcClient moving = client(mover);
+            moving.sql("SET lock_timeout = 0").update();
+            int pid = moving.sql("SELECT pg_backend_pid()").query(Integer.class).single();
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> move = thread.submit(() -> IdSequences.movePast(moving, "counted", 5_000));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> db.sql("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = ?")
+                                .param(pid)
+                                .query(Boolean.class)
+                                .optional()
+                                .orElse(false));
+                db.sql("SELECT pg_cancel_backend(?)").param(pid).query().singleValue();
+                assertThatThrownBy(() -> move.get(10, TimeUnit.SECONDS))
+                        .rootCause()
+                        .hasMessageContaining("canceling statement due to user request");
+            } finally {
+                thread.shutdownNow();
+                holder.rollback();
+            }
+            assertThat(moving.sql(
+                                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shortener.Api;
+import dev.shortener.SessionAge;
 import dev.shortener.identity.ApiKeys;
 import dev.shortener.identity.Caller;
 import dev.shortener.identity.Scope;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -42,6 +44,9 @@ class AccountPagesTest {
 
     @Autowired
     private JdbcClient db;
+
+    @Autowired
+    private StringRedisTemplate redis;
 
     @Autowired
     private Accounts accounts;
@@ -341,5 +346,77 @@ class AccountPagesTest {
         Matcher link = ACCOUNT_LINK.matcher(page);
         assertThat(link.find()).as("a one-time link on the page").isTrue();
         return link.group(1);
+    }
+
+    /**
+     * API keys and account links outlive the session that makes them, so a stolen session cookie must
+     * not be turned into one: a password sign-in older than AUTH_FRESH_SIGN_IN (15 minutes here) must
+     * sign in again first, on the pages and through the API. The session's age is set in Redis.
+     */
+    @Test
+    void aPasswordSignInOlderThanTheLimitMustSignInAgainToCreateKeysOrAccountLinks() {
+        PageClient admin = client();
+        admin.signIn(AccountPagesContext.ADMIN_EMAIL, AccountPagesContext.ADMIN_PASSWORD);
+        assertThat(admin.get("/-/settings/api-keys").body()).doesNotContain("id=\"sign-in-again\"");
+        assertThat(admin.postJson("/api-keys", "{\"name\":\"fresh\",\"scopes\":[\"links:read\"]}")
+                        .statusCode())
+                .isEqualTo(201);
+
+        SessionAge.setBack(redis, admin.cookie("shortener_session"), Duration.ofMinutes(16));
+        String page = admin.get("/-/settings/api-keys").body();
+        assertThat(page).contains("id=\"sign-in-again\"").doesNotContain("Create key");
+        HttpResponse<String> byForm = admin.post("/-/settings/api-keys", "name", "stale-form", "scope", "links:read");
+        assertThat(byForm.statusCode()).isEqualTo(403);
+        assertThat(byForm.body()).contains("Sign in again");
+        HttpResponse<String> byApi =
+                admin.postJson("/api-keys", "{\"name\":\"stale-api\",\"scopes\":[\"links:read\"]}");
+        assertThat(byApi.statusCode()).isEqualTo(403);
+        assertThat(byApi.body()).contains("Sign in again to create a key");
+        assertThat(keysNamed("stale-form") + keysNamed("stale-api")).isZero();
+        // account links are lasting credentials too: a reset link would give a new session at once
+        long links = accountLinks();
+        String email = "stale" + System.nanoTime() + "@example.com";
+        HttpResponse<String> invite = admin.post("/-/admin/users/invite", "username", "Stale", "email", email);
+        assertThat(invite.statusCode()).isEqualTo(403);
+        assertThat(invite.body()).contains("Sign in again");
+        long adminId = db.sql("SELECT id FROM users WHERE email = ?")
+                .param(AccountPagesContext.ADMIN_EMAIL)
+                .query(Long.class)
+                .single();
+        assertThat(admin.post("/-/admin/users/" + adminId + "/reset").statusCode())
+                .isEqualTo(403);
+        assertThat(accountLinks()).isEqualTo(links);
+        assertThat(db.sql("SELECT count(*) FROM users WHERE email = ?")
+                        .param(email)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+
+        admin.get("/-/login?next=/-/settings/api-keys");
+        HttpResponse<String> again = admin.post(
+                "/-/login",
+                "email",
+                AccountPagesContext.ADMIN_EMAIL,
+                "password",
+                AccountPagesContext.ADMIN_PASSWORD,
+                "next",
+                "/-/settings/api-keys");
+        assertThat(admin.location(again)).isEqualTo("/-/settings/api-keys");
+        admin.get("/-/settings/api-keys");
+        HttpResponse<String> created =
+                admin.post("/-/settings/api-keys", "name", "after-sign-in", "scope", "links:read");
+        assertThat(admin.location(created)).isEqualTo("/-/settings/api-keys");
+        assertThat(keysNamed("after-sign-in")).isOne();
+    }
+
+    private long accountLinks() {
+        return db.sql("SELECT count(*) FROM account_links").query(Long.class).single();
+    }
+
+    private long keysNamed(String name) {
+        return db.sql("SELECT count(*) FROM api_keys WHERE name = ?")
+                .param(name)
+                .query(Long.class)
+                .single();
     }
 }
