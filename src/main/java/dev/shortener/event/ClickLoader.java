@@ -38,6 +38,7 @@ final class ClickLoader {
     private volatile boolean draining;
     private volatile long drainDeadline;
     private volatile @Nullable Thread thread;
+    private volatile boolean nudged;
     /** Guarded by {@code this}: the loading thread has ended; the journal is to be closed when it does. */
     private boolean finished;
 
@@ -70,8 +71,13 @@ final class ClickLoader {
         return healthy && sink.answersQuickly();
     }
 
-    /** Asks the loader to look at the journal now rather than at its next turn. */
+    /**
+     * Asks the loader to look at the journal now rather than at its next turn. The flag, not the
+     * unpark alone: a park elsewhere in the loading thread (a contended lock, a wait for PostgreSQL)
+     * can take the unpark's permit, and the loader would sleep through the nudge.
+     */
     void nudge() {
+        nudged = true;
         Thread current = thread;
         if (current != null) {
             LockSupport.unpark(current);
@@ -146,7 +152,8 @@ final class ClickLoader {
         BackOffExecution failing = null;
         while (running) {
             try {
-                if (!loadOnce()) {
+                nudged = false;
+                if (!loadOnce() && !nudged) {
                     LockSupport.parkNanos(this, settings.flushInterval().toNanos());
                 }
                 if (failing != null) {
