@@ -246,8 +246,8 @@ class WebApplicationTest {
             // the address changes before the next page has loaded: wait for the page too, or for
             // the sign-in's error, whose text then says why (a loaded machine takes seconds)
             await().atMost(Duration.ofSeconds(30))
-                    .ignoreException(NoSuchElementException.class)
-                    .ignoreException(StaleElementReferenceException.class)
+                    // one call: each ignoreException replaces the one before
+                    .ignoreExceptionsMatching(WebApplicationTest::pageStillChanging)
                     .until(() -> (driver.getCurrentUrl().endsWith("/-/settings/api-keys")
                                     && text("header").contains("Grace"))
                             || (driver.getCurrentUrl().contains("/-/login")
@@ -272,8 +272,8 @@ class WebApplicationTest {
             page("/-/login", null);
             driver.findElement(By.id("passkey-sign-in-button")).click();
             await().atMost(Duration.ofSeconds(10))
-                    .ignoreException(StaleElementReferenceException.class)
-                    .ignoreException(NoSuchElementException.class)
+                    // one call: each ignoreException replaces the one before
+                    .ignoreExceptionsMatching(WebApplicationTest::pageStillChanging)
                     .until(() -> driver.findElement(By.id("passkey-error")).isDisplayed());
             assertThat(driver.getCurrentUrl()).endsWith("/-/login");
             assertThat(text("header")).contains("Sign in");
@@ -549,5 +549,10 @@ class WebApplicationTest {
 
     private static String unique(String prefix) {
         return prefix + Long.toString(System.nanoTime(), 36);
+    }
+
+    /** An element looked up while the page is being replaced: not there yet, or gone with the old page. */
+    private static boolean pageStillChanging(Throwable e) {
+        return e instanceof NoSuchElementException || e instanceof StaleElementReferenceException;
     }
 }
