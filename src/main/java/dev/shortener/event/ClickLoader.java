@@ -58,10 +58,7 @@ final class ClickLoader {
 
     void start() {
         running = true;
-        // known before it runs, so that no nudge finds no thread to wake
-        Thread loading = Thread.ofPlatform().name("click-loader").daemon().unstarted(this::loadLoop);
-        thread = loading;
-        loading.start();
+        thread = Thread.ofPlatform().name("click-loader").daemon().start(this::loadLoop);
     }
 
     /**
