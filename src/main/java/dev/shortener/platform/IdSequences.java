@@ -46,10 +46,14 @@ public final class IdSequences {
                   seq regclass := pg_get_serial_sequence('%1$s', 'id');
                   last bigint;
                   called boolean;
+                  locked boolean := false;
                 BEGIN
+                  -- the caller's transaction holds its xid before any id it may draw (ADR 0016)
+                  PERFORM pg_current_xact_id();
                   -- the lock and its release in a block that traps a cancel too (OTHERS does not):
                   -- a session lock left behind would stay on a pooled connection
                   PERFORM pg_advisory_lock(hashtext('id sequence of %1$s'));
+                  locked := true;
                   EXECUTE 'SELECT last_value, is_called FROM ' || seq INTO last, called;
                   IF NOT called THEN
                     last := last - 1;
@@ -61,7 +65,9 @@ public final class IdSequences {
                   END IF;
                   PERFORM pg_advisory_unlock(hashtext('id sequence of %1$s'));
                 EXCEPTION WHEN OTHERS OR query_canceled THEN
-                  PERFORM pg_advisory_unlock(hashtext('id sequence of %1$s'));
+                  IF locked THEN
+                    PERFORM pg_advisory_unlock(hashtext('id sequence of %1$s'));
+                  END IF;
                   RAISE;
                 END $$""".formatted(table, id, LONGEST_WALK);
     }

@@ -120,6 +120,7 @@ class AdminPages {
                 "error",
                 "Sign in again to hand out invitations and password-reset links:"
                         + " this session signed in too long ago.");
+        model.addAttribute("signInAgain", true);
         return users(null, model);
     }
 

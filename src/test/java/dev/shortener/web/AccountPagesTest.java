@@ -378,7 +378,7 @@ class AccountPagesTest {
         String email = "stale" + System.nanoTime() + "@example.com";
         HttpResponse<String> invite = admin.post("/-/admin/users/invite", "username", "Stale", "email", email);
         assertThat(invite.statusCode()).isEqualTo(403);
-        assertThat(invite.body()).contains("Sign in again");
+        assertThat(invite.body()).contains("Sign in again").contains("id=\"sign-in-again\"");
         long adminId = db.sql("SELECT id FROM users WHERE email = ?")
                 .param(AccountPagesContext.ADMIN_EMAIL)
                 .query(Long.class)
