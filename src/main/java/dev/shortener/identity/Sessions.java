@@ -41,10 +41,11 @@ public class Sessions {
     }
 
     /**
-     * Whether {@code caller} signed in recently enough to create API keys. A session signed in with a
-     * password or passkey must be younger than {@code AUTH_FRESH_SIGN_IN} (sign-in starts a new
-     * session), so that a stolen session cookie cannot be turned into a key that outlives the
-     * session; a caller with a key, or a session signed in with one, is bounded by that key's expiry.
+     * Whether {@code caller} signed in recently enough to make credentials that outlive the session
+     * (API keys, invitation and password-reset links). A session signed in with a password or passkey
+     * must be younger than {@code AUTH_FRESH_SIGN_IN} (sign-in starts a new session), so that a stolen
+     * session cookie cannot be turned into one; a caller with a key, or a session signed in with one,
+     * is bounded by that key instead.
      */
     public boolean signedInRecently(Caller caller, HttpServletRequest request) {
         HttpSession session = request.getSession(false);
