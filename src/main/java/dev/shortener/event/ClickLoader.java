@@ -177,8 +177,11 @@ final class ClickLoader {
                 if (draining) {
                     pause = Math.min(pause, TimeUnit.NANOSECONDS.toMillis(drainDeadline - System.nanoTime()));
                 }
-                if (pause > 0) {
-                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(pause));
+                // the whole pause, nudged or not: the journal writer nudges at every sync, and a
+                // failing PostgreSQL would be tried again every flush interval
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
+                for (long left = until - System.nanoTime(); running && left > 0; left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(this, left);
                 }
             }
         }

@@ -16,7 +16,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -171,6 +175,21 @@ class ClickRecorderTest extends ApiTest {
                     .mapToLong(file -> file.toFile().length())
                     .sum();
         }
+    }
+
+    @Test
+    void aFailingPostgresqlIsTriedAgainAfterGrowingPausesWhileClicksKeepComing() throws InterruptedException {
+        ClickRecorder recorder = recorder(
+                NOWHERE, settings(1000, 10, Duration.ofMillis(20), Duration.ZERO, DataSize.ofGigabytes(1), WAIT));
+        AtomicInteger n = new AtomicInteger();
+        ScheduledExecutorService clicks = Executors.newSingleThreadScheduledExecutor();
+        // a click every 5 ms for a second: the journal syncs, and nudges the loader, every 20 ms
+        clicks.scheduleAtFixedRate(() -> recorder.record(click(n.incrementAndGet())), 0, 5, TimeUnit.MILLISECONDS);
+        clicks.schedule(clicks::shutdown, 1, TimeUnit.SECONDS);
+        assertThat(clicks.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        // pauses of 10, 20, 40 … 200 ms: about ten attempts in the second, not one a sync
+        assertThat(count("shortener.clicks.load.failures")).isBetween(3.0, 20.0);
     }
 
     @Test
