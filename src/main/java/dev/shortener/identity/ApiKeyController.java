@@ -80,7 +80,7 @@ class ApiKeyController {
             throw Problems.invalidFields(Map.of("user_id", "is required for a key without the admin scope"));
         }
         if (!sessions.signedInRecently(caller, request)) {
-            throw forbidden("Sign in again to create a key: this session signed in too long ago");
+            throw forbidden("Sign in again to create a key: your sign-in is older than AUTH_FRESH_SIGN_IN allows");
         }
         LocalDateTime expiresAt = input.expiresAtUtc();
         Long creator = caller.keyId();

@@ -119,7 +119,7 @@ class AdminPages {
         model.addAttribute(
                 "error",
                 "Sign in again to hand out invitations and password-reset links:"
-                        + " this session signed in too long ago.");
+                        + " your sign-in is older than the service allows for that.");
         model.addAttribute("signInAgain", true);
         return users(null, model);
     }
