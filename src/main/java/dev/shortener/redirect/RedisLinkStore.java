@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +31,6 @@ class RedisLinkStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLinkStore.class);
     private static final String KEY_PREFIX = "link:";
-    private static final int MAX_PENDING_INVALIDATIONS = 100_000;
 
     /**
      * Sets {@code KEYS[1]} to {@code ARGV[1]} (version {@code ARGV[2]}, rank {@code ARGV[3]}) for
@@ -61,7 +58,7 @@ class RedisLinkStore {
     private final RedirectSettings settings;
     private final ApplicationEventPublisher events;
     private final RedisCircuit circuit;
-    private final Map<String, LinkChange> pendingInvalidations = new ConcurrentHashMap<>();
+    private final UndeliveredChanges undelivered;
     private final Counter hits;
     private final Counter misses;
 
@@ -69,8 +66,10 @@ class RedisLinkStore {
             StringRedisTemplate redis,
             RedirectSettings settings,
             ApplicationEventPublisher events,
+            UndeliveredChanges undelivered,
             MeterRegistry meters) {
         this.redis = redis;
+        this.undelivered = undelivered;
         this.settings = settings;
         this.events = events;
         this.circuit = new RedisCircuit(settings.circuitFailureThreshold());
@@ -92,7 +91,7 @@ class RedisLinkStore {
     /** The cached link, or null when Redis has none, cannot be asked or may hold an old copy. */
     @Nullable
     CachedLink get(String code) {
-        if (circuit.isOpen() || !pendingInvalidations.isEmpty() && pendingInvalidations.containsKey(code)) {
+        if (circuit.isOpen() || undelivered.holds(code)) {
             // Redis may still hold what a change made here replaced
             return null;
         }
@@ -125,19 +124,17 @@ class RedisLinkStore {
 
     /**
      * Marks the code changed to {@code change.mark()} in Redis (refusing every older copy from now
-     * on) and tells every instance. When Redis cannot be reached the change is kept and retried, so
-     * the old copy does not outlive the outage.
+     * on) and tells every instance. When Redis cannot be reached the change is kept and retried, by
+     * any instance, so the old copy does not outlive the outage ({@link UndeliveredChanges}).
      */
     void invalidate(LinkChange change) {
-        if (circuit.isOpen() || !markAndPublish(List.of(change))) {
-            keepPending(change);
-        }
+        invalidateAll(List.of(change));
     }
 
     /** {@link #invalidate} for many codes, in one round trip. */
     void invalidateAll(Collection<LinkChange> changes) {
         if (circuit.isOpen() || !markAndPublish(changes)) {
-            changes.forEach(this::keepPending);
+            undelivered.keep(changes);
         }
     }
 
@@ -188,15 +185,6 @@ class RedisLinkStore {
         };
     }
 
-    private void keepPending(LinkChange change) {
-        if (pendingInvalidations.size() < MAX_PENDING_INVALIDATIONS) {
-            pendingInvalidations.merge(
-                    change.code(), change, (kept, newer) -> newer.mark().after(kept.mark()) ? newer : kept);
-        } else {
-            log.warn("Too many undelivered link invalidations; {} relies on the Redis TTL", change.code());
-        }
-    }
-
     private void failed(String what, RuntimeException e) {
         if (circuit.failure()) {
             log.warn(
@@ -206,7 +194,7 @@ class RedisLinkStore {
         }
     }
 
-    /** While the circuit is open, pings Redis; also retries invalidations that were not delivered. */
+    /** While the circuit is open, pings Redis; then delivers the invalidations that were not. */
     @Scheduled(
             fixedDelayString = "${shortener.redirect.circuit-probe-interval}",
             initialDelayString = "${shortener.redirect.circuit-probe-interval}")
@@ -218,7 +206,9 @@ class RedisLinkStore {
                     recovered();
                 }
             }
-            retryPendingInvalidations();
+            if (!circuit.isOpen()) {
+                undelivered.deliver(change -> !circuit.isOpen() && markAndPublish(List.of(change)));
+            }
         } catch (RuntimeException e) {
             // still down: the next probe tries again
         }
@@ -234,14 +224,5 @@ class RedisLinkStore {
     private void recovered() {
         events.publishEvent(new RedisRecovered());
         log.info("Redis answers again; circuit closed, near-cache links are reloaded at their next read");
-    }
-
-    private void retryPendingInvalidations() {
-        for (LinkChange change : pendingInvalidations.values()) {
-            if (circuit.isOpen() || !markAndPublish(List.of(change))) {
-                return;
-            }
-            pendingInvalidations.remove(change.code(), change);
-        }
     }
 }
