@@ -1,17 +1,29 @@
 # Shared by the click benchmarks (sourced, not run).
 # shellcheck shell=bash
 
-# zipf_clicks FILE: BENCH_CLICKS rows as the click writers send them (url_id,user_id,click,timestamp,
-# details JSON, CSV-quoted), the link of each drawn from a Zipf distribution over BENCH_LINKS links.
+# zipf_clicks FILE [NARROW_FILE]: BENCH_CLICKS rows as the click writers send them (url_id,user_id,
+# click,timestamp,details JSON, CSV-quoted), the link of each drawn from a Zipf distribution over
+# BENCH_LINKS links. With BENCH_REFERRERS > 0, half the clicks carry one of that many referrers
+# (skewed toward the first), and with BENCH_AGENTS > 0 nineteen in twenty carry one of that many
+# browser user agents (skewed too); otherwise both are null. NARROW_FILE, if given, gets the same
+# clicks as url_id,user_id,timestamp,target id (the link's),referrer id,agent id (empty for none).
 zipf_clicks() {
-    awk -v n="$BENCH_CLICKS" -v links="$BENCH_LINKS" -v users="$BENCH_USERS" -v s="$BENCH_ZIPF_S" -v seed="$BENCH_SEED" 'BEGIN {
+    awk -v n="$BENCH_CLICKS" -v links="$BENCH_LINKS" -v users="$BENCH_USERS" -v s="$BENCH_ZIPF_S" -v seed="$BENCH_SEED" \
+        -v referrers="${BENCH_REFERRERS:-0}" -v agents="${BENCH_AGENTS:-0}" -v narrow="${2:-/dev/null}" 'BEGIN {
         srand(seed)
         for (k = 1; k <= links; k++) { total += k ^ -s; cdf[k] = total }
+        for (r = 1; r <= referrers; r++) ref[r] = sprintf("https://news%03d.example.org/section/%d/story-%d", r % 97, r, r * 7)
+        for (a = 1; a <= agents; a++)
+            agent[a] = sprintf("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.%d.%d Safari/537.36", 100 + a % 30, 4000 + a, a * 3)
         for (i = 0; i < n; i++) {
             u = rand() * total; lo = 1; hi = links
             while (lo < hi) { mid = int((lo + hi) / 2); if (cdf[mid] < u) lo = mid + 1; else hi = mid }
-            printf "%d,%d,click,2026-11-28 12:%02d:%02d,\"{\"\"short_code\"\":\"\"c%06d\"\",\"\"original_url\"\":\"\"https://example.com/articles/%d/c%06d\"\",\"\"referrer\"\":null,\"\"user_agent\"\":null}\"\n", \
-                lo, (lo - 1) % users + 1, int(i / 60000) % 60, int(i / 1000) % 60, lo, lo, lo
+            r = (referrers > 0 && rand() < 0.5) ? 1 + int(rand() ^ 3 * referrers) : 0
+            a = (agents > 0 && rand() < 0.95) ? 1 + int(rand() ^ 2 * agents) : 0
+            at = sprintf("2026-11-28 12:%02d:%02d", int(i / 60000) % 60, int(i / 1000) % 60)
+            printf "%d,%d,click,%s,\"{\"\"short_code\"\":\"\"c%06d\"\",\"\"original_url\"\":\"\"https://example.com/articles/%d/c%06d\"\",\"\"referrer\"\":%s,\"\"user_agent\"\":%s}\"\n", \
+                lo, (lo - 1) % users + 1, at, lo, lo, lo, r ? "\"\"" ref[r] "\"\"" : "null", a ? "\"\"" agent[a] "\"\"" : "null"
+            printf "%d,%d,%s,%d,%s,%s\n", lo, (lo - 1) % users + 1, at, lo, r ? r : "", a ? a : "" >narrow
         }
     }' >"$1"
 }
