@@ -8,13 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringApplication;
 import redis.embedded.RedisServer;
 
 /**
  * The embedded PostgreSQL and Redis of the zero-configuration mode, started on first use: real
  * servers shipped as Maven artifacts, shared by every application context of the JVM, stopped when
- * the JVM is. Only the development build holds them (the container image is built without them);
- * {@link DataStores} loads this class only when it needs a server.
+ * the JVM is, after Spring has closed the application: on its own shutdown hook PostgreSQL stopped
+ * while the service was still stopping, and the clicks flushed at a stop stayed in the journal.
+ * The Redis library stops its server on a hook of its own too, which cannot be turned off: Redis
+ * may still go first, which costs a stopping service only cache writes. Only the development build
+ * holds them (the container image is built without them); {@link DataStores} loads this class only
+ * when it needs a server.
  */
 final class EmbeddedServers {
 
@@ -39,7 +44,9 @@ final class EmbeddedServers {
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
                         .setServerConfig("timezone", "UTC")
+                        .setRegisterShutdownHook(false)
                         .start();
+                SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopPostgres);
             } catch (IOException e) {
                 throw new UncheckedIOException("Embedded PostgreSQL did not start in " + dir, e);
             }
@@ -63,16 +70,25 @@ final class EmbeddedServers {
                         .setting("appendonly yes")
                         .setting("appendfsync everysec")
                         .setting("save \"\"")
-                        .onShutdownForceStop(true)
                         .build();
                 server.start();
                 redis = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServers::stopRedis, "embedded-redis-stop"));
+                SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopRedis);
             } catch (IOException e) {
                 throw new UncheckedIOException("Embedded Redis did not start in " + dir, e);
             }
         }
         return redisPort;
+    }
+
+    private static synchronized void stopPostgres() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                // the JVM is exiting; the server process is killed with it
+            }
+        }
     }
 
     private static synchronized void stopRedis() {
