@@ -103,6 +103,7 @@ final class ClickLoader {
         Position end = journal.synced();
         boolean drained = awaitLoaded(end, timeout);
         running = false;
+        progress.stopped();
         Thread current = thread;
         if (current != null) {
             // ends a wait for a connection or a pause between attempts; a COPY under way is not

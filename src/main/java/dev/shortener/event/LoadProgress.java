@@ -38,6 +38,16 @@ final class LoadProgress {
         pending.stored(to);
     }
 
+    /** The loader stopped: the flushes that wait for it learn so now, not at their timeout. */
+    void stopped() {
+        lock.lock();
+        try {
+            progressed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits until everything before {@code target} is in PostgreSQL; false when {@code timeout}
      * passed first, or when the loader no longer runs ({@code running}, asked at every wake-up).
