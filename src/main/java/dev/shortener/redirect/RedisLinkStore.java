@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ class RedisLinkStore {
     private final ApplicationEventPublisher events;
     private final RedisCircuit circuit;
     private final UndeliveredChanges undelivered;
+    private final AtomicBoolean delivering = new AtomicBoolean();
     private final Counter hits;
     private final Counter misses;
 
@@ -194,7 +196,7 @@ class RedisLinkStore {
         }
     }
 
-    /** While the circuit is open, pings Redis; then delivers the invalidations that were not. */
+    /** While the circuit is open, pings Redis. */
     @Scheduled(
             fixedDelayString = "${shortener.redirect.circuit-probe-interval}",
             initialDelayString = "${shortener.redirect.circuit-probe-interval}")
@@ -206,11 +208,27 @@ class RedisLinkStore {
                     recovered();
                 }
             }
-            if (!circuit.isOpen()) {
-                undelivered.deliver(change -> !circuit.isOpen() && markAndPublish(List.of(change)));
-            }
         } catch (RuntimeException e) {
             // still down: the next probe tries again
+        }
+    }
+
+    /**
+     * Delivers the invalidations Redis did not take, this instance's and those kept in PostgreSQL.
+     * At a fixed rate, so on a thread of its own: a fixed-delay task runs on the scheduler's one
+     * thread, which a wait for PostgreSQL would keep from the heartbeats.
+     */
+    @Scheduled(
+            fixedRateString = "${shortener.redirect.circuit-probe-interval}",
+            initialDelayString = "${shortener.redirect.circuit-probe-interval}")
+    void deliverUndelivered() {
+        if (circuit.isOpen() || !delivering.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            undelivered.deliver(change -> !circuit.isOpen() && markAndPublish(List.of(change)), settings.redisTtl());
+        } finally {
+            delivering.set(false);
         }
     }
 

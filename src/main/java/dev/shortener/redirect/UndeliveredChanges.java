@@ -1,10 +1,11 @@
 package dev.shortener.redirect;
 
 import dev.shortener.redirect.CachedLink.Version;
+import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -12,6 +13,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Link changes Redis did not take (ADR 0008). Kept in memory, which keeps this instance's reads off
@@ -42,9 +47,13 @@ class UndeliveredChanges {
 
     private final Map<String, LinkChange> inMemory = new ConcurrentHashMap<>();
     private final JdbcClient db;
+    private final TransactionTemplate ownTransaction;
 
-    UndeliveredChanges(JdbcClient db) {
+    UndeliveredChanges(JdbcClient db, PlatformTransactionManager transactions) {
         this.db = db;
+        // called once a link's transaction committed, whose connection may still be bound
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Whether this instance holds an undelivered change of the code. */
@@ -53,46 +62,53 @@ class UndeliveredChanges {
     }
 
     void keep(Collection<LinkChange> changes) {
-        Map<String, LinkChange> newest = new LinkedHashMap<>();
+        // in code order, so that instances keeping the same codes lock their rows in one order
+        Map<String, LinkChange> newest = new TreeMap<>();
         for (LinkChange change : changes) {
             newest.merge(change.code(), change, UndeliveredChanges::newer);
             if (inMemory.size() < MAX_IN_MEMORY) {
                 inMemory.merge(change.code(), change, UndeliveredChanges::newer);
+            } else {
+                log.warn("Too many undelivered link changes in memory; {} is kept in PostgreSQL only", change.code());
             }
         }
+        List<LinkChange> rows = List.copyOf(newest.values());
         try {
-            db.sql(KEEP)
-                    .param("codes", newest.keySet().toArray(String[]::new))
+            ownTransaction.executeWithoutResult(status -> db.sql(KEEP)
+                    .param("codes", rows.stream().map(LinkChange::code).toArray(String[]::new))
                     .param(
                             "versions",
-                            newest.values().stream()
-                                    .map(c -> c.mark().version())
-                                    .toArray(Long[]::new))
-                    .param(
-                            "ranks",
-                            newest.values().stream().map(c -> c.mark().rank()).toArray(Integer[]::new))
+                            rows.stream().map(c -> c.mark().version()).toArray(Long[]::new))
+                    .param("ranks", rows.stream().map(c -> c.mark().rank()).toArray(Integer[]::new))
                     .param(
                             "changedAt",
-                            newest.values().stream()
-                                    .map(LinkChange::changedAtMillis)
-                                    .toArray(Long[]::new))
-                    .update();
-        } catch (DataAccessException e) {
+                            rows.stream().map(LinkChange::changedAtMillis).toArray(Long[]::new))
+                    .update());
+        } catch (DataAccessException | TransactionException e) {
             log.warn(
-                    "Could not keep {} undelivered link changes in PostgreSQL ({}); only this instance retries them",
-                    newest.size(),
+                    "Could not keep {} undelivered link changes in PostgreSQL ({}); only this instance delivers them",
+                    rows.size(),
                     e.getMessage());
         }
     }
 
-    /** Hands every kept change to {@code deliver}, this instance's first, until one is not delivered. */
-    void deliver(Predicate<LinkChange> deliver) {
+    /**
+     * Hands every kept change to {@code deliver}, this instance's first, until one is not delivered.
+     * A change older than {@code redisTtl} is dropped instead: Redis no longer holds a copy from
+     * before it, and a mark that late could outlast a newer change's.
+     */
+    void deliver(Predicate<LinkChange> deliver, Duration redisTtl) {
+        boolean answering = true;
         for (LinkChange change : inMemory.values()) {
             if (!deliver.test(change)) {
                 return;
             }
             inMemory.remove(change.code(), change);
-            delivered(change);
+            // once PostgreSQL did not answer, the rows wait: the next round that reaches it deletes them
+            answering = answering && forget(change);
+        }
+        if (!answering) {
+            return;
         }
         List<LinkChange> kept;
         try {
@@ -104,15 +120,19 @@ class UndeliveredChanges {
         } catch (DataAccessException e) {
             return; // PostgreSQL is down too: the next round reads them
         }
+        long expired = System.currentTimeMillis() - redisTtl.toMillis();
         for (LinkChange change : kept) {
-            if (!deliver.test(change)) {
+            if (change.changedAtMillis() >= expired && !deliver.test(change)) {
                 return;
             }
-            delivered(change);
+            if (!forget(change)) {
+                return;
+            }
         }
     }
 
-    private void delivered(LinkChange change) {
+    /** Deletes a delivered change; false when PostgreSQL did not answer, which ends the round. */
+    private boolean forget(LinkChange change) {
         try {
             db.sql(DELIVERED)
                     .params(
@@ -120,9 +140,11 @@ class UndeliveredChanges {
                             change.mark().version(),
                             change.mark().rank())
                     .update();
+            return true;
         } catch (DataAccessException e) {
             // kept: delivered again later, which changes nothing once Redis holds this state
             log.debug("Could not forget a delivered link change: {}", e.getMessage());
+            return false;
         }
     }
 
