@@ -76,6 +76,7 @@ public final class DataStores implements EnvironmentPostProcessor, Ordered {
         Map<String, Object> props = new HashMap<>();
         Path dataDir = Path.of(env.getProperty("shortener.embedded.data-dir", "data"));
         boolean clean = env.getProperty("shortener.embedded.clean", Boolean.class, false);
+        boolean stopsWithSpring = env.getProperty("spring.main.register-shutdown-hook", Boolean.class, true);
         if (clean) {
             // clicks journalled against an earlier database must not be loaded into the new one
             deleteOnce(dataDir.resolve("clicks"));
@@ -86,7 +87,9 @@ public final class DataStores implements EnvironmentPostProcessor, Ordered {
             props.putAll(DatabaseUrl.credentials(env));
             databaseMode = "external PostgreSQL " + DatabaseUrl.redacted(jdbcUrl);
         } else {
-            props.put("spring.datasource.url", EmbeddedServers.postgres(dataDir.resolve("postgres"), clean));
+            props.put(
+                    "spring.datasource.url",
+                    EmbeddedServers.postgres(dataDir.resolve("postgres"), clean, stopsWithSpring));
             props.put("spring.datasource.username", "postgres");
             props.put("spring.datasource.password", "");
             databaseMode = "embedded PostgreSQL (data in "
@@ -97,7 +100,7 @@ public final class DataStores implements EnvironmentPostProcessor, Ordered {
             props.put("spring.data.redis.url", redisUrl);
             redisMode = "external Redis " + redisUrl.replaceAll("//[^@/]*@", "//***@");
         } else {
-            int port = EmbeddedServers.redis(dataDir.resolve("redis"), clean);
+            int port = EmbeddedServers.redis(dataDir.resolve("redis"), clean, stopsWithSpring);
             props.put("spring.data.redis.url", "redis://127.0.0.1:" + port);
             redisMode = "embedded Redis on 127.0.0.1:" + port;
         }

@@ -29,12 +29,16 @@ final class EmbeddedServers {
 
     private EmbeddedServers() {}
 
-    /** The JDBC URL of the embedded PostgreSQL keeping its data in {@code dir}. */
-    static String postgres(Path dir, boolean clean) {
-        return startPostgres(dir, clean).getJdbcUrl("postgres", "postgres");
+    /**
+     * The JDBC URL of the embedded PostgreSQL keeping its data in {@code dir}. {@code stopsWithSpring}:
+     * Spring's shutdown hook is on ({@code spring.main.register-shutdown-hook}), so the server stops
+     * after the application; otherwise on a JVM hook of its own.
+     */
+    static String postgres(Path dir, boolean clean, boolean stopsWithSpring) {
+        return startPostgres(dir, clean, stopsWithSpring).getJdbcUrl("postgres", "postgres");
     }
 
-    private static synchronized EmbeddedPostgres startPostgres(Path dir, boolean clean) {
+    private static synchronized EmbeddedPostgres startPostgres(Path dir, boolean clean, boolean stopsWithSpring) {
         if (postgres == null) {
             try {
                 Files.createDirectories(dir);
@@ -44,9 +48,11 @@ final class EmbeddedServers {
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
                         .setServerConfig("timezone", "UTC")
-                        .setRegisterShutdownHook(false)
+                        .setRegisterShutdownHook(!stopsWithSpring)
                         .start();
-                SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopPostgres);
+                if (stopsWithSpring) {
+                    SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopPostgres);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("Embedded PostgreSQL did not start in " + dir, e);
             }
@@ -55,7 +61,7 @@ final class EmbeddedServers {
     }
 
     /** The port of the embedded Redis keeping its data in {@code dir}. */
-    static synchronized int redis(Path dir, boolean clean) {
+    static synchronized int redis(Path dir, boolean clean, boolean stopsWithSpring) {
         if (redis == null) {
             try {
                 if (clean) {
@@ -70,10 +76,13 @@ final class EmbeddedServers {
                         .setting("appendonly yes")
                         .setting("appendfsync everysec")
                         .setting("save \"\"")
+                        .onShutdownForceStop(true)
                         .build();
                 server.start();
                 redis = server;
-                SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopRedis);
+                if (stopsWithSpring) {
+                    SpringApplication.getShutdownHandlers().add(EmbeddedServers::stopRedis);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("Embedded Redis did not start in " + dir, e);
             }
@@ -86,7 +95,7 @@ final class EmbeddedServers {
             try {
                 postgres.close();
             } catch (IOException e) {
-                // the JVM is exiting; the server process is killed with it
+                // nothing more to do as the JVM exits; the server process may outlive it
             }
         }
     }
@@ -96,7 +105,7 @@ final class EmbeddedServers {
             try {
                 redis.stop();
             } catch (IOException e) {
-                // the JVM is exiting; the server process is killed with it
+                // nothing more to do as the JVM exits; the server process may outlive it
             }
         }
     }

@@ -70,7 +70,7 @@ class EmbeddedStopTest {
             app.destroy(); // SIGTERM
             assertThat(app.waitFor(1, TimeUnit.MINUTES)).as("stopped").isTrue();
         } finally {
-            app.destroyForcibly();
+            stopEverything(app, data);
         }
 
         // PostgreSQL alone on the stopped service's data: no journal is replayed into it
@@ -86,6 +86,20 @@ class EmbeddedStopTest {
             assertThat(clicks.getLong(1))
                     .as("clicks stored, log in %s:%n%s", dir, Files.readString(dir.resolve("app.log")))
                     .isEqualTo(REDIRECTS);
+        }
+    }
+
+    /** After a failure: the process, its Redis, and its PostgreSQL, which pg_ctl started detached. */
+    private static void stopEverything(Process app, Path data) throws Exception {
+        if (!app.isAlive()) {
+            return;
+        }
+        app.descendants().forEach(ProcessHandle::destroy);
+        app.destroyForcibly();
+        Path pid = data.resolve("postgres").resolve("postmaster.pid");
+        if (Files.exists(pid)) {
+            ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).getFirst().strip()))
+                    .ifPresent(ProcessHandle::destroy);
         }
     }
 
