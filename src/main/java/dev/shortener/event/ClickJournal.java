@@ -203,8 +203,7 @@ final class ClickJournal implements AutoCloseable {
     }
 
     private FileChannel openSegment(long segment) throws IOException {
-        FileChannel channel = segmentFiles.create(segmentFile(segment));
-        JournalSlot.syncDirectory(directory);
+        FileChannel channel = segmentFiles.createDurably(segmentFile(segment), directory);
         segments.add(segment);
         return channel;
     }

@@ -13,11 +13,14 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +81,50 @@ class ClickJournalDiskFaultTest {
             journal.sync();
 
             assertThat(readAll(journal)).isEqualTo(List.of("c1", "c2", "c7"));
+        }
+    }
+
+    @Test
+    void aSegmentWhoseNameCannotBeMadeDurableIsRemovedAndTheJournalRollsOnceItCan() throws IOException {
+        boolean[] failSync = {false};
+        SegmentFiles files = new SegmentFiles() {
+            @Override
+            public FileChannel create(Path file) throws IOException {
+                return SegmentFiles.DISK.create(file);
+            }
+
+            @Override
+            public void syncDirectory(Path directory) throws IOException {
+                if (failSync[0]) {
+                    throw new IOException("input/output error");
+                }
+                SegmentFiles.super.syncDirectory(directory);
+            }
+        };
+        try (ClickJournal journal = ClickJournal.open(root, 300, files)) {
+            append(journal, 1, 1);
+            failSync[0] = true;
+            append(journal, 2, 4);
+            assertThat(segments(journal))
+                    .as("the segment that could not be made durable is gone")
+                    .hasSize(1);
+            failSync[0] = false;
+            for (int n = 6; n <= 12; n += 2) {
+                append(journal, n, 2);
+            }
+            journal.sync();
+
+            assertThat(segments(journal)).as("the journal rolls on").hasSizeGreaterThanOrEqualTo(3);
+            assertThat(readAll(journal))
+                    .isEqualTo(
+                            IntStream.rangeClosed(1, 13).mapToObj(n -> "c" + n).toList());
+        }
+    }
+
+    private static List<Path> segments(ClickJournal journal) throws IOException {
+        try (Stream<Path> files = Files.list(journal.directory())) {
+            return files.filter(file -> file.getFileName().toString().matches("\\d{20}\\..*"))
+                    .toList();
         }
     }
 
