@@ -1,7 +1,9 @@
 package dev.shortener.event;
 
 import dev.shortener.platform.IdList;
+import dev.shortener.platform.IdSequences;
 import dev.shortener.platform.Listings;
+import dev.shortener.platform.Refused;
 import dev.shortener.platform.SqlFilter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -142,11 +144,23 @@ class Events {
 
     /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */
     Event append(long urlId, @Nullable Long userId, String eventType, ObjectNode details, String actor) {
+        String text = json.writeValueAsString(details);
+        Optional<Event> appended = tryAppend(urlId, userId, eventType, text, actor);
+        if (appended.isEmpty()) {
+            // the id the sequence gave is taken, the one conflict an event can meet
+            IdSequences.movePastLargest(db, "events");
+            appended = tryAppend(urlId, userId, eventType, text, actor);
+        }
+        return appended.orElseThrow(() -> Refused.unavailable("The event's id was taken again; try again"));
+    }
+
+    private Optional<Event> tryAppend(
+            long urlId, @Nullable Long userId, String eventType, String details, String actor) {
         return db.sql("INSERT INTO events (url_id, user_id, event_type, details, actor) VALUES (?, ?, ?, ?::jsonb, ?)"
-                        + " RETURNING " + COLUMNS)
-                .params(urlId, userId, eventType, json.writeValueAsString(details), actor)
+                        + " ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
+                .params(urlId, userId, eventType, details, actor)
                 .query(rows)
-                .single();
+                .optional();
     }
 
     private Event event(ResultSet rs, int row) throws SQLException {

@@ -2,10 +2,12 @@ package dev.shortener.event;
 
 import dev.shortener.event.ClickJournal.Position;
 import dev.shortener.event.JournalReader.Chunk;
+import dev.shortener.platform.IdSequences;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,8 @@ final class PostgresClickSink implements ClickSink {
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
             RETURNING set_config('statement_timeout', ?, true)""";
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /** A round trip slower than this is a network or a server that slowing redirects cannot speed up. */
     private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -116,8 +120,23 @@ final class PostgresClickSink implements ClickSink {
                 return true;
             } catch (SQLException | RuntimeException e) {
                 rollBack(connection);
+                if (e instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                    // rows written around the sequence hold ids it gives: the next attempt draws past them
+                    movePastLargestId(connection);
+                }
                 throw e;
             }
+        }
+    }
+
+    private static void movePastLargestId(Connection connection) {
+        try (Statement move = connection.createStatement()) {
+            move.execute(IdSequences.movePastLargest("events"));
+            connection.commit();
+            log.warn(
+                    "A click met an event holding the id its sequence gave; the sequence is moved past the largest id");
+        } catch (SQLException e) {
+            log.debug("Moving the events id sequence failed: {}", e.toString());
         }
     }
 

@@ -101,8 +101,8 @@ class LinkController {
             }
             owner = caller.listableOwner();
         }
-        Links.Filter filter =
-                new Links.Filter(owner, isActive, shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
+        LinkFilter filter =
+                new LinkFilter(owner, isActive, shortCode == null || shortCode.isBlank() ? null : shortCode.trim());
         return listings.respond(links.list(filter), paging, cursor);
     }
 

@@ -2,9 +2,9 @@ package dev.shortener.link;
 
 import dev.shortener.identity.Caller;
 import dev.shortener.platform.IdList;
+import dev.shortener.platform.IdSequences;
 import dev.shortener.platform.Listings;
 import dev.shortener.platform.Refused;
-import dev.shortener.platform.SqlFilter;
 import dev.shortener.user.UserDeleted;
 import dev.shortener.user.Users;
 import java.sql.SQLException;
@@ -89,22 +89,8 @@ public class Links {
                 .single();
     }
 
-    /** Optional equality filters of the list; null means "any". */
-    record Filter(
-            @Nullable Long userId,
-            @Nullable Boolean active,
-            @Nullable String shortCode) {
-
-        SqlFilter sql() {
-            return new SqlFilter()
-                    .equal("user_id", userId)
-                    .equal("is_active", active)
-                    .equal("short_code", shortCode);
-        }
-    }
-
     /** The links that {@code filter} lets through, in id order. */
-    IdList<Link> list(Filter filter) {
+    IdList<Link> list(LinkFilter filter) {
         return list.where(filter.sql());
     }
 
@@ -144,9 +130,19 @@ public class Links {
         return saved;
     }
 
+    /** Empty when the code is taken; when the id the sequence gave is, the sequence moves on first. */
     private Optional<Link> insert(NewLink link, String code) {
+        Optional<Link> inserted = tryInsert(link, code);
+        if (inserted.isEmpty() && findByCode(code).isEmpty()) {
+            IdSequences.movePastLargest(db, "urls");
+            inserted = tryInsert(link, code);
+        }
+        return inserted;
+    }
+
+    private Optional<Link> tryInsert(NewLink link, String code) {
         return db.sql("INSERT INTO urls (user_id, short_code, original_url, title, is_active) VALUES (?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (short_code) DO NOTHING RETURNING " + COLUMNS)
+                        + " ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
                 .params(link.userId(), code, link.originalUrl().url(), link.title(), link.isActive())
                 .query(Link.class)
                 .optional();

@@ -1,5 +1,7 @@
 package dev.shortener.platform;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -19,6 +21,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class IdSequences {
 
+    private static final Logger log = LoggerFactory.getLogger(IdSequences.class);
+
     /**
      * Distances up to this are walked. Short, as rows inserted while it runs take ids the import is
      * about to write: the longer the walk, the likelier that an import overwrites such a row.
@@ -37,6 +41,34 @@ public final class IdSequences {
 
     /** The statement of {@link #movePast}, for a caller on a plain connection. */
     public static String movePast(String table, long id) {
+        return move(table, Long.toString(id));
+    }
+
+    /** {@link #movePastLargest(String)} in the caller's transaction, and logged: rows went around the sequence. */
+    public static void movePastLargest(JdbcClient db, String table) {
+        db.sql(movePastLargest(table)).update();
+        log.warn(
+                "An insert into {} met a row holding the id its sequence gave; the sequence is moved past"
+                        + " the largest id stored",
+                table);
+    }
+
+    /**
+     * The statement that moves the sequence of {@code table} past the largest id stored: an insert
+     * met a row holding the id the sequence gave it, written without the sequence (a restore by hand,
+     * or an import naming ids above it while the service took writes), and would meet the next ones.
+     * Only ids of the month range the sequence is in count (ADR 0020): a row written by hand in a
+     * later month's range must not move new events there. Other tables' ids lie far below the first
+     * range's end.
+     */
+    public static String movePastLargest(String table) {
+        return move(
+                table,
+                "(SELECT coalesce(max(id), 0) FROM %s WHERE id < ((last >> %d) + 1) << %d)"
+                        .formatted(table, MonthIds.MONTH_BITS, MonthIds.MONTH_BITS));
+    }
+
+    private static String move(String table, String target) {
         if (!table.matches("[a-z_]+")) {
             throw new IllegalArgumentException("not a table name: " + table);
         }
@@ -44,6 +76,7 @@ public final class IdSequences {
                 DO $$
                 DECLARE
                   seq regclass := pg_get_serial_sequence('%1$s', 'id');
+                  target bigint;
                   last bigint;
                   called boolean;
                   locked boolean := false;
@@ -58,10 +91,11 @@ public final class IdSequences {
                   IF NOT called THEN
                     last := last - 1;
                   END IF;
-                  IF %2$d - last > %3$d THEN
-                    PERFORM setval(seq, %2$d);
-                  ELSIF %2$d > last THEN
-                    PERFORM nextval(seq) FROM generate_series(1, %2$d - last);
+                  target := %2$s;
+                  IF target - last > %3$d THEN
+                    PERFORM setval(seq, target);
+                  ELSIF target > last THEN
+                    PERFORM nextval(seq) FROM generate_series(1, target - last);
                   END IF;
                   PERFORM pg_advisory_unlock(hashtext('id sequence of %1$s'));
                 EXCEPTION WHEN OTHERS OR query_canceled THEN
@@ -69,6 +103,6 @@ public final class IdSequences {
                     PERFORM pg_advisory_unlock(hashtext('id sequence of %1$s'));
                   END IF;
                   RAISE;
-                END $$""".formatted(table, id, LONGEST_WALK);
+                END $$""".formatted(table, target, LONGEST_WALK);
     }
 }

@@ -9,7 +9,7 @@ import java.time.temporal.ChronoUnit;
  */
 public final class MonthIds {
 
-    private static final int MONTH_BITS = 36;
+    static final int MONTH_BITS = 36;
     private static final YearMonth FIRST_MONTH = YearMonth.of(2000, 1);
 
     private MonthIds() {}

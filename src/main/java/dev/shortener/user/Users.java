@@ -1,6 +1,7 @@
 package dev.shortener.user;
 
 import dev.shortener.platform.IdList;
+import dev.shortener.platform.IdSequences;
 import dev.shortener.platform.Listings;
 import dev.shortener.platform.Refused;
 import java.util.Optional;
@@ -49,14 +50,29 @@ public class Users {
 
     /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */
     User create(String username, Email email) {
-        try {
-            return db.sql("INSERT INTO users (username, email) VALUES (?, ?) RETURNING " + COLUMNS)
-                    .params(username, email.address())
-                    .query(User.class)
-                    .single();
-        } catch (DuplicateKeyException e) {
-            throw new EmailTaken(email.address());
+        Optional<User> created = insert(username, email);
+        if (created.isEmpty() && !emailTaken(email)) {
+            // the id the sequence gave is taken
+            IdSequences.movePastLargest(db, "users");
+            created = insert(username, email);
         }
+        return created.orElseThrow(() -> emailTaken(email)
+                ? new EmailTaken(email.address())
+                : Refused.unavailable("The user's id was taken again; try again"));
+    }
+
+    private Optional<User> insert(String username, Email email) {
+        return db.sql("INSERT INTO users (username, email) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
+                .params(username, email.address())
+                .query(User.class)
+                .optional();
+    }
+
+    private boolean emailTaken(Email email) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(?))")
+                .param(email.address())
+                .query(Boolean.class)
+                .single();
     }
 
     /** Changes the given fields; a null one keeps its value. */

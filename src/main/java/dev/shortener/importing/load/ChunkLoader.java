@@ -129,6 +129,12 @@ public class ChunkLoader {
                 move.execute(IdSequences.movePast(entity.table(), maxId));
             }
         }
+        if (ids.getCount() < rows.size()) {
+            // rows that draw their ids: past any written around the sequence (nothing written if none)
+            try (Statement move = connection.createStatement()) {
+                move.execute(IdSequences.movePastLargest(entity.table()));
+            }
+        }
         Outcome copied = copyNew(connection, entity, rows);
         return copied != null ? copied : StagedUpsert.load(connection, entity, rows, ids);
     }
