@@ -44,6 +44,7 @@ class TableOwnershipTest {
             Map.entry("click_counts", "event"),
             Map.entry("event_tallies", "event"),
             Map.entry("click_journals", "event"),
+            Map.entry("click_texts", "event"),
             Map.entry("undelivered_link_changes", "redirect"),
             Map.entry("import_jobs", "importing"),
             Map.entry("import_chunks", "importing"),

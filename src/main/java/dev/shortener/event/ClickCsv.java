@@ -1,76 +1,39 @@
 package dev.shortener.event;
 
-import org.jspecify.annotations.Nullable;
+import java.util.Map;
 
 /**
- * A click as one line of {@code COPY events (url_id, user_id, event_type, "timestamp", details) FROM
- * STDIN (FORMAT csv)}, written straight into a {@link CopyText}: on the writer's path this is the
- * largest cost after the COPY itself, so no object mapper and no intermediate string (ADR 0002).
+ * A click as one line of {@link #COPY}: a narrow row of {@code events}, its texts as the ids of
+ * {@link ClickTexts}, written straight into a {@link CopyText} (ADR 0002, 0018).
  */
 final class ClickCsv {
 
-    static final String COPY =
+    static final String COPY = "COPY events (url_id, user_id, event_type, \"timestamp\", details,"
+            + " short_code_id, original_url_id, referrer_id, user_agent_id) FROM STDIN (FORMAT csv)";
+
+    /** The COPY of journal records written before {@link ClickRecords}: lines of wide rows. */
+    static final String LEGACY_COPY =
             "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
-
-    /** A click's line is about this long; buffers start at this many bytes a click. */
-    static final int LINE_BYTES = 192;
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ClickCsv() {}
 
-    static void append(CopyText text, Click click) {
+    /** {@code ids} holds the id of each of the click's texts. */
+    static void append(CopyText text, Click click, Map<String, Long> ids) {
         text.number(click.urlId()).ascii(',');
         if (click.userId() != null) {
             text.number(click.userId());
         }
-        text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
-        details(text, click);
+        // details stays null: click_details rebuilds it
+        text.ascii(",click,").timestamp(click.atMillis()).ascii(",,");
+        text.number(ids.get(click.shortCode())).ascii(',');
+        text.number(ids.get(click.originalUrl())).ascii(',');
+        if (click.referrer() != null) {
+            text.number(ids.get(click.referrer()));
+        }
+        text.ascii(',');
+        if (click.userAgent() != null) {
+            text.number(ids.get(click.userAgent()));
+        }
         text.ascii('\n');
-    }
-
-    /** The click's details as the contract names them: a JSON object inside one quoted CSV field. */
-    private static void details(CopyText csv, Click click) {
-        csv.ascii("\"{\"\"short_code\"\":");
-        jsonString(csv, click.shortCode());
-        csv.ascii(",\"\"original_url\"\":");
-        jsonString(csv, click.originalUrl());
-        csv.ascii(",\"\"referrer\"\":");
-        jsonString(csv, click.referrer());
-        csv.ascii(",\"\"user_agent\"\":");
-        jsonString(csv, click.userAgent());
-        csv.ascii("}\"");
-    }
-
-    /**
-     * A JSON string (RFC 8259 escapes) inside a quoted CSV field (quotes doubled). NUL is dropped:
-     * PostgreSQL's jsonb refuses it even escaped.
-     */
-    private static void jsonString(CopyText csv, @Nullable String value) {
-        if (value == null) {
-            csv.ascii("null");
-            return;
-        }
-        csv.ascii("\"\"");
-        for (int i = 0; i < value.length(); ) {
-            int c = value.codePointAt(i);
-            i += Character.charCount(c);
-            switch (c) {
-                case '"' -> csv.ascii("\\\"\"");
-                case '\\' -> csv.ascii("\\\\");
-                case '\n' -> csv.ascii("\\n");
-                case '\r' -> csv.ascii("\\r");
-                case '\t' -> csv.ascii("\\t");
-                case '\0' -> {}
-                default -> {
-                    if (c < 0x20) {
-                        csv.ascii("\\u00").ascii(HEX[c >> 4]).ascii(HEX[c & 0xF]);
-                    } else {
-                        csv.codePoint(c);
-                    }
-                }
-            }
-        }
-        csv.ascii("\"\"");
     }
 }

@@ -37,7 +37,8 @@ final class ClickJournal implements AutoCloseable {
 
     // a record's header, written by append and checked by JournalReader
     static final int HEADER_BYTES = 24;
-    static final int MAGIC = 0x434c4b31; // "CLK1"
+    static final int MAGIC = 0x434c4b32; // "CLK2": clicks of ClickRecords
+    static final int LEGACY_MAGIC = 0x434c4b31; // "CLK1": lines of ClickCsv.LEGACY_COPY, still loaded
     private static final String SUFFIX = ".clicks";
 
     private final JournalSlot slot;
@@ -130,7 +131,7 @@ final class ClickJournal implements AutoCloseable {
 
     // ---- the writer's side: one thread at a time ----
 
-    /** Appends one record holding {@code clicks} encoded lines; durable after the next {@link #sync()}. */
+    /** Appends one record holding {@code clicks} encoded clicks; durable after the next {@link #sync()}. */
     void append(CopyText lines, int clicks, long firstMillis) throws IOException {
         if (damaged) {
             sync(); // the reader takes the records before the half record once a later segment exists

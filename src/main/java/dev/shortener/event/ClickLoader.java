@@ -53,7 +53,7 @@ final class ClickLoader {
         this.metrics = metrics;
         this.backOff = new ExponentialBackOff(settings.retryBackoff().toMillis(), 2);
         this.backOff.setMaxInterval(settings.retryBackoffMax().toMillis());
-        this.reader = new JournalReader(journal, settings.batchSize() * ClickCsv.LINE_BYTES);
+        this.reader = new JournalReader(journal, settings.batchSize() * ClickRecords.CLICK_BYTES);
     }
 
     void start() {

@@ -20,13 +20,14 @@ interface ClickSink {
     Position storedPosition(UUID journal) throws SQLException;
 
     /**
-     * Stores the chunk's clicks, the first {@code chunk.length()} bytes of {@code lines} (COPY lines
-     * of {@link ClickCsv}), and moves the journal's position to the chunk's end, both or neither.
+     * Stores the chunk's clicks, the first {@code chunk.length()} bytes of {@code records} (clicks of
+     * {@link ClickRecords}, or lines of {@link ClickCsv#LEGACY_COPY} in a legacy chunk), and moves the
+     * journal's position to the chunk's end, both or neither.
      * False, storing nothing, when the stored position is past the chunk's start: an earlier attempt
      * stored it. A chunk that starts past the stored position is stored (the loader skipped a torn or
      * empty part of the journal).
      */
-    boolean store(UUID journal, Chunk chunk, byte[] lines) throws SQLException;
+    boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException;
 
     /** Moves the journal's position back to its start: its files were lost, and what it holds now is new. */
     void reset(UUID journal) throws SQLException;

@@ -3,11 +3,12 @@ package dev.shortener.event;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The text of one COPY, encoded as UTF-8 as it is written, in a buffer that a click writer reuses
- * batch after batch: building a string first and encoding it afterwards made three copies of every
- * batch, a large share of what a redirect allocated (ADR 0002).
+ * The bytes of a journal record or of one COPY's text, encoded as they are written, in a buffer that
+ * a click writer reuses batch after batch: building a string first and encoding it afterwards made
+ * three copies of every batch, a large share of what a redirect allocated (ADR 0002).
  */
 final class CopyText {
 
@@ -78,6 +79,42 @@ final class CopyText {
             second = s;
         }
         return ascii(secondText);
+    }
+
+    CopyText int32(int value) {
+        room(4);
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            bytes[length++] = (byte) (value >>> shift);
+        }
+        return this;
+    }
+
+    CopyText int64(long value) {
+        return int32((int) (value >>> 32)).int32((int) value);
+    }
+
+    /**
+     * A string's UTF-8 bytes behind their count, -1 for null. NUL is dropped and a lone surrogate
+     * becomes U+FFFD, as PostgreSQL's text holds neither.
+     */
+    CopyText utf8(@Nullable String value) {
+        if (value == null) {
+            return int32(-1);
+        }
+        int at = length;
+        int32(0);
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            i += Character.charCount(c);
+            if (c != 0) {
+                codePoint(c);
+            }
+        }
+        int size = length - at - 4;
+        length = at;
+        int32(size);
+        length += size;
+        return this;
     }
 
     CopyText codePoint(int cp) {

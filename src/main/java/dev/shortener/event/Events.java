@@ -31,7 +31,8 @@ class Events {
     private static final String OWNED_LINKS = "SELECT id FROM urls WHERE user_id = ?";
 
     private static final String COLUMNS =
-            "id, url_id, user_id, event_type, \"timestamp\", details::text AS details, actor";
+            // a narrow click's details rebuilt from its texts' ids (V28): the same jsonb a wide row holds
+            "id, url_id, user_id, event_type, \"timestamp\", event_details(events)::text AS details, actor";
 
     private final JdbcClient db;
     private final EventTallies tallies;

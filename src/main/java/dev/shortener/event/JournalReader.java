@@ -11,12 +11,15 @@ import java.util.zip.CRC32C;
 
 /**
  * The loader's side of the {@link ClickJournal}: whole records, checked, read into one byte array
- * that is reused chunk after chunk for the lines handed to COPY.
+ * that is reused chunk after chunk.
  */
 final class JournalReader {
 
-    /** What one read found: records from {@code from} to {@code to}, their lines in {@link #bytes()}. */
-    record Chunk(Position from, Position to, int clicks, long firstMillis, int length, boolean torn) {}
+    /**
+     * What one read found: records from {@code from} to {@code to}, their clicks in {@link #bytes()};
+     * {@code legacy} when they are lines of {@link ClickCsv#LEGACY_COPY}, records of one kind a chunk.
+     */
+    record Chunk(Position from, Position to, int clicks, long firstMillis, int length, boolean torn, boolean legacy) {}
 
     private final ClickJournal journal;
     private byte[] bytes;
@@ -47,13 +50,14 @@ final class JournalReader {
             int clicks = 0;
             int length = 0;
             long firstMillis = 0;
+            int kind = 0;
             ByteBuffer head = ByteBuffer.allocate(ClickJournal.HEADER_BYTES);
             CRC32C crc = new CRC32C();
             while (offset < end) {
                 head.clear();
                 if (end - offset < ClickJournal.HEADER_BYTES
                         || readFully(channel, head, offset) < ClickJournal.HEADER_BYTES) {
-                    return torn(from, offset, clicks, firstMillis, length);
+                    return torn(from, offset, clicks, firstMillis, length, kind);
                 }
                 head.flip();
                 int magic = head.getInt();
@@ -61,24 +65,25 @@ final class JournalReader {
                 int count = head.getInt();
                 long millis = head.getLong();
                 int check = head.getInt();
-                if (magic != ClickJournal.MAGIC
+                if ((magic != ClickJournal.MAGIC && magic != ClickJournal.LEGACY_MAGIC)
                         || size < 0
                         || count <= 0
                         || size > end - offset - ClickJournal.HEADER_BYTES) {
-                    return torn(from, offset, clicks, firstMillis, length);
+                    return torn(from, offset, clicks, firstMillis, length, kind);
                 }
-                if (clicks > 0 && clicks + count > maxClicks) {
+                if (clicks > 0 && (clicks + count > maxClicks || magic != kind)) {
                     break;
                 }
+                kind = magic;
                 room(length + size);
                 ByteBuffer body = ByteBuffer.wrap(bytes, length, size);
                 if (readFully(channel, body, offset + ClickJournal.HEADER_BYTES) < size) {
-                    return torn(from, offset, clicks, firstMillis, length);
+                    return torn(from, offset, clicks, firstMillis, length, kind);
                 }
                 crc.reset();
                 crc.update(bytes, length, size);
                 if (((int) crc.getValue() ^ count) != check) {
-                    return torn(from, offset, clicks, firstMillis, length);
+                    return torn(from, offset, clicks, firstMillis, length, kind);
                 }
                 if (clicks == 0) {
                     firstMillis = millis;
@@ -92,22 +97,27 @@ final class JournalReader {
                 // the segment is complete and read to its end: the next read starts in the next one
                 to = journal.start(new Position(from.segment() + 1, 0));
             }
-            return new Chunk(from, to, clicks, firstMillis, length, false);
+            return new Chunk(from, to, clicks, firstMillis, length, false, legacy(kind));
         } catch (NoSuchFileException e) {
-            return new Chunk(from, journal.start(new Position(from.segment() + 1, 0)), 0, 0, 0, false);
+            return new Chunk(from, journal.start(new Position(from.segment() + 1, 0)), 0, 0, 0, false, false);
         }
     }
 
-    private Chunk torn(Position from, long offset, int clicks, long firstMillis, int length) {
+    private static boolean legacy(int kind) {
+        return kind == ClickJournal.LEGACY_MAGIC;
+    }
+
+    private Chunk torn(Position from, long offset, int clicks, long firstMillis, int length, int kind) {
         if (from.segment() >= journal.synced().segment()) {
             throw new IllegalStateException("Click journal record at " + offset + " of segment " + from.segment()
                     + " in " + journal.directory() + " does not check out below the synced end");
         }
         if (clicks > 0) {
             // load the good records first; the next read meets the damage again and skips it
-            return new Chunk(from, new Position(from.segment(), offset), clicks, firstMillis, length, false);
+            return new Chunk(
+                    from, new Position(from.segment(), offset), clicks, firstMillis, length, false, legacy(kind));
         }
-        return new Chunk(from, journal.start(new Position(from.segment() + 1, 0)), 0, 0, 0, true);
+        return new Chunk(from, journal.start(new Position(from.segment() + 1, 0)), 0, 0, 0, true, false);
     }
 
     private static int readFully(FileChannel channel, ByteBuffer target, long at) throws IOException {

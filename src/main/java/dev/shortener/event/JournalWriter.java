@@ -30,8 +30,8 @@ final class JournalWriter {
     private final PendingClicks pending;
     /** Held while clicks move from the queue to the journal, by the journal thread, a flush or the stop. */
     private final ReentrantLock appending = new ReentrantLock();
-    /** The journal's lines, reused batch after batch under {@code appending}. */
-    private final CopyText lines;
+    /** The journal's records, reused batch after batch under {@code appending}. */
+    private final CopyText records;
 
     /** Guarded by {@code appending}: the journal is closed, or about to be once the loader is done. */
     private boolean closed;
@@ -53,7 +53,7 @@ final class JournalWriter {
         this.settings = settings;
         this.metrics = metrics;
         this.pending = pending;
-        this.lines = new CopyText(settings.batchSize() * ClickCsv.LINE_BYTES);
+        this.records = new CopyText(settings.batchSize() * ClickRecords.CLICK_BYTES);
     }
 
     void start() {
@@ -110,12 +110,12 @@ final class JournalWriter {
             diskTrouble("is over CLICKS_JOURNAL_MAX: clicks are dropped", null);
             return false;
         }
-        lines.clear();
+        records.clear();
         for (Click click : batch) {
-            ClickCsv.append(lines, click);
+            ClickRecords.append(records, click);
         }
         try {
-            journal.append(lines, batch.size(), batch.getFirst().atMillis());
+            journal.append(records, batch.size(), batch.getFirst().atMillis());
             metrics.journalled(batch.size());
             return true;
         } catch (IOException e) {

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The click sink in PostgreSQL: the journal's position in {@code click_journals}, and each chunk's
- * COPY into {@code events} in one transaction with the move of that position, so that no chunk is
- * stored twice; each round trip is timed, for pacing.
+ * COPY into {@code events}, narrow rows whose texts are ids of {@link ClickTexts}, in one transaction
+ * with the move of that position, so that no chunk is stored twice; each round trip is timed, for
+ * pacing.
  */
 final class PostgresClickSink implements ClickSink {
 
@@ -43,8 +46,14 @@ final class PostgresClickSink implements ClickSink {
     /** A round trip slower than this is a network or a server that slowing redirects cannot speed up. */
     private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+    /** Texts a sink keeps the ids of: a few megabytes, and most referrers and agents of a busy day. */
+    private static final long REMEMBERED_TEXTS = 100_000;
+
     private final DataSource dataSource;
     private final Duration copyTimeout;
+    private final ClickTexts texts = new ClickTexts(REMEMBERED_TEXTS);
+    /** The COPY's lines, reused chunk after chunk (the loader stores one chunk at a time). */
+    private final CopyText lines = new CopyText(4096);
 
     private volatile long roundTripNanos;
     /** {@link System#nanoTime()} at which the round trip under way began; 0 between round trips. */
@@ -89,12 +98,13 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** One COPY and the move of the position after it, in one transaction. */
+    /** The texts' ids first, then one COPY and the move of the position after it, in one transaction. */
     @Override
-    public boolean store(UUID journal, Chunk chunk, byte[] lines) throws SQLException {
+    public boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException {
         try (Connection connection = connection()) {
             connection.setNetworkTimeout(
                     Runnable::run, (int) copyTimeout.plusSeconds(1).toMillis());
+            Copy rows = copyOf(connection, chunk, records);
             connection.setAutoCommit(false);
             try {
                 if (!advance(connection, journal, chunk)) {
@@ -102,10 +112,10 @@ final class PostgresClickSink implements ClickSink {
                     return false;
                 }
                 CopyIn copy = roundTrip(
-                        () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(ClickCsv.COPY));
+                        () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.sql()));
                 try {
                     roundTrip(() -> {
-                        copy.writeToCopy(lines, 0, chunk.length());
+                        copy.writeToCopy(rows.bytes(), 0, rows.length());
                         return copy.endCopy();
                     });
                 } finally {
@@ -127,6 +137,23 @@ final class PostgresClickSink implements ClickSink {
                 throw e;
             }
         }
+    }
+
+    /** What one chunk's COPY sends. */
+    private record Copy(String sql, byte[] bytes, int length) {}
+
+    /** The chunk's rows: narrow, once the ids of their texts are known, or the lines of a legacy chunk as they are. */
+    private Copy copyOf(Connection connection, Chunk chunk, byte[] records) throws SQLException {
+        if (chunk.legacy()) {
+            return new Copy(ClickCsv.LEGACY_COPY, records, chunk.length());
+        }
+        List<Click> clicks = ClickRecords.read(records, chunk.length(), chunk.clicks());
+        Map<String, Long> ids = roundTrip(() -> texts.ids(connection, clicks));
+        lines.clear();
+        for (Click click : clicks) {
+            ClickCsv.append(lines, click, ids);
+        }
+        return new Copy(ClickCsv.COPY, lines.bytes(), lines.length());
     }
 
     private static void movePastLargestId(Connection connection) {

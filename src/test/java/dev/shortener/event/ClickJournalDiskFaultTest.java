@@ -12,13 +12,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * after it. Real files; only the failures are made up.
  */
 class ClickJournalDiskFaultTest {
-
-    private static final Pattern SHORT_CODE = Pattern.compile("short_code\\W+(c\\d+)");
 
     @TempDir
     Path root;
@@ -131,7 +126,7 @@ class ClickJournalDiskFaultTest {
     private static void append(ClickJournal journal, int first, int count) throws IOException {
         CopyText lines = new CopyText(64);
         for (int n = first; n < first + count; n++) {
-            ClickCsv.append(lines, new Click(n, null, "c" + n, "https://e.example/" + n, "r", "a", n));
+            ClickRecords.append(lines, new Click(n, null, "c" + n, "https://e.example/" + n, "r", "a", n));
         }
         journal.append(lines, count, first);
     }
@@ -143,10 +138,9 @@ class ClickJournalDiskFaultTest {
         Position at = journal.start(new Position(0, 0));
         for (int reads = 0; at.compareTo(journal.synced()) < 0 && reads < 100; reads++) {
             Chunk chunk = reader.read(at, 100);
-            Matcher code = SHORT_CODE.matcher(new String(reader.bytes(), 0, chunk.length(), StandardCharsets.UTF_8));
-            while (code.find()) {
-                codes.add(code.group(1));
-            }
+            ClickRecords.read(reader.bytes(), chunk.length(), chunk.clicks()).stream()
+                    .map(Click::shortCode)
+                    .forEach(codes::add);
             at = chunk.to();
         }
         return codes;

@@ -19,7 +19,7 @@ abstract class ClickSinkContract {
 
     private static final Position START = new Position(0, 0);
 
-    /** Clicks are stored to the second, as {@link ClickCsv} writes them. */
+    /** Clicks are stored to the second, as {@link CopyText#timestamp} writes them. */
     private static final long SECOND = 1_796_000_000_000L;
 
     /** A new instance of the sink on the store this test reads, which every call shares. */
@@ -138,14 +138,14 @@ abstract class ClickSinkContract {
 
     private static Chunk chunk(Position from, Position to, Click... clicks) {
         return new Chunk(
-                from, to, clicks.length, clicks[0].atMillis(), lines(clicks).length(), false);
+                from, to, clicks.length, clicks[0].atMillis(), lines(clicks).length(), false, false);
     }
 
     /** The clicks as the journal holds them, in a buffer longer than the lines, as the reader's is. */
     private static CopyText lines(Click... clicks) {
         CopyText text = new CopyText(4096);
         for (Click click : clicks) {
-            ClickCsv.append(text, click);
+            ClickRecords.append(text, click);
         }
         return text;
     }

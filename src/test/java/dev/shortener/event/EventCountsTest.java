@@ -91,9 +91,9 @@ class EventCountsTest extends ApiTest {
                 .as("the rollup the statistics read, with no row left at zero")
                 .containsExactlyInAnyOrderElementsOf(
                         db.sql("""
-                                SELECT coalesce(details ->> 'referrer', '') || '=' || count(*) FROM events
+                                SELECT coalesce(event_details(events) ->> 'referrer', '') || '=' || count(*) FROM events
                                 WHERE url_id = ? AND event_type = 'click'
-                                GROUP BY "timestamp"::date, coalesce(details ->> 'referrer', '')""").param(popularId).query(String.class).list());
+                                GROUP BY "timestamp"::date, coalesce(event_details(events) ->> 'referrer', '')""").param(popularId).query(String.class).list());
     }
 
     @Test

@@ -2,12 +2,29 @@ package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shortener.event.ClickJournal.Position;
+import dev.shortener.event.JournalReader.Chunk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+import java.util.zip.CRC32C;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -31,6 +48,8 @@ class PostgresClickSinkTest extends ClickSinkContract {
         return new PostgresClickSink(dataSource, Duration.ofSeconds(5));
     }
 
+    private static final long SECOND = 1_796_000_000_000L;
+
     @Test
     void aClickIsTimedToTheSecondAsPostgresqlRoundsTheTimesOfOtherEvents() {
         long second = 1_796_000_000_000L;
@@ -48,13 +67,179 @@ class PostgresClickSinkTest extends ClickSinkContract {
         }
     }
 
+    /** Clicks whose texts need every escape of JSON and CSV, and texts that are no JSON at all. */
+    private static List<Click> awkward(long urlId) {
+        String quoted = "https://r.example/?q=\"quoted\",comma\\back\nline\ttab\u0001ctl é✓😀";
+        return List.of(
+                new Click(urlId, 7L, "Ab_-9", "https://example.com/a?b=\"c\"", quoted, "Agent/1 (\"x\")", SECOND),
+                new Click(urlId, null, "Ab_-9", "https://example.com/", "", "", SECOND + 1000),
+                new Click(urlId, 7L, "Ab_-9", "https://example.com/", null, null, SECOND + 2000),
+                new Click(urlId, 7L, "x", "https://example.com/", "a\0b", "\uD800lone", SECOND + 3000),
+                new Click(
+                        urlId,
+                        7L,
+                        "x",
+                        "https://example.com/",
+                        "https://long.example/" + "r".repeat(10_000),
+                        "{}",
+                        SECOND));
+    }
+
+    @Test
+    void aNarrowClickReadsBackByteForByteAsTheWideRowOfItsLegacyRecord() throws SQLException {
+        long narrow = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+        long wide = narrow + 1;
+        UUID journal = UUID.randomUUID();
+        ClickSink sink = newSink();
+        sink.storedPosition(journal);
+
+        CopyText records = new CopyText(64);
+        awkward(narrow).forEach(click -> ClickRecords.append(records, click));
+        CopyText lines = new CopyText(64);
+        awkward(wide).forEach(click -> LegacyClickCsv.append(lines, click));
+        int clicks = awkward(narrow).size();
+        assertThat(sink.store(journal, chunk(0, 100, clicks, records.length(), false), records.bytes()))
+                .isTrue();
+        assertThat(sink.store(journal, chunk(100, 200, clicks, lines.length(), true), lines.bytes()))
+                .isTrue();
+
+        assertThat(details(narrow)).hasSize(clicks).isEqualTo(details(wide));
+        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details IS NULL AND referrer_id IS NULL")
+                        .param(narrow)
+                        .query(Long.class)
+                        .single())
+                .as("stored narrow, without a referrer only where the click had none")
+                .isOne();
+        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details IS NOT NULL")
+                        .param(wide)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(clicks);
+        assertThat(rollup(narrow)).hasSize(5).isEqualTo(rollup(wide));
+
+        db.sql("DELETE FROM events WHERE url_id IN (?, ?)").params(narrow, wide).update();
+
+        assertThat(rollup(narrow))
+                .as("the delete took each click off its referrer's row")
+                .isEmpty();
+        assertThat(rollup(wide)).isEmpty();
+    }
+
+    @Test
+    void sinksThatMeetTheSameNewTextsAtOnceShareOneEntryEach() throws Exception {
+        long urlId = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+        String referrer = "https://shared.example/" + UUID.randomUUID();
+        List<Click> clicks =
+                List.of(new Click(urlId, 1L, "s", "https://example.com/s", referrer, referrer + "/agent", SECOND));
+        CopyText records = new CopyText(64);
+        clicks.forEach(click -> ClickRecords.append(records, click));
+        try (ExecutorService loaders = Executors.newFixedThreadPool(4)) {
+            List<Future<Boolean>> stored = IntStream.range(0, 8)
+                    .mapToObj(n -> loaders.submit(() -> {
+                        UUID journal = UUID.randomUUID();
+                        ClickSink sink = newSink();
+                        sink.storedPosition(journal);
+                        return sink.store(journal, chunk(0, 10, 1, records.length(), false), records.bytes());
+                    }))
+                    .toList();
+            for (Future<Boolean> one : stored) {
+                assertThat(one.get()).isTrue();
+            }
+        }
+
+        assertThat(db.sql("SELECT count(*) FROM click_texts WHERE text IN (?, ?)")
+                        .params(referrer, referrer + "/agent")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+        assertThat(storedClicks(urlId)).hasSize(8).containsOnly(clicks.getFirst());
+    }
+
+    @Test
+    void aJournalOfLegacyRecordsThenNewOnesIsReadInChunksOfOneKindAndStoredWhole(@TempDir Path root)
+            throws IOException, SQLException {
+        long urlId = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+        List<Click> before = awkward(urlId);
+        List<Click> after = List.of(new Click(urlId, 8L, "after", "https://example.com/after", "r", "a", SECOND));
+        Path legacySegment;
+        try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE, SegmentFiles.DISK)) {
+            legacySegment = journal.segmentFile(journal.synced().segment());
+        }
+        // what an instance of an earlier version left in its journal: two records of COPY lines
+        for (List<Click> record : List.of(before.subList(0, 2), before.subList(2, before.size()))) {
+            CopyText lines = new CopyText(64);
+            record.forEach(click -> LegacyClickCsv.append(lines, click));
+            Files.write(legacySegment, legacyRecord(lines, record.size()), StandardOpenOption.APPEND);
+        }
+        ClickSink sink = newSink();
+        List<Boolean> kinds = new ArrayList<>();
+        try (ClickJournal journal = ClickJournal.open(root, Long.MAX_VALUE, SegmentFiles.DISK)) {
+            CopyText records = new CopyText(64);
+            after.forEach(click -> ClickRecords.append(records, click));
+            journal.append(records, after.size(), SECOND);
+            journal.sync();
+            sink.storedPosition(journal.id());
+            JournalReader reader = new JournalReader(journal, 16);
+            Position at = journal.start(new Position(0, 0));
+            while (at.compareTo(journal.synced()) < 0) {
+                Chunk chunk = reader.read(at, 1000);
+                if (chunk.clicks() > 0) {
+                    kinds.add(chunk.legacy());
+                    assertThat(sink.store(journal.id(), chunk, reader.bytes())).isTrue();
+                }
+                at = chunk.to();
+            }
+        }
+
+        assertThat(kinds).containsExactly(true, false);
+        List<Click> expected = new ArrayList<>(before);
+        expected.set(3, new Click(urlId, 7L, "x", "https://example.com/", "ab", "\uFFFDlone", SECOND + 3000));
+        expected.addAll(after);
+        assertThat(storedClicks(urlId)).isEqualTo(expected);
+    }
+
+    /** A journal record as versions before {@link ClickRecords} wrote it, header and all. */
+    private static byte[] legacyRecord(CopyText lines, int clicks) {
+        CRC32C crc = new CRC32C();
+        crc.update(lines.bytes(), 0, lines.length());
+        return ByteBuffer.allocate(ClickJournal.HEADER_BYTES + lines.length())
+                .putInt(ClickJournal.LEGACY_MAGIC)
+                .putInt(lines.length())
+                .putInt(clicks)
+                .putLong(SECOND)
+                .putInt((int) crc.getValue() ^ clicks)
+                .put(lines.bytes(), 0, lines.length())
+                .array();
+    }
+
+    private static Chunk chunk(long from, long to, int clicks, int length, boolean legacy) {
+        return new Chunk(new Position(0, from), new Position(0, to), clicks, SECOND, length, false, legacy);
+    }
+
+    /** The details of a link's events as the API shows them, in id order. */
+    private List<String> details(long urlId) {
+        return db.sql("SELECT event_details(events)::text FROM events WHERE url_id = ? ORDER BY id")
+                .param(urlId)
+                .query(String.class)
+                .list();
+    }
+
+    /** A link's click rollup: referrer=clicks per day and user. */
+    private List<String> rollup(long urlId) {
+        return db.sql("""
+                        SELECT day || ' ' || coalesce(user_id, 0) || ' ' || referrer || '=' || clicks FROM click_counts
+                        WHERE url_id = ? ORDER BY 1""").param(urlId).query(String.class).list();
+    }
+
     @Override
     List<Click> storedClicks(long urlId) {
         return db.sql("""
                         SELECT url_id, user_id, details->>'short_code', details->>'original_url',
-                               details->>'referrer', details->>'user_agent',
-                               extract(epoch FROM "timestamp")::bigint * 1000
-                        FROM events WHERE url_id = ? AND event_type = 'click' ORDER BY id""")
+                               details->>'referrer', details->>'user_agent', at
+                        FROM (SELECT id, url_id, user_id, event_details(events) AS details,
+                                     extract(epoch FROM "timestamp")::bigint * 1000 AS at
+                              FROM events WHERE url_id = ? AND event_type = 'click') stored
+                        ORDER BY id""")
                 .param(urlId)
                 .query((row, n) -> new Click(
                         row.getLong(1),

@@ -122,7 +122,8 @@ class RedirectApiTest extends ApiTest {
         assertThat(response.header("Location")).isEqualTo("https://example.com/landing?q=1");
         clicks.flush();
         assertThat(links.clicks(link.id())).isEqualTo(1);
-        String details = db.sql("SELECT details::text FROM events WHERE url_id = ? AND event_type = 'click'")
+        String details = db.sql(
+                        "SELECT event_details(events)::text FROM events WHERE url_id = ? AND event_type = 'click'")
                 .param(link.id())
                 .query(String.class)
                 .single();
@@ -144,7 +145,8 @@ class RedirectApiTest extends ApiTest {
                     .isEqualTo("https://example.com/stra%C3%9Fe/%E6%97%A5%E6%9C%AC?q=%C3%BC");
         }
         clicks.flush();
-        assertThat(db.sql("SELECT details ->> 'original_url' FROM events WHERE url_id = ? AND event_type = 'click'")
+        assertThat(db.sql(
+                                "SELECT event_details(events) ->> 'original_url' FROM events WHERE url_id = ? AND event_type = 'click'")
                         .param(link.id())
                         .query(String.class)
                         .list())

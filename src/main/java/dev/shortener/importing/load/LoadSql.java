@@ -164,10 +164,12 @@ public record LoadSql(
             null,
             List.of("""
                     UPDATE events t SET url_id = s.url_id, user_id = s.user_id, event_type = s.event_type,
-                      "timestamp" = coalesce(s."timestamp", t."timestamp"), details = s.details::jsonb
+                      "timestamp" = coalesce(s."timestamp", t."timestamp"), details = s.details::jsonb,
+                      short_code_id = NULL, original_url_id = NULL, referrer_id = NULL, user_agent_id = NULL
                     FROM (SELECT DISTINCT ON (s.id) * FROM staging_events s
                           WHERE s.id IS NOT NULL AND s.ord BETWEEN ? AND ? ORDER BY s.id, s.ord DESC) s
-                    WHERE t.id = s.id AND t.id BETWEEN {lowest_id} AND {highest_id} AND (t.url_id, t.user_id, t.event_type, t."timestamp", t.details)
+                    WHERE t.id = s.id AND t.id BETWEEN {lowest_id} AND {highest_id} AND (t.url_id, t.user_id, t.event_type, t."timestamp",
+                      event_details(t))
                       IS DISTINCT FROM (s.url_id, s.user_id, s.event_type, coalesce(s."timestamp", t."timestamp"),
                         s.details::jsonb)""", """
                     INSERT INTO events (id, url_id, user_id, event_type, "timestamp", details)
@@ -176,7 +178,8 @@ public record LoadSql(
                           WHERE s.id IS NOT NULL AND s.ord BETWEEN ? AND ? ORDER BY s.id, s.ord DESC) s
                     WHERE NOT EXISTS (SELECT 1 FROM events t WHERE t.id = s.id) ORDER BY s.ord
                     ON CONFLICT (id) DO UPDATE SET url_id = excluded.url_id, user_id = excluded.user_id,
-                      event_type = excluded.event_type, "timestamp" = excluded."timestamp", details = excluded.details""".formatted(NOW), """
+                      event_type = excluded.event_type, "timestamp" = excluded."timestamp", details = excluded.details,
+                      short_code_id = NULL, original_url_id = NULL, referrer_id = NULL, user_agent_id = NULL""".formatted(NOW), """
                     INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
                     SELECT s.url_id, s.user_id, s.event_type, coalesce(s."timestamp", %1$s), s.details::jsonb
                     FROM staging_events s WHERE s.id IS NULL AND s.ord BETWEEN ? AND ? ORDER BY s.ord""".formatted(NOW)));

@@ -1,0 +1,92 @@
+package dev.shortener.event;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The dictionary of the texts narrow click rows name by id ({@code click_texts}, ADR 0018): short
+ * codes, destinations, referrers and user agents. Most of a chunk's texts were met before and come
+ * from memory; the others are found or added in one autocommitted statement before the chunk's COPY,
+ * so the COPY's transaction locks no dictionary row, and a text added for a COPY that fails stays
+ * for the next attempt.
+ */
+final class ClickTexts {
+
+    // A text another loader adds meanwhile is neither added nor seen by the statement's snapshot:
+    // the next statement, with a new snapshot, finds it.
+    private static final int ATTEMPTS = 2;
+
+    private static final String FIND_OR_ADD = """
+            WITH wanted AS (SELECT DISTINCT text FROM unnest(?::text[]) AS w(text)),
+            added AS (
+                INSERT INTO click_texts (text) SELECT text FROM wanted ORDER BY md5(text)
+                ON CONFLICT DO NOTHING
+                RETURNING id, text)
+            SELECT id, text FROM added
+            UNION ALL
+            SELECT c.id, c.text FROM click_texts c JOIN wanted w ON md5(c.text) = md5(w.text) AND c.text = w.text""";
+
+    private final Cache<String, Long> known;
+
+    ClickTexts(long remembered) {
+        this.known = Caffeine.newBuilder().maximumSize(remembered).build();
+    }
+
+    /** The id of every text of {@code clicks}, adding the texts the dictionary does not hold yet. */
+    Map<String, Long> ids(Connection connection, Collection<Click> clicks) throws SQLException {
+        Map<String, Long> ids = new HashMap<>();
+        Set<String> unknown = new HashSet<>();
+        for (Click click : clicks) {
+            look(click.shortCode(), ids, unknown);
+            look(click.originalUrl(), ids, unknown);
+            look(click.referrer(), ids, unknown);
+            look(click.userAgent(), ids, unknown);
+        }
+        for (int attempt = 0; attempt < ATTEMPTS && !unknown.isEmpty(); attempt++) {
+            findOrAdd(connection, unknown, ids);
+            unknown.removeIf(ids::containsKey);
+        }
+        if (!unknown.isEmpty()) {
+            throw new SQLException(unknown.size() + " click texts were neither found nor added");
+        }
+        return ids;
+    }
+
+    private void look(@Nullable String text, Map<String, Long> ids, Set<String> unknown) {
+        if (text == null || ids.containsKey(text) || unknown.contains(text)) {
+            return;
+        }
+        Long id = known.getIfPresent(text);
+        if (id != null) {
+            ids.put(text, id);
+        } else {
+            unknown.add(text);
+        }
+    }
+
+    private void findOrAdd(Connection connection, Set<String> texts, Map<String, Long> ids) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(FIND_OR_ADD)) {
+            Array array = connection.createArrayOf("text", texts.toArray());
+            statement.setArray(1, array);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    long id = row.getLong(1);
+                    String text = row.getString(2);
+                    ids.put(text, id);
+                    known.put(text, id);
+                }
+            }
+        }
+    }
+}
