@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# PostgreSQL's cost per click by COPY batch size: the same Zipf clicks, in the app's COPY format,
-# written batch by batch into the app's schema (indexes and click_counts trigger in place).
+# PostgreSQL's cost per click by COPY batch size: the same Zipf clicks, as the click loader sends
+# them, written batch by batch into the app's schema (indexes and click_counts trigger in place):
+# narrow rows of events whose texts are ids of click_texts (ADR 0018). BENCH_TEXTS=warm (default)
+# fills the dictionary with the clicks' texts first, untimed, as a loader that met them before finds
+# them in memory; cold times each batch's insert of the texts it is the first to use, as the loader
+# adds them.
 # Usage: bench/clicks/run.sh        (settings: environment variables, see README.md)
 set -euo pipefail
 
@@ -19,6 +23,10 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_BATCH_SIZES:=250 500 1000 2000}"
 : "${BENCH_ROUNDS:=2}"
 : "${BENCH_PREFILL:=0}"
+: "${BENCH_TEXTS:=warm}"
+: "${BENCH_REFERRERS:=0}"
+: "${BENCH_AGENTS:=0}"
+[[ "$BENCH_TEXTS" == warm || "$BENCH_TEXTS" == cold ]] || die "BENCH_TEXTS is warm or cold, not $BENCH_TEXTS"
 
 require psql awk split
 
@@ -32,13 +40,16 @@ migrated_database "$BENCH_DB"
 log "Schema of $(ls "$REPO_ROOT"/src/main/resources/db/migration/V*.sql | wc -l) migrations in $BENCH_DB"
 
 log "Generating $BENCH_CLICKS clicks (Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links)"
-zipf_clicks "$WORK/clicks.csv"
+zipf_clicks "$WORK/clicks.csv" /dev/null "$WORK/rows.csv" "$WORK/texts.csv"
+# click_texts rows as SQL values, with the number of the first click that uses each
+awk -F, -v OFS=, '{ n = $1; id = $2; sub(/^[^,]*,[^,]*,/, ""); gsub(/'"'"'/, "'"'"''"'"'"); print n, "(" id ", '"'"'" $0 "'"'"')" }' \
+    "$WORK/texts.csv" >"$WORK/text-values.csv"
 
 {
     echo "# Click COPY benchmark $STAMP"
     echo
     echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
-    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, into events already holding $BENCH_PREFILL; one psql session sends one \\copy per batch (autocommit), as one click writer does"
+    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, $BENCH_REFERRERS referrers, $BENCH_AGENTS user agents, into events already holding $BENCH_PREFILL; dictionary $BENCH_TEXTS; one psql session sends one \\copy per batch (autocommit), as one click loader does"
     echo
     echo "| batch size | round | seconds | µs per click |"
     echo "|---|---|---|---|"
@@ -46,12 +57,27 @@ zipf_clicks "$WORK/clicks.csv"
 
 for size in $BENCH_BATCH_SIZES; do
     rm -rf "$WORK/batches" && mkdir "$WORK/batches"
-    split -l "$size" -d -a 6 "$WORK/clicks.csv" "$WORK/batches/b"
+    split -l "$size" -d -a 6 "$WORK/rows.csv" "$WORK/batches/b"
+    # the texts each batch is the first to use, inserted before its COPY as the loader does
+    awk -F, -v size="$size" -v dir="$WORK/batches" '{
+        file = sprintf("%s/t%06d.sql", dir, int($1 / size))
+        sub(/^[^,]*,/, "")
+        values[file] = (file in values) ? values[file] ",\n" $0 : $0
+    } END {
+        for (file in values)
+            print "INSERT INTO click_texts (id, text) OVERRIDING SYSTEM VALUE VALUES " values[file] " ON CONFLICT DO NOTHING;" >file
+    }' "$WORK/text-values.csv"
     for f in "$WORK"/batches/b*; do
-        echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details) FROM '$f' (FORMAT csv)"
+        texts="$WORK/batches/t${f##*/b}.sql"
+        [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
+        echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details, short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
     done >"$WORK/copy.sql"
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-        psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts"
+        psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts, click_texts"
+        if [[ "$BENCH_TEXTS" == warm ]]; then
+            cat "$WORK"/batches/t*.sql | psql_bench -d "$BENCH_DB" -q
+            psql_bench -d "$BENCH_DB" -qc "VACUUM ANALYZE click_texts"
+        fi
         if ((BENCH_PREFILL > 0)); then
             # Events already stored, their links skewed toward low ids; not counted in click_counts.
             psql_bench -d "$BENCH_DB" -q \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bytes PostgreSQL keeps per click: the app's schema, clicks in the app's COPY format loaded in
-# batches of 1,000 as the click loader does, then the size of events and click_counts per click.
+# Bytes PostgreSQL keeps per click: the app's schema, clicks stored as the click loader stores
+# them (narrow rows of events, their texts in click_texts, ADR 0018) in batches of 1,000, then the
+# size of events, click_counts and click_texts per click.
 # Usage: bench/clicks/size.sh        (settings: environment variables, see README.md)
 set -euo pipefail
 
@@ -25,7 +26,7 @@ trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)
 
 migrated_database "$BENCH_DB"
 
-# Clicks as ClickCsv writes them, over one day: the link drawn from a Zipf distribution; a user
+# Clicks as wide COPY lines, over one day, turned into narrow rows below: the link drawn from a Zipf distribution; a user
 # for three links in four; a referrer (one of 50) for three clicks in five; one of 10 browser
 # user agents of 80-140 characters; destinations of about 80 characters.
 log "Generating $BENCH_CLICKS clicks (Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links)"
@@ -54,19 +55,33 @@ awk -v n="$BENCH_CLICKS" -v links="$BENCH_LINKS" -v users="$BENCH_USERS" -v s="$
     }
 }' >"$WORK/clicks.csv"
 
-split -l 1000 -d -a 6 "$WORK/clicks.csv" "$WORK/b"
-for f in "$WORK"/b*; do
-    echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details) FROM '$f' (FORMAT csv)"
-done >"$WORK/copy.sql"
-psql_bench -d "$BENCH_DB" -f "$WORK/copy.sql" >/dev/null
-psql_bench -d "$BENCH_DB" -c "VACUUM ANALYZE events, click_counts" >/dev/null
+# The texts into the dictionary, then the clicks as narrow rows, 1,000 a statement in their order.
+{
+    echo "CREATE TEMP TABLE wide (n serial, url_id bigint, user_id bigint, event_type text, \"timestamp\" timestamp, details jsonb);"
+    echo "\\copy wide (url_id, user_id, event_type, \"timestamp\", details) FROM '$WORK/clicks.csv' (FORMAT csv)"
+    echo "INSERT INTO click_texts (text) SELECT DISTINCT t FROM wide, jsonb_each_text(details) AS d(k, t) WHERE t IS NOT NULL ON CONFLICT DO NOTHING;"
+    for ((from = 1; from <= BENCH_CLICKS; from += 1000)); do
+        echo "INSERT INTO events (url_id, user_id, event_type, \"timestamp\", details, short_code_id, original_url_id, referrer_id, user_agent_id)
+              SELECT url_id, user_id, event_type, \"timestamp\", NULL,
+                     (SELECT id FROM click_texts WHERE md5(text) = md5(details ->> 'short_code')),
+                     (SELECT id FROM click_texts WHERE md5(text) = md5(details ->> 'original_url')),
+                     (SELECT id FROM click_texts WHERE md5(text) = md5(details ->> 'referrer')),
+                     (SELECT id FROM click_texts WHERE md5(text) = md5(details ->> 'user_agent'))
+              FROM wide WHERE n BETWEEN $from AND $((from + 999)) ORDER BY n;"
+    done
+} >"$WORK/copy.sql"
+psql_bench -d "$BENCH_DB" -v ON_ERROR_STOP=1 -f "$WORK/copy.sql" >/dev/null
+psql_bench -d "$BENCH_DB" -c "VACUUM ANALYZE events, click_counts, click_texts" >/dev/null
+rebuilt="$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) FROM events WHERE details IS NULL AND event_details(events) ->> 'short_code' IS NOT NULL")"
+[[ "$rebuilt" == "$BENCH_CLICKS" ]] || die "$rebuilt narrow clicks of $BENCH_CLICKS read back with their details"
 
 # events is partitioned (ADR 0020): its sizes are its partitions'
 sizes="SELECT count(*), (SELECT count(*) FROM click_counts),
               (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events')),
               (SELECT sum(pg_relation_size(relid)) FROM pg_partition_tree('events')),
-              pg_total_relation_size('click_counts') FROM events"
-read -r clicks keys events heap counts <<<"$(psql_bench -d "$BENCH_DB" -At -F ' ' -c "$sizes")"
+              pg_total_relation_size('click_counts'),
+              (SELECT count(*) FROM click_texts), pg_total_relation_size('click_texts') FROM events"
+read -r clicks keys events heap counts texts dictionary <<<"$(psql_bench -d "$BENCH_DB" -At -F ' ' -c "$sizes")"
 [[ "$clicks" == "$BENCH_CLICKS" ]] || die "stored $clicks clicks, expected $BENCH_CLICKS"
 line="$(awk '{ bytes += length($0) + 1 } END { printf "%.0f", bytes / NR }' "$WORK/clicks.csv")"
 
@@ -74,14 +89,15 @@ line="$(awk '{ bytes += length($0) + 1 } END { printf "%.0f", bytes / NR }' "$WO
     echo "# Bytes per click $STAMP"
     echo
     echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
-    echo "$BENCH_CLICKS clicks over one day, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, COPY lines of $line bytes on average, batches of 1,000, then VACUUM ANALYZE"
+    echo "$BENCH_CLICKS clicks over one day, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, details of $line bytes on average as wide COPY lines, stored as narrow rows in batches of 1,000, then VACUUM ANALYZE"
     echo
     echo "| relation | rows | bytes (with indexes and TOAST) | bytes per click |"
     echo "|---|---|---|---|"
-    awk -v c="$clicks" -v k="$keys" -v e="$events" -v h="$heap" -v n="$counts" 'BEGIN {
+    awk -v c="$clicks" -v k="$keys" -v e="$events" -v h="$heap" -v n="$counts" -v t="$texts" -v d="$dictionary" 'BEGIN {
         printf "| events | %d | %d (table alone %d) | %.0f (table alone %.0f) |\n", c, e, h, e / c, h / c
         printf "| click_counts | %d | %d | %.0f (%.0f per row) |\n", k, n, n / c, n / k
-        printf "| both | | %d | %.0f |\n", e + n, (e + n) / c
+        printf "| click_texts | %d | %d | %.0f (%.0f per row) |\n", t, d, d / c, d / t
+        printf "| all three | | %d | %.0f |\n", e + n + d, (e + n + d) / c
     }'
 } >"$RESULTS/summary.md"
 
