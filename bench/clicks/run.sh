@@ -70,7 +70,7 @@ for size in $BENCH_BATCH_SIZES; do
     for f in "$WORK"/batches/b*; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
-        echo "\\copy events (url_id, user_id, event_type, \"timestamp\", details, short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
+        echo "\\copy events (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
     done >"$WORK/copy.sql"
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts, click_texts"

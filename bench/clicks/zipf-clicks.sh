@@ -34,7 +34,7 @@ zipf_clicks() {
                 lo, (lo - 1) % users + 1, at, lo, lo, lo, r ? "\"\"" ref[r] "\"\"" : "null", a ? "\"\"" agent[a] "\"\"" : "null"
             printf "%d,%d,%s,%d,%s,%s\n", lo, (lo - 1) % users + 1, at, lo, r ? r : "", a ? a : "" >narrow
             if (rows != "/dev/null") {
-                printf "%d,%d,click,%s,,%d,%d,%s,%s\n", lo, (lo - 1) % users + 1, at,
+                printf "%d,%d,click,%s,%d,%d,%s,%s\n", lo, (lo - 1) % users + 1, at,
                     text(i, lo, sprintf("c%06d", lo)), text(i, links + lo, sprintf("https://example.com/articles/%d/c%06d", lo, lo)),
                     r ? text(i, 2 * links + r, ref[r]) : "", a ? text(i, 2 * links + referrers + a, agent[a]) : "" >rows
             }

@@ -1,39 +1,111 @@
 package dev.shortener.event;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A click as one line of {@link #COPY}: a narrow row of {@code events}, its texts as the ids of
- * {@link ClickTexts}, written straight into a {@link CopyText} (ADR 0002, 0018).
+ * {@link ClickTexts}; or, for a click whose texts have no id, a line of {@link #WIDE_COPY}, the row
+ * every click was before (ADR 0018). Written straight into a {@link CopyText}: on the writer's path
+ * this is the largest cost after the COPY itself, so no object mapper and no intermediate string
+ * (ADR 0002).
  */
 final class ClickCsv {
 
-    static final String COPY = "COPY events (url_id, user_id, event_type, \"timestamp\", details,"
+    /** Narrow rows: details stays at its default, {}, which event_details reads past. */
+    static final String COPY = "COPY events (url_id, user_id, event_type, \"timestamp\","
             + " short_code_id, original_url_id, referrer_id, user_agent_id) FROM STDIN (FORMAT csv)";
 
-    /** The COPY of journal records written before {@link ClickRecords}: lines of wide rows. */
-    static final String LEGACY_COPY =
+    /** Wide rows, as journal records of the first kind hold them (ClickJournal.LEGACY_MAGIC). */
+    static final String WIDE_COPY =
             "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ClickCsv() {}
 
-    /** {@code ids} holds the id of each of the click's texts. */
-    static void append(CopyText text, Click click, Map<String, Long> ids) {
+    /** The click as a narrow row; false, writing nothing, when one of its texts has no id in {@code ids}. */
+    static boolean appendNarrow(CopyText text, Click click, Map<String, Long> ids) {
+        Long shortCode = ids.get(click.shortCode());
+        Long originalUrl = ids.get(click.originalUrl());
+        Long referrer = click.referrer() == null ? null : ids.get(click.referrer());
+        Long userAgent = click.userAgent() == null ? null : ids.get(click.userAgent());
+        if (shortCode == null
+                || originalUrl == null
+                || (referrer == null) != (click.referrer() == null)
+                || (userAgent == null) != (click.userAgent() == null)) {
+            return false;
+        }
         text.number(click.urlId()).ascii(',');
         if (click.userId() != null) {
             text.number(click.userId());
         }
-        // details stays null: click_details rebuilds it
-        text.ascii(",click,").timestamp(click.atMillis()).ascii(",,");
-        text.number(ids.get(click.shortCode())).ascii(',');
-        text.number(ids.get(click.originalUrl())).ascii(',');
-        if (click.referrer() != null) {
-            text.number(ids.get(click.referrer()));
+        text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
+        text.number(shortCode).ascii(',').number(originalUrl).ascii(',');
+        if (referrer != null) {
+            text.number(referrer);
         }
         text.ascii(',');
-        if (click.userAgent() != null) {
-            text.number(ids.get(click.userAgent()));
+        if (userAgent != null) {
+            text.number(userAgent);
         }
         text.ascii('\n');
+        return true;
+    }
+
+    /** A click as a line of {@link #WIDE_COPY}, its details written out. */
+    static void appendWide(CopyText text, Click click) {
+        text.number(click.urlId()).ascii(',');
+        if (click.userId() != null) {
+            text.number(click.userId());
+        }
+        text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
+        details(text, click);
+        text.ascii('\n');
+    }
+
+    /** The click's details as the contract names them: a JSON object inside one quoted CSV field. */
+    private static void details(CopyText csv, Click click) {
+        csv.ascii("\"{\"\"short_code\"\":");
+        jsonString(csv, click.shortCode());
+        csv.ascii(",\"\"original_url\"\":");
+        jsonString(csv, click.originalUrl());
+        csv.ascii(",\"\"referrer\"\":");
+        jsonString(csv, click.referrer());
+        csv.ascii(",\"\"user_agent\"\":");
+        jsonString(csv, click.userAgent());
+        csv.ascii("}\"");
+    }
+
+    /**
+     * A JSON string (RFC 8259 escapes) inside a quoted CSV field (quotes doubled). NUL is dropped:
+     * PostgreSQL's jsonb refuses it even escaped.
+     */
+    private static void jsonString(CopyText csv, @Nullable String value) {
+        if (value == null) {
+            csv.ascii("null");
+            return;
+        }
+        csv.ascii("\"\"");
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            i += Character.charCount(c);
+            switch (c) {
+                case '"' -> csv.ascii("\\\"\"");
+                case '\\' -> csv.ascii("\\\\");
+                case '\n' -> csv.ascii("\\n");
+                case '\r' -> csv.ascii("\\r");
+                case '\t' -> csv.ascii("\\t");
+                case '\0' -> {}
+                default -> {
+                    if (c < 0x20) {
+                        csv.ascii("\\u00").ascii(HEX[c >> 4]).ascii(HEX[c & 0xF]);
+                    } else {
+                        csv.codePoint(c);
+                    }
+                }
+            }
+        }
+        csv.ascii("\"\"");
     }
 }

@@ -38,7 +38,7 @@ final class ClickJournal implements AutoCloseable {
     // a record's header, written by append and checked by JournalReader
     static final int HEADER_BYTES = 24;
     static final int MAGIC = 0x434c4b32; // "CLK2": clicks of ClickRecords
-    static final int LEGACY_MAGIC = 0x434c4b31; // "CLK1": lines of ClickCsv.LEGACY_COPY, still loaded
+    static final int LEGACY_MAGIC = 0x434c4b31; // "CLK1": lines of ClickCsv.WIDE_COPY, still loaded
     private static final String SUFFIX = ".clicks";
 
     private final JournalSlot slot;

@@ -21,7 +21,7 @@ interface ClickSink {
 
     /**
      * Stores the chunk's clicks, the first {@code chunk.length()} bytes of {@code records} (clicks of
-     * {@link ClickRecords}, or lines of {@link ClickCsv#LEGACY_COPY} in a legacy chunk), and moves the
+     * {@link ClickRecords}, or lines of {@link ClickCsv#WIDE_COPY} in a legacy chunk), and moves the
      * journal's position to the chunk's end, both or neither.
      * False, storing nothing, when the stored position is past the chunk's start: an earlier attempt
      * stored it. A chunk that starts past the stored position is stored (the loader skipped a torn or

@@ -79,9 +79,10 @@ public class ClickStatistics {
     public List<RecentClick> recent(long urlId, int limit) {
         return db.sql("""
                         SELECT "timestamp", details ->> 'referrer', details ->> 'user_agent'
-                        FROM (SELECT "timestamp", event_details(events) AS details FROM events
+                        FROM (SELECT id, "timestamp", event_details(events) AS details FROM events
                               WHERE url_id >= ? AND url_id <= ? AND event_type = 'click'
-                              ORDER BY url_id DESC, id DESC LIMIT ?) latest""")
+                              ORDER BY url_id DESC, id DESC LIMIT ?) latest
+                        ORDER BY id DESC""")
                 .params(urlId, urlId, limit)
                 .query((row, n) ->
                         new RecentClick(row.getObject(1, LocalDateTime.class), row.getString(2), row.getString(3)))

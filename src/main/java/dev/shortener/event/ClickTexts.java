@@ -19,13 +19,15 @@ import org.jspecify.annotations.Nullable;
  * codes, destinations, referrers and user agents. Most of a chunk's texts were met before and come
  * from memory; the others are found or added in one autocommitted statement before the chunk's COPY,
  * so the COPY's transaction locks no dictionary row, and a text added for a COPY that fails stays
- * for the next attempt.
+ * for the next attempt. Texts are long-lived and few, but a header may be 16 kB: memory is bounded
+ * by characters, and a text longer than {@link #LONGEST_REMEMBERED} is looked up each time.
  */
 final class ClickTexts {
 
     // A text another loader adds meanwhile is neither added nor seen by the statement's snapshot:
     // the next statement, with a new snapshot, finds it.
     private static final int ATTEMPTS = 2;
+    static final int LONGEST_REMEMBERED = 2048;
 
     private static final String FIND_OR_ADD = """
             WITH wanted AS (SELECT DISTINCT text FROM unnest(?::text[]) AS w(text)),
@@ -39,11 +41,18 @@ final class ClickTexts {
 
     private final Cache<String, Long> known;
 
-    ClickTexts(long remembered) {
-        this.known = Caffeine.newBuilder().maximumSize(remembered).build();
+    ClickTexts(long rememberedChars) {
+        this.known = Caffeine.newBuilder()
+                .maximumWeight(rememberedChars)
+                .<String, Long>weigher((text, id) -> text.length() + 32)
+                .build();
     }
 
-    /** The id of every text of {@code clicks}, adding the texts the dictionary does not hold yet. */
+    /**
+     * The id of every text of {@code clicks}, adding the texts the dictionary does not hold yet; a
+     * text it cannot take (its md5 taken by another text) has none. {@code connection} is in
+     * autocommit.
+     */
     Map<String, Long> ids(Connection connection, Collection<Click> clicks) throws SQLException {
         Map<String, Long> ids = new HashMap<>();
         Set<String> unknown = new HashSet<>();
@@ -56,9 +65,6 @@ final class ClickTexts {
         for (int attempt = 0; attempt < ATTEMPTS && !unknown.isEmpty(); attempt++) {
             findOrAdd(connection, unknown, ids);
             unknown.removeIf(ids::containsKey);
-        }
-        if (!unknown.isEmpty()) {
-            throw new SQLException(unknown.size() + " click texts were neither found nor added");
         }
         return ids;
     }
@@ -84,7 +90,9 @@ final class ClickTexts {
                     long id = row.getLong(1);
                     String text = row.getString(2);
                     ids.put(text, id);
-                    known.put(text, id);
+                    if (text.length() <= LONGEST_REMEMBERED) {
+                        known.put(text, id);
+                    }
                 }
             }
         }

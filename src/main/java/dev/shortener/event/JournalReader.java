@@ -17,7 +17,7 @@ final class JournalReader {
 
     /**
      * What one read found: records from {@code from} to {@code to}, their clicks in {@link #bytes()};
-     * {@code legacy} when they are lines of {@link ClickCsv#LEGACY_COPY}, records of one kind a chunk.
+     * {@code legacy} when they are lines of {@link ClickCsv#WIDE_COPY}, records of one kind a chunk.
      */
     record Chunk(Position from, Position to, int clicks, long firstMillis, int length, boolean torn, boolean legacy) {}
 

@@ -46,14 +46,12 @@ final class PostgresClickSink implements ClickSink {
     /** A round trip slower than this is a network or a server that slowing redirects cannot speed up. */
     private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    /** Texts a sink keeps the ids of: a few megabytes, and most referrers and agents of a busy day. */
-    private static final long REMEMBERED_TEXTS = 100_000;
+    /** Characters of text a sink keeps the ids of (about 16 MB): most referrers and agents of a busy day. */
+    private static final long REMEMBERED_CHARS = 8_000_000;
 
     private final DataSource dataSource;
     private final Duration copyTimeout;
-    private final ClickTexts texts = new ClickTexts(REMEMBERED_TEXTS);
-    /** The COPY's lines, reused chunk after chunk (the loader stores one chunk at a time). */
-    private final CopyText lines = new CopyText(4096);
+    private final ClickTexts texts = new ClickTexts(REMEMBERED_CHARS);
 
     private volatile long roundTripNanos;
     /** {@link System#nanoTime()} at which the round trip under way began; 0 between round trips. */
@@ -98,30 +96,21 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** The texts' ids first, then one COPY and the move of the position after it, in one transaction. */
+    /** The texts' ids first, then the move of the position and the chunk's COPYs, in one transaction. */
     @Override
     public boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException {
         try (Connection connection = connection()) {
             connection.setNetworkTimeout(
                     Runnable::run, (int) copyTimeout.plusSeconds(1).toMillis());
-            Copy rows = copyOf(connection, chunk, records);
+            List<Copy> copies = copiesOf(connection, chunk, records);
             connection.setAutoCommit(false);
             try {
                 if (!advance(connection, journal, chunk)) {
                     connection.rollback();
                     return false;
                 }
-                CopyIn copy = roundTrip(
-                        () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.sql()));
-                try {
-                    roundTrip(() -> {
-                        copy.writeToCopy(rows.bytes(), 0, rows.length());
-                        return copy.endCopy();
-                    });
-                } finally {
-                    if (copy.isActive()) {
-                        copy.cancelCopy();
-                    }
+                for (Copy rows : copies) {
+                    copy(connection, rows);
                 }
                 roundTrip(() -> {
                     connection.commit();
@@ -139,21 +128,51 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** What one chunk's COPY sends. */
+    /** What one COPY sends. */
     private record Copy(String sql, byte[] bytes, int length) {}
 
-    /** The chunk's rows: narrow, once the ids of their texts are known, or the lines of a legacy chunk as they are. */
-    private Copy copyOf(Connection connection, Chunk chunk, byte[] records) throws SQLException {
+    private void copy(Connection connection, Copy rows) throws SQLException {
+        CopyIn copy = roundTrip(
+                () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.sql()));
+        try {
+            roundTrip(() -> {
+                copy.writeToCopy(rows.bytes(), 0, rows.length());
+                return copy.endCopy();
+            });
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /**
+     * The chunk's rows: narrow once the ids of their texts are known, wide for a click whose texts
+     * the dictionary could not take (it stays stored, if less compactly); a legacy chunk's lines as
+     * they are. The buffers are the call's own: a COPY that outlived a stop may still read its own.
+     */
+    private List<Copy> copiesOf(Connection connection, Chunk chunk, byte[] records) throws SQLException {
         if (chunk.legacy()) {
-            return new Copy(ClickCsv.LEGACY_COPY, records, chunk.length());
+            return List.of(new Copy(ClickCsv.WIDE_COPY, records, chunk.length()));
         }
         List<Click> clicks = ClickRecords.read(records, chunk.length(), chunk.clicks());
         Map<String, Long> ids = roundTrip(() -> texts.ids(connection, clicks));
-        lines.clear();
+        CopyText narrow = new CopyText(chunk.length());
+        CopyText wide = new CopyText(64);
+        int wideClicks = 0;
         for (Click click : clicks) {
-            ClickCsv.append(lines, click, ids);
+            if (!ClickCsv.appendNarrow(narrow, click, ids)) {
+                ClickCsv.appendWide(wide, click);
+                wideClicks++;
+            }
         }
-        return new Copy(ClickCsv.COPY, lines.bytes(), lines.length());
+        if (wideClicks == 0) {
+            return List.of(new Copy(ClickCsv.COPY, narrow.bytes(), narrow.length()));
+        }
+        log.warn("{} clicks have texts the click_texts dictionary did not take; they are stored wide", wideClicks);
+        return List.of(
+                new Copy(ClickCsv.COPY, narrow.bytes(), narrow.length()),
+                new Copy(ClickCsv.WIDE_COPY, wide.bytes(), wide.length()));
     }
 
     private static void movePastLargestId(Connection connection) {

@@ -2,6 +2,7 @@ package dev.shortener.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shortener.TestDatabase;
 import dev.shortener.event.ClickJournal.Position;
 import dev.shortener.event.JournalReader.Chunk;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The PostgreSQL sink against the tests' PostgreSQL: {@code events} and {@code click_journals}. */
@@ -42,6 +44,9 @@ class PostgresClickSinkTest extends ClickSinkContract {
 
     @Autowired
     JdbcClient db;
+
+    @Autowired
+    Environment env;
 
     @Override
     ClickSink newSink() {
@@ -96,7 +101,7 @@ class PostgresClickSinkTest extends ClickSinkContract {
         CopyText records = new CopyText(64);
         awkward(narrow).forEach(click -> ClickRecords.append(records, click));
         CopyText lines = new CopyText(64);
-        awkward(wide).forEach(click -> LegacyClickCsv.append(lines, click));
+        awkward(wide).forEach(click -> ClickCsv.appendWide(lines, click));
         int clicks = awkward(narrow).size();
         assertThat(sink.store(journal, chunk(0, 100, clicks, records.length(), false), records.bytes()))
                 .isTrue();
@@ -104,13 +109,13 @@ class PostgresClickSinkTest extends ClickSinkContract {
                 .isTrue();
 
         assertThat(details(narrow)).hasSize(clicks).isEqualTo(details(wide));
-        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details IS NULL AND referrer_id IS NULL")
+        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details = '{}' AND referrer_id IS NULL")
                         .param(narrow)
                         .query(Long.class)
                         .single())
                 .as("stored narrow, without a referrer only where the click had none")
                 .isOne();
-        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details IS NOT NULL")
+        assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details <> '{}' AND short_code_id IS NULL")
                         .param(wide)
                         .query(Long.class)
                         .single())
@@ -123,6 +128,43 @@ class PostgresClickSinkTest extends ClickSinkContract {
                 .as("the delete took each click off its referrer's row")
                 .isEmpty();
         assertThat(rollup(wide)).isEmpty();
+    }
+
+    @Test
+    void aClickWithATextTheDictionaryCannotTakeIsStoredWideBesideTheNarrowOnes() throws SQLException {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "texts_")) {
+            scratch.migrate("latest");
+            // texts of one length collide here, as two texts of one md5 would
+            scratch.db().sql("DROP INDEX click_texts_key").update();
+            scratch.db()
+                    .sql("CREATE UNIQUE INDEX click_texts_key ON click_texts (length(text))")
+                    .update();
+            ClickSink sink = new PostgresClickSink(scratch.data(), Duration.ofSeconds(5));
+            UUID journal = UUID.randomUUID();
+            sink.storedPosition(journal);
+            CopyText records = new CopyText(64);
+            ClickRecords.append(records, new Click(1, 7L, "aa", "https://example.com/1", "ref", null, SECOND));
+            ClickRecords.append(records, new Click(1, 7L, "bb", "https://example.com/1", "ref", null, SECOND));
+
+            assertThat(sink.store(journal, chunk(0, 100, 2, records.length(), false), records.bytes()))
+                    .isTrue();
+
+            assertThat(scratch.db().sql("""
+                                    SELECT (short_code_id IS NULL) || ' ' || (event_details(events) ->> 'short_code')
+                                           || ' ' || event_details(events)::text
+                                    FROM events ORDER BY event_details(events) ->> 'short_code'""").query(String.class).list())
+                    .as("one of the two short codes had no id: that click is wide, with the same details")
+                    .hasSize(2)
+                    .allMatch(row -> row.endsWith(" {\"referrer\": \"ref\", \"short_code\": \"" + row.split(" ")[1]
+                            + "\", \"user_agent\": null, \"original_url\": \"https://example.com/1\"}"))
+                    .extracting(row -> row.split(" ")[0])
+                    .containsExactlyInAnyOrder("true", "false");
+            assertThat(scratch.db()
+                            .sql("SELECT sum(clicks) FROM click_counts WHERE referrer = 'ref'")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(2);
+        }
     }
 
     @Test
@@ -168,7 +210,7 @@ class PostgresClickSinkTest extends ClickSinkContract {
         // what an instance of an earlier version left in its journal: two records of COPY lines
         for (List<Click> record : List.of(before.subList(0, 2), before.subList(2, before.size()))) {
             CopyText lines = new CopyText(64);
-            record.forEach(click -> LegacyClickCsv.append(lines, click));
+            record.forEach(click -> ClickCsv.appendWide(lines, click));
             Files.write(legacySegment, legacyRecord(lines, record.size()), StandardOpenOption.APPEND);
         }
         ClickSink sink = newSink();
