@@ -2,7 +2,8 @@
 # PostgreSQL's work per stored click by storage layout (issue 23 asks for half of `events`'), the
 # same Zipf clicks in batches of BENCH_BATCH (the loader's 4,000 by default) from one psql session,
 # layouts interleaved round by round:
-#   events       the app's schema as migrated: a wide row with jsonb details, three btrees on the
+#   events       the app's schema as migrated, clicks stored wide as before V28 (run.sh stores them
+#                narrow, as the loader does): a row with jsonb details, three btrees on the
 #                insert, the per-statement rollup trigger (click_counts, totals queue, tallies)
 #   narrow       a monthly-partitioned table of ids: link, user, time, and dictionary ids for the
 #                target, referrer and agent (details rebuilt from them); btrees on (id),

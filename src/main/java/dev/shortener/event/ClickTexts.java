@@ -37,7 +37,9 @@ final class ClickTexts {
                 RETURNING id, text)
             SELECT id, text FROM added
             UNION ALL
-            SELECT c.id, c.text FROM click_texts c JOIN wanted w ON md5(c.text) = md5(w.text) AND c.text = w.text""";
+            -- a probe of the key per text: a join may be planned as a scan of the whole dictionary
+            SELECT (SELECT c.id FROM click_texts c WHERE md5(c.text) = md5(w.text) AND c.text = w.text), w.text
+            FROM wanted w""";
 
     private final Cache<String, Long> known;
 
@@ -88,6 +90,9 @@ final class ClickTexts {
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     long id = row.getLong(1);
+                    if (row.wasNull()) {
+                        continue; // added by this statement, or by another loader after its snapshot
+                    }
                     String text = row.getString(2);
                     ids.put(text, id);
                     if (text.length() <= LONGEST_REMEMBERED) {
