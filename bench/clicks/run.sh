@@ -24,6 +24,7 @@ source "$HERE/zipf-clicks.sh"
 : "${BENCH_ROUNDS:=2}"
 : "${BENCH_PREFILL:=0}"
 : "${BENCH_TEXTS:=warm}"
+: "${BENCH_FOLD_EVERY:=50000}"
 : "${BENCH_REFERRERS:=0}"
 : "${BENCH_AGENTS:=0}"
 [[ "$BENCH_TEXTS" == warm || "$BENCH_TEXTS" == cold ]] || die "BENCH_TEXTS is warm or cold, not $BENCH_TEXTS"
@@ -67,11 +68,21 @@ for size in $BENCH_BATCH_SIZES; do
         for (file in values)
             print "INSERT INTO click_texts (id, text) OVERRIDING SYSTEM VALUE VALUES " values[file] " ON CONFLICT DO NOTHING;" >file
     }' "$WORK/text-values.csv"
+    # the service folds the stored clicks into the rollup about every second (ADR 0018): here every
+    # BENCH_FOLD_EVERY clicks and after the last, with its time counted
+    fold="SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000);"
+    copied=0
     for f in "$WORK"/batches/b*; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
         echo "\\copy events (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
+        copied=$((copied + size))
+        if ((copied >= BENCH_FOLD_EVERY)); then
+            echo "$fold"
+            copied=0
+        fi
     done >"$WORK/copy.sql"
+    echo "$fold" >>"$WORK/copy.sql"
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts, click_texts"
         if [[ "$BENCH_TEXTS" == warm ]]; then

@@ -45,6 +45,7 @@ class TableOwnershipTest {
             Map.entry("event_tallies", "event"),
             Map.entry("click_journals", "event"),
             Map.entry("click_texts", "event"),
+            Map.entry("click_fold", "event"),
             Map.entry("undelivered_link_changes", "redirect"),
             Map.entry("import_jobs", "importing"),
             Map.entry("import_chunks", "importing"),

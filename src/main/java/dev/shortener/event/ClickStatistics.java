@@ -14,8 +14,9 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Aggregates the click events of a link from the {@code click_counts} rollup (migration V2), which
- * a trigger on {@code events} keeps: one row per link, day and referrer, so a link with millions of
- * clicks costs no more than its number of distinct days and referrers.
+ * {@link ClickFold} keeps, and the clicks not folded yet ({@code clicks_counted}, V29): one row per
+ * link, day and referrer, so a link with millions of clicks costs no more than its number of
+ * distinct days and referrers.
  */
 @Repository
 public class ClickStatistics {
@@ -62,7 +63,7 @@ public class ClickStatistics {
                         .single()) {
             return Optional.empty();
         }
-        long total = db.sql("SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE url_id = ?")
+        long total = db.sql("SELECT coalesce(sum(clicks), 0) FROM clicks_counted WHERE url_id = ?")
                 .param(urlId)
                 .query(Long.class)
                 .single();
@@ -94,7 +95,7 @@ public class ClickStatistics {
         LocalDate first = today.minusDays(days - 1);
         Map<LocalDate, Long> counts = new HashMap<>();
         db.sql("""
-                        SELECT day, sum(clicks) FROM click_counts
+                        SELECT day, sum(clicks) FROM clicks_counted
                         WHERE url_id = ? AND day >= ?
                         GROUP BY day""")
                 .params(urlId, first)
@@ -110,7 +111,7 @@ public class ClickStatistics {
 
     private List<LinkStatistics.ReferrerClicks> topReferrers(long urlId) {
         return db.sql("""
-                        SELECT nullif(referrer, ''), sum(clicks) AS total FROM click_counts
+                        SELECT nullif(referrer, ''), sum(clicks) AS total FROM clicks_counted
                         WHERE url_id = ?
                         GROUP BY referrer ORDER BY total DESC, referrer = '', referrer LIMIT ?""")
                 .params(urlId, TOP_REFERRERS)

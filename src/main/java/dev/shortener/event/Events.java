@@ -126,7 +126,7 @@ class Events {
     private long rolledUp(String where, Map<String, Object> params, @Nullable String type) {
         // the clicks of partitions that retention dropped stay in the rollup for the statistics
         String clicks = type == null || type.equals(CLICK)
-                ? "(SELECT coalesce(sum(clicks), 0) FROM click_counts WHERE " + where + ")"
+                ? "(SELECT coalesce(sum(clicks), 0) FROM clicks_counted WHERE " + where + ")"
                         + " - (SELECT coalesce(sum(clicks), 0) FROM dropped_clicks WHERE " + where + ")"
                 : "0";
         String others = CLICK.equals(type)

@@ -18,7 +18,7 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
- * the {@code click_counts} rollup and their takedown state. "Most clicked" orders by {@code
+ * the click rollup with the clicks not folded yet ({@code clicks_counted}, V29) and their takedown state. "Most clicked" orders by {@code
  * link_click_totals}, which {@link dev.shortener.link.ClickTotals} keeps up to {@code
  * CLICK_TOTALS_INTERVAL} (a minute) behind the rollup.
  */
@@ -181,7 +181,7 @@ public class LinkListing {
         }
         Long[] ids = rows.stream().map(Row::id).toArray(Long[]::new);
         Map<Long, Long> totals = new HashMap<>();
-        db.sql("SELECT url_id, sum(clicks) FROM click_counts WHERE url_id = ANY(?) GROUP BY url_id")
+        db.sql("SELECT url_id, sum(clicks) FROM clicks_counted WHERE url_id = ANY(?) GROUP BY url_id")
                 .param(ids)
                 .query((row, n) -> totals.put(row.getLong(1), row.getLong(2)))
                 .list();

@@ -513,7 +513,8 @@ class ClickRecorderTest extends ApiTest {
     @Test
     void nulCharactersThatJsonbRefusesAreDropped() {
         ClickRecorder recorder = recorder(settings(10, 10, NEVER));
-        recorder.record(new Click(urlId, 7L, "c", "https://example.com/", "a\0b", null, System.currentTimeMillis()));
+        recorder.record(new Click(
+                urlId, 900_000_000_007L, "c", "https://example.com/", "a\0b", null, System.currentTimeMillis()));
 
         recorder.flush();
 
@@ -532,7 +533,7 @@ class ClickRecorderTest extends ApiTest {
         for (LocalDateTime at : List.of(first, second)) {
             recorder.record(new Click(
                     urlId,
-                    7L,
+                    900_000_000_007L,
                     "t",
                     "https://example.com/",
                     null,
@@ -555,7 +556,13 @@ class ClickRecorderTest extends ApiTest {
         ClickRecorder recorder = recorder(settings(10, 10, NEVER));
         String referrer = "https://r.example/?q=\"quoted\",comma\\back\nline\ttab\u0001ctl é✓😀";
         recorder.record(new Click(
-                urlId, 7L, "Ab_-9", "https://example.com/a?b=\"c\"", referrer, null, System.currentTimeMillis()));
+                urlId,
+                900_000_000_007L,
+                "Ab_-9",
+                "https://example.com/a?b=\"c\"",
+                referrer,
+                null,
+                System.currentTimeMillis()));
 
         recorder.flush();
 

@@ -100,7 +100,7 @@ class EventPartitionsTest extends ApiTest {
             assertThat(
                             list(
                                     db,
-                                    "SELECT url_id || ' ' || user_id || '=' || sum(clicks) FROM click_counts GROUP BY url_id, user_id"))
+                                    "SELECT url_id || ' ' || user_id || '=' || sum(clicks) FROM clicks_counted GROUP BY url_id, user_id"))
                     .as("the click rollup follows the rows through the partitioned table's triggers")
                     .containsExactlyInAnyOrderElementsOf(list(db, """
                             SELECT url_id || ' ' || user_id || '=' || count(*) FROM events WHERE event_type = 'click'
@@ -139,7 +139,7 @@ class EventPartitionsTest extends ApiTest {
                                     + month(next).name() + "'::regclass"))
                     .containsExactly(Long.toString(MonthIds.firstId(next)));
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
-            assertThat(list(db, "SELECT sum(clicks) FROM click_counts")).containsExactly("2");
+            assertThat(list(db, "SELECT sum(clicks) FROM clicks_counted")).containsExactly("2");
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.shortener.event;
+
+import dev.shortener.platform.CommitHorizon;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Folds stored clicks into the click rollup ({@code click_counts} and the links' totals queue) off
+ * the click path (V29, ADR 0018): each fold takes the clicks above the folded id up to the commit
+ * horizon (ADR 0016), so no click that commits later falls below it. Readers add the clicks not yet
+ * folded ({@code clicks_counted}), so the interval only bounds how many they read. Every instance
+ * folds; PostgreSQL lets one fold at a time.
+ */
+@Component
+class ClickFold {
+
+    private static final Logger log = LoggerFactory.getLogger(ClickFold.class);
+
+    /** Events one transaction folds past at most: a backlog (a long outage) goes in steps. */
+    static final long MOST_EVENTS = 200_000;
+
+    private final JdbcClient db;
+    private final CommitHorizon horizon;
+    private final TransactionTemplate transactions;
+    /** A fold that waits on PostgreSQL must not make the next ones queue behind it. */
+    private final AtomicBoolean folding = new AtomicBoolean();
+
+    ClickFold(JdbcClient db, CommitHorizon horizon, PlatformTransactionManager transactions) {
+        this.db = db;
+        this.horizon = horizon;
+        this.transactions = new TransactionTemplate(transactions);
+        horizon.track("events");
+    }
+
+    // fixed rate with a guard: the scheduler's one thread also fires heartbeats that must not wait
+    @Scheduled(
+            initialDelayString = "${shortener.events.fold-interval}",
+            fixedRateString = "${shortener.events.fold-interval}")
+    void foldOnSchedule() {
+        if (!folding.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            foldAll();
+        } catch (DataAccessException | TransactionException e) {
+            // nothing is lost: the clicks stay above the folded id, and readers count them there
+            log.warn("Could not fold clicks into the rollup: {}", e.getMessage());
+        } finally {
+            folding.set(false);
+        }
+    }
+
+    /** Folds every click up to the commit horizon as it is now; returns the folded id. */
+    long foldAll() {
+        long upto = horizon.settled("events");
+        long folded;
+        do {
+            folded = foldStep(upto);
+        } while (folded < upto);
+        return folded;
+    }
+
+    private long foldStep(long upto) {
+        Long folded = transactions.execute(status -> {
+            // the fold waits for click writers' statements under way, never for long
+            db.sql("SET LOCAL lock_timeout = '2s'").update();
+            return db.sql("SELECT fold_clicks(?, ?)")
+                    .params(upto, MOST_EVENTS)
+                    .query(Long.class)
+                    .single();
+        });
+        return folded == null ? upto : folded;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.shortener.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shortener.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The fold of stored clicks into the rollup (V29): counts stay exact before, during and after it. */
+// ApiTest's context, so that this class shares its application and PostgreSQL
+@SpringBootTest(
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {"shortener.embedded.data-dir=target/embedded-test-data", "shortener.embedded.clean=true"})
+class ClickFoldTest {
+
+    private static final long SECOND = 1_796_000_000_000L;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    JdbcClient db;
+
+    @Autowired
+    Environment env;
+
+    @Autowired
+    ClickFold fold;
+
+    @Test
+    void storedClicksAreCountedBeforeTheFoldAndFoldedIntoTheRollupOnce() throws SQLException {
+        long urlId = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+        ClickSink sink = new PostgresClickSink(dataSource, Duration.ofSeconds(5));
+        UUID journal = UUID.randomUUID();
+        sink.storedPosition(journal);
+        CopyText records = new CopyText(64);
+        for (int n = 0; n < 5; n++) {
+            ClickRecords.append(
+                    records,
+                    new Click(
+                            urlId,
+                            900_000_000_003L,
+                            "f",
+                            "https://example.com/f",
+                            n < 3 ? "https://a/" : null,
+                            null,
+                            SECOND));
+        }
+        assertThat(sink.store(
+                        journal,
+                        new JournalReader.Chunk(
+                                new ClickJournal.Position(0, 0),
+                                new ClickJournal.Position(0, 9),
+                                5,
+                                SECOND,
+                                records.length(),
+                                false,
+                                false),
+                        records.bytes()))
+                .isTrue();
+
+        assertThat(counted("clicks_counted", urlId)).as("counted at once").containsExactly("=2", "https://a/=3");
+        long newest = db.sql("SELECT max(id) FROM events WHERE url_id = ?")
+                .param(urlId)
+                .query(Long.class)
+                .single();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fold.foldAll() >= newest);
+
+        assertThat(counted("click_counts", urlId)).as("in the rollup").containsExactly("=2", "https://a/=3");
+        assertThat(counted("clicks_counted", urlId)).as("and once").containsExactly("=2", "https://a/=3");
+    }
+
+    @Test
+    void aFoldWaitsForAStatementThatReadTheFoldedIdBeforeItAndCountsItsRowsOnce() throws Exception {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            other.sql("SELECT nextval('events_id_seq') FROM generate_series(1, 5)")
+                    .query(Long.class)
+                    .list();
+            long id = other.sql("SELECT nextval('events_id_seq')")
+                    .query(Long.class)
+                    .single();
+            assertThat(folded(other)).isLessThan(id);
+
+            CompletableFuture<Long> folding;
+            try (Connection writer = scratch.data().getConnection()) {
+                writer.setAutoCommit(false);
+                try (Statement insert = writer.createStatement()) {
+                    // an import's row: its id is below the horizon while it is not committed
+                    insert.execute("INSERT INTO events (id, url_id, event_type, details) VALUES (" + id
+                            + ", 7, 'click', '{\"referrer\": \"r\"}')");
+                }
+                folding = CompletableFuture.supplyAsync(() -> other.sql("SELECT fold_clicks(?, ?)")
+                        .params(id + 100, 1_000_000)
+                        .query(Long.class)
+                        .single());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> other.sql("""
+                                        SELECT count(*) FROM pg_stat_activity
+                                        WHERE query LIKE 'SELECT fold_clicks%' AND wait_event_type = 'Lock'""").query(Long.class).single() == 1);
+                writer.commit();
+            }
+
+            assertThat(folding.get()).isEqualTo(id + 100);
+            assertThat(counted(other, "click_counts", 7)).containsExactly("r=1");
+            assertThat(counted(other, "clicks_counted", 7)).containsExactly("r=1");
+        }
+    }
+
+    @Test
+    void rowsAtOrBelowTheFoldedIdAreCountedByTheirStatementAndTheOthersByTheFold() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            other.sql("SELECT fold_clicks(1000, 1000000)").query(Long.class).single();
+
+            other.sql(
+                            "INSERT INTO events (id, url_id, event_type, details) VALUES (500, 7, 'click', '{\"referrer\": \"old\"}')")
+                    .update();
+            assertThat(counted(other, "click_counts", 7)).containsExactly("old=1");
+            other.sql(
+                            "INSERT INTO events (id, url_id, event_type, details) VALUES (1500, 7, 'click', '{\"referrer\": \"new\"}')")
+                    .update();
+            assertThat(counted(other, "click_counts", 7)).containsExactly("old=1");
+            assertThat(counted(other, "clicks_counted", 7)).containsExactly("new=1", "old=1");
+
+            other.sql("UPDATE events SET details = '{\"referrer\": \"moved\"}'").update();
+            assertThat(counted(other, "click_counts", 7)).containsExactly("moved=1");
+            assertThat(counted(other, "clicks_counted", 7)).containsExactly("moved=2");
+
+            assertThat(other.sql("SELECT fold_clicks(2000, 1000000)")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(2000);
+            assertThat(counted(other, "click_counts", 7)).containsExactly("moved=2");
+            other.sql("DELETE FROM events WHERE id = 500").update();
+            assertThat(counted(other, "clicks_counted", 7)).containsExactly("moved=1");
+            assertThat(other
+                            .sql("SELECT events FROM event_tallies WHERE event_type = 'click'")
+                            .query(Long.class)
+                            .list()
+                            .stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
+                    .isOne();
+        }
+    }
+
+    @Test
+    void aFoldStepsOverEventsNotIdsSoAMonthsJumpOfTheSequenceCostsNothing() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            other.sql("INSERT INTO events (id, url_id, event_type) VALUES (10, 7, 'click')")
+                    .update();
+            // as a month begins: its ids start far above the last month's (ADR 0020)
+            other.sql("SELECT setval('events_id_seq', 10000000000000)")
+                    .query(Long.class)
+                    .single();
+            other.sql("INSERT INTO events (url_id, event_type) VALUES (7, 'click')")
+                    .update();
+
+            assertThat(other.sql("SELECT fold_clicks(10000000000001, 1)")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(10);
+            assertThat(other.sql("SELECT fold_clicks(10000000000001, 1)")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(10000000000001L);
+            assertThat(counted(other, "click_counts", 7)).containsExactly("=2");
+        }
+    }
+
+    private static long folded(JdbcClient target) {
+        return target.sql("SELECT folded_id FROM click_fold").query(Long.class).single();
+    }
+
+    private java.util.List<String> counted(String relation, long urlId) {
+        return counted(db, relation, urlId);
+    }
+
+    /** A link's clicks per referrer in the rollup or the view, in referrer order. */
+    private static java.util.List<String> counted(JdbcClient target, String relation, long urlId) {
+        return target.sql("SELECT referrer || '=' || sum(clicks) FROM " + relation
+                        + " WHERE url_id = ? GROUP BY referrer HAVING sum(clicks) <> 0 ORDER BY referrer")
+                .param(urlId)
+                .query(String.class)
+                .list();
+    }
+}
