@@ -1,6 +1,7 @@
 package dev.shortener.event;
 
 import dev.shortener.platform.CommitHorizon;
+import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,14 @@ class ClickFold {
 
     private static final Logger log = LoggerFactory.getLogger(ClickFold.class);
 
-    /** Events one transaction folds past at most: a backlog (a long outage) goes in steps. */
-    static final long MOST_EVENTS = 200_000;
+    /**
+     * Events one transaction folds past at most: other writers of events (not the click loader)
+     * wait for a fold, so a backlog (a long outage) goes in short steps.
+     */
+    static final long MOST_EVENTS = 20_000;
+
+    /** lock_not_available: a writer of events held the fold's lock past its timeout. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final JdbcClient db;
     private final CommitHorizon horizon;
@@ -52,7 +59,12 @@ class ClickFold {
             foldAll();
         } catch (DataAccessException | TransactionException e) {
             // nothing is lost: the clicks stay above the folded id, and readers count them there
-            log.warn("Could not fold clicks into the rollup: {}", e.getMessage());
+            if (e.getMostSpecificCause() instanceof SQLException cause
+                    && LOCK_NOT_AVAILABLE.equals(cause.getSQLState())) {
+                log.debug("A writer of events held the click fold back; the next run folds: {}", e.getMessage());
+            } else {
+                log.warn("Could not fold clicks into the rollup: {}", e.getMessage());
+            }
         } finally {
             folding.set(false);
         }
@@ -70,8 +82,8 @@ class ClickFold {
 
     private long foldStep(long upto) {
         Long folded = transactions.execute(status -> {
-            // the fold waits for click writers' statements under way, never for long
-            db.sql("SET LOCAL lock_timeout = '2s'").update();
+            // writers of events that come meanwhile queue behind a fold that waits: it waits briefly
+            db.sql("SET LOCAL lock_timeout = '100ms'").update();
             return db.sql("SELECT fold_clicks(?, ?)")
                     .params(upto, MOST_EVENTS)
                     .query(Long.class)

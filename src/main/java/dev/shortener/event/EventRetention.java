@@ -97,8 +97,12 @@ class EventRetention {
         db.sql("SET LOCAL lock_timeout = '500ms'").update();
         // no event of it changes from here until it is gone
         db.sql("LOCK TABLE " + name + " IN SHARE MODE").update();
-        // no fold runs until this transaction ends (a shared lock, which writers share too)
-        long folded = db.sql("SELECT folded_click_id()").query(Long.class).single();
+        // its clicks leave for dropped_clicks as counted in the rollup: all of them must be folded
+        // (the fold is a second behind; a month is dropped long after it ends)
+        if (db.sql("SELECT folded_id FROM click_fold").query(Long.class).single() < partition.to() - 1) {
+            log.info("Partition {} of events is kept until its clicks are folded into the rollup", name);
+            return false;
+        }
         LocalDateTime found = db.sql(UNCOUNT.formatted(name))
                 .param("cutoff", cutoff)
                 .query((rs, row) -> rs.getObject("newest", LocalDateTime.class))
@@ -107,15 +111,6 @@ class EventRetention {
         if (found != null && !found.isBefore(cutoff)) {
             newest.put(name, found);
             return false;
-        }
-        if (folded < partition.to() - 1) {
-            // its clicks leave for dropped_clicks as counted in the rollup: those no fold has
-            // counted yet are counted now, as no fold will find them
-            db.sql("SELECT 1 FROM count_stored_clicks(?, ?)")
-                    // its own ids only (the first partition's range starts at Long.MIN_VALUE)
-                    .params(partition.from() > folded ? partition.from() - 1 : folded, partition.to() - 1)
-                    .query(Integer.class)
-                    .single();
         }
         detach(name);
         db.sql("DROP TABLE " + name).update();

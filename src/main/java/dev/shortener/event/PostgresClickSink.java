@@ -34,11 +34,12 @@ final class PostgresClickSink implements ClickSink {
             "INSERT INTO click_journals (id, segment, byte_offset) VALUES (?, 0, 0) ON CONFLICT (id) DO NOTHING";
     private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
     // Moves the position and sets the COPY's statement timeout in one round trip; no row when an
-    // earlier attempt committed past the chunk's start after all (its answer was lost).
+    // earlier attempt committed past the chunk's start after all (its answer was lost). The COPY's
+    // ids come from the sequence: the click trigger need not wait for a fold (V29).
     private static final String ADVANCE = """
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
-            RETURNING set_config('statement_timeout', ?, true)""";
+            RETURNING set_config('statement_timeout', ?, true), set_config('shortener.ids_from_sequence', 'on', true)""";
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
     private static final String UNIQUE_VIOLATION = "23505";

@@ -161,6 +161,62 @@ class ClickFoldTest {
     }
 
     @Test
+    void theLoadersCopyDoesNotWaitForAFoldThatOtherWritersWaitFor() throws Exception {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            ClickSink sink = new PostgresClickSink(scratch.data(), Duration.ofSeconds(5));
+            UUID journal = UUID.randomUUID();
+            sink.storedPosition(journal);
+            CopyText records = new CopyText(64);
+            ClickRecords.append(records, new Click(7, null, "w", "https://example.com/w", null, null, SECOND));
+            try (Connection folding = scratch.data().getConnection()) {
+                // a fold under way holds its lock
+                folding.setAutoCommit(false);
+                try (Statement lock = folding.createStatement()) {
+                    lock.execute("SELECT pg_advisory_xact_lock(click_fold_lock())");
+                }
+                CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return sink.store(
+                                journal,
+                                new JournalReader.Chunk(
+                                        new ClickJournal.Position(0, 0),
+                                        new ClickJournal.Position(0, 9),
+                                        1,
+                                        SECOND,
+                                        records.length(),
+                                        false,
+                                        false),
+                                records.bytes());
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                CompletableFuture<Integer> written = CompletableFuture.supplyAsync(
+                        () -> other.sql("INSERT INTO events (url_id, event_type) VALUES (8, 'share')")
+                                .update());
+
+                assertThat(stored.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the loader's COPY went through")
+                        .isTrue();
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> other.sql(
+                                                "SELECT count(*) FROM pg_stat_activity"
+                                                        + " WHERE query LIKE 'INSERT INTO events%' AND wait_event_type = 'Lock'")
+                                        .query(Long.class)
+                                        .single()
+                                == 1);
+                assertThat(written).as("another writer waits for the fold").isNotDone();
+                folding.commit();
+                assertThat(written.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .isOne();
+            }
+            assertThat(counted(other, "clicks_counted", 7)).containsExactly("=1");
+        }
+    }
+
+    @Test
     void aFoldStepsOverEventsNotIdsSoAMonthsJumpOfTheSequenceCostsNothing() {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
             scratch.migrate("latest");

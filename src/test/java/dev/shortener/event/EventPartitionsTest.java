@@ -172,6 +172,7 @@ class EventPartitionsTest extends ApiTest {
             Instant nextBegins = next.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
             insertedInto(db);
             assertThat(partitions.maintain(nextBegins.plusSeconds(1))).isTrue();
+            EventTalliesMigrationTest.fold(db);
 
             // a writer of the new month holds events past several of the detach's 500 ms attempts
             try (Connection writer = scratch.data().getConnection();
@@ -205,6 +206,11 @@ class EventPartitionsTest extends ApiTest {
                     next.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).plus(Duration.ofDays(45));
             EventPartitions partitions = partitions(scratch, Duration.ofDays(30));
             insertedInto(db);
+            assertThat(partitions.maintain(later)).isTrue();
+            assertThat(names(partitions))
+                    .as("kept until its clicks are folded into the rollup")
+                    .contains("events_first");
+            EventTalliesMigrationTest.fold(db);
             try (Connection writer = scratch.data().getConnection()) {
                 // a writer holds the old month past the drop's 500 ms wait
                 writer.setAutoCommit(false);
@@ -333,6 +339,11 @@ class EventPartitionsTest extends ApiTest {
 
             // once 30 days have passed that click too; the next month keeps its future event
             Instant laterStill = recent.plusDays(31).toInstant(ZoneOffset.UTC);
+            long firstEnds = partitions.partitions().getFirst().to() - 1;
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Long.parseLong(
+                                    list(db, "SELECT folded_id FROM click_fold").getFirst())
+                            >= firstEnds);
             await().atMost(Duration.ofSeconds(10)).until(() -> partitions.maintain(laterStill));
             assertThat(names(partitions))
                     .as("the first partition dropped, the next month's kept")
