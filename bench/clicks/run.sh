@@ -72,6 +72,8 @@ for size in $BENCH_BATCH_SIZES; do
     # BENCH_FOLD_EVERY clicks and after the last, with its time counted
     fold="SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000);"
     copied=0
+    # as the loader's COPY says in its transaction: its ids come from the sequence (V29)
+    echo "SET shortener.ids_from_sequence = on;" >"$WORK/copy.sql"
     for f in "$WORK"/batches/b*; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
@@ -81,7 +83,7 @@ for size in $BENCH_BATCH_SIZES; do
             echo "$fold"
             copied=0
         fi
-    done >"$WORK/copy.sql"
+    done >>"$WORK/copy.sql"
     echo "$fold" >>"$WORK/copy.sql"
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts, click_texts"
