@@ -59,18 +59,7 @@ class ClickFoldTest {
                             null,
                             SECOND));
         }
-        assertThat(sink.store(
-                        journal,
-                        new JournalReader.Chunk(
-                                new ClickJournal.Position(0, 0),
-                                new ClickJournal.Position(0, 9),
-                                5,
-                                SECOND,
-                                records.length(),
-                                false,
-                                false),
-                        records.bytes()))
-                .isTrue();
+        assertThat(store(sink, journal, records, 5)).isTrue();
 
         assertThat(counted("clicks_counted", urlId)).as("counted at once").containsExactly("=2", "https://a/=3");
         long newest = db.sql("SELECT max(id) FROM events WHERE url_id = ?")
@@ -178,17 +167,7 @@ class ClickFoldTest {
                 }
                 CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return sink.store(
-                                journal,
-                                new JournalReader.Chunk(
-                                        new ClickJournal.Position(0, 0),
-                                        new ClickJournal.Position(0, 9),
-                                        1,
-                                        SECOND,
-                                        records.length(),
-                                        false,
-                                        false),
-                                records.bytes());
+                        return store(sink, journal, records, 1);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
@@ -240,6 +219,21 @@ class ClickFoldTest {
                     .isEqualTo(10000000000001L);
             assertThat(counted(other, "click_counts", 7)).containsExactly("=2");
         }
+    }
+
+    /** Stores the clicks of {@code records} as the journal's first chunk. */
+    private static boolean store(ClickSink sink, UUID journal, CopyText records, int clicks) throws SQLException {
+        return sink.store(
+                journal,
+                new JournalReader.Chunk(
+                        new ClickJournal.Position(0, 0),
+                        new ClickJournal.Position(0, 9),
+                        clicks,
+                        SECOND,
+                        records.length(),
+                        false,
+                        false),
+                records.bytes());
     }
 
     private static long folded(JdbcClient target) {
