@@ -64,12 +64,14 @@ $$;
 -- One fold: the events above the folded id up to the horizon, at most `most` of them (ids are
 -- sparse: each month has its own range), their clicks counted and the folded id moved past them.
 -- Returns the folded id. The lock is taken before anything is read, so the aggregate's snapshot
--- sees every row of a statement that read an older folded id.
+-- sees every row of a statement that read an older folded id; writers of events that come
+-- meanwhile queue behind a fold that waits, so it waits briefly. One statement, one round trip.
 CREATE FUNCTION fold_clicks(horizon bigint, most bigint) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     folded bigint;
     upto bigint;
 BEGIN
+    PERFORM set_config('lock_timeout', '100ms', true);
     PERFORM pg_advisory_xact_lock(click_fold_lock());
     SELECT folded_id INTO folded FROM click_fold FOR UPDATE;
     SELECT id INTO upto FROM events WHERE id > folded AND id <= horizon ORDER BY id OFFSET most - 1 LIMIT 1;

@@ -9,9 +9,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Folds stored clicks into the click rollup ({@code click_counts} and the links' totals queue) off
@@ -36,14 +33,12 @@ class ClickFold {
 
     private final JdbcClient db;
     private final CommitHorizon horizon;
-    private final TransactionTemplate transactions;
     /** A fold that waits on PostgreSQL must not make the next ones queue behind it. */
     private final AtomicBoolean folding = new AtomicBoolean();
 
-    ClickFold(JdbcClient db, CommitHorizon horizon, PlatformTransactionManager transactions) {
+    ClickFold(JdbcClient db, CommitHorizon horizon) {
         this.db = db;
         this.horizon = horizon;
-        this.transactions = new TransactionTemplate(transactions);
         horizon.track("events");
     }
 
@@ -57,7 +52,7 @@ class ClickFold {
         }
         try {
             foldAll();
-        } catch (DataAccessException | TransactionException e) {
+        } catch (DataAccessException e) {
             // nothing is lost: the clicks stay above the folded id, and readers count them there
             if (e.getMostSpecificCause() instanceof SQLException cause
                     && LOCK_NOT_AVAILABLE.equals(cause.getSQLState())) {
@@ -80,15 +75,11 @@ class ClickFold {
         return folded;
     }
 
+    /** One transaction in one round trip: a slow network costs the pool no more (V29 sets its lock timeout). */
     private long foldStep(long upto) {
-        Long folded = transactions.execute(status -> {
-            // writers of events that come meanwhile queue behind a fold that waits: it waits briefly
-            db.sql("SET LOCAL lock_timeout = '100ms'").update();
-            return db.sql("SELECT fold_clicks(?, ?)")
-                    .params(upto, MOST_EVENTS)
-                    .query(Long.class)
-                    .single();
-        });
-        return folded == null ? upto : folded;
+        return db.sql("SELECT fold_clicks(?, ?)")
+                .params(upto, MOST_EVENTS)
+                .query(Long.class)
+                .single();
     }
 }
