@@ -146,12 +146,9 @@ class Events {
     /** Appends an event stamped now (UTC, whole seconds), in the caller's transaction if any. */
     Event append(long urlId, @Nullable Long userId, String eventType, ObjectNode details, String actor) {
         String text = json.writeValueAsString(details);
-        Optional<Event> appended = tryAppend(urlId, userId, eventType, text, actor);
-        if (appended.isEmpty()) {
-            // the id the sequence gave is taken, the one conflict an event can meet
-            IdSequences.movePastLargest(db, "events");
-            appended = tryAppend(urlId, userId, eventType, text, actor);
-        }
+        // the id the sequence gave is the one key an event can find taken
+        Optional<Event> appended = IdSequences.insertPastTakenIds(
+                db, "events", () -> tryAppend(urlId, userId, eventType, text, actor), () -> false);
         return appended.orElseThrow(() -> Refused.unavailable("The event's id was taken again; try again"));
     }
 

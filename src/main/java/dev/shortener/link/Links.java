@@ -132,12 +132,8 @@ public class Links {
 
     /** Empty when the code is taken; when the id the sequence gave is, the sequence moves on first. */
     private Optional<Link> insert(NewLink link, String code) {
-        Optional<Link> inserted = tryInsert(link, code);
-        if (inserted.isEmpty() && findByCode(code).isEmpty()) {
-            IdSequences.movePastLargest(db, "urls");
-            inserted = tryInsert(link, code);
-        }
-        return inserted;
+        return IdSequences.insertPastTakenIds(
+                db, "urls", () -> tryInsert(link, code), () -> findByCode(code).isPresent());
     }
 
     private Optional<Link> tryInsert(NewLink link, String code) {

@@ -1,5 +1,8 @@
 package dev.shortener.platform;
 
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -44,8 +47,24 @@ public final class IdSequences {
         return move(table, Long.toString(id));
     }
 
+    /**
+     * Runs {@code insert}, an {@code INSERT ... ON CONFLICT DO NOTHING} into {@code table} that takes
+     * its id from the sequence. When it inserts nothing and {@code otherKeyTaken} says that no other
+     * unique key of the row was taken, the id the sequence gave was: the sequence moves past the
+     * largest id stored and the insert runs once more. Empty when the insert met a conflict again.
+     */
+    public static <T> Optional<T> insertPastTakenIds(
+            JdbcClient db, String table, Supplier<Optional<T>> insert, BooleanSupplier otherKeyTaken) {
+        Optional<T> inserted = insert.get();
+        if (inserted.isEmpty() && !otherKeyTaken.getAsBoolean()) {
+            movePastLargest(db, table);
+            inserted = insert.get();
+        }
+        return inserted;
+    }
+
     /** {@link #movePastLargest(String)} in the caller's transaction, and logged: rows went around the sequence. */
-    public static void movePastLargest(JdbcClient db, String table) {
+    private static void movePastLargest(JdbcClient db, String table) {
         db.sql(movePastLargest(table)).update();
         log.warn(
                 "An insert into {} met a row holding the id its sequence gave; the sequence is moved past"

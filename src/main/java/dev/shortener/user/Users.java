@@ -50,12 +50,8 @@ public class Users {
 
     /** Inserts a user; a taken e-mail address is reported as {@link EmailTaken}. */
     User create(String username, Email email) {
-        Optional<User> created = insert(username, email);
-        if (created.isEmpty() && !emailTaken(email)) {
-            // the id the sequence gave is taken
-            IdSequences.movePastLargest(db, "users");
-            created = insert(username, email);
-        }
+        Optional<User> created =
+                IdSequences.insertPastTakenIds(db, "users", () -> insert(username, email), () -> emailTaken(email));
         return created.orElseThrow(() -> emailTaken(email)
                 ? new EmailTaken(email.address())
                 : Refused.unavailable("The user's id was taken again; try again"));
