@@ -111,9 +111,14 @@ public class ClickStatistics {
 
     private List<LinkStatistics.ReferrerClicks> topReferrers(long urlId) {
         return db.sql("""
-                        SELECT nullif(referrer, ''), sum(clicks) AS total FROM clicks_counted
-                        WHERE url_id = ?
-                        GROUP BY referrer ORDER BY total DESC, referrer = '', referrer LIMIT ?""")
+                        SELECT referrer, total
+                        FROM (SELECT nullif(coalesce(wide_referrer, click_text(referrer_id), ''), '') AS referrer,
+                                     sum(clicks) AS total
+                              -- a text looked up per referrer, not per rollup row
+                              FROM (SELECT referrer_id, wide_referrer, sum(clicks) AS clicks FROM clicks_counted
+                                    WHERE url_id = ? GROUP BY 1, 2) by_key
+                              GROUP BY 1) shown
+                        ORDER BY total DESC, referrer IS NULL, referrer LIMIT ?""")
                 .params(urlId, TOP_REFERRERS)
                 .query((row, n) -> new LinkStatistics.ReferrerClicks(row.getString(1), row.getLong(2)))
                 .list();

@@ -21,13 +21,14 @@ class EventTalliesMigrationTest extends ApiTest {
     static final String TALLIED =
             "SELECT event_type || '=' || sum(events) FROM event_tallies GROUP BY event_type HAVING sum(events) <> 0";
     private static final String CLICK_COUNTS =
-            "SELECT url_id || ' ' || day || ' ' || referrer || '=' || clicks FROM click_counts";
+            "SELECT url_id || ' ' || day || ' ' || coalesce(click_text(referrer_id), '') || '=' || clicks FROM click_counts";
     private static final String CLICKS_COUNTED = """
             SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '') || '=' || count(*)
             FROM events WHERE event_type = 'click'
             GROUP BY url_id, "timestamp"::date, coalesce(details ->> 'referrer', '')""";
     private static final String CLICK_COUNTS_PER_USER =
-            "SELECT url_id || ' ' || day || ' ' || referrer || ' ' || coalesce(user_id, 0) || '=' || clicks FROM click_counts";
+            "SELECT url_id || ' ' || day || ' ' || coalesce(click_text(referrer_id), '') || ' ' || coalesce(user_id, 0) || '=' || clicks"
+                    + " FROM click_counts";
     private static final String CLICKS_PER_USER = """
             SELECT url_id || ' ' || "timestamp"::date || ' ' || coalesce(details ->> 'referrer', '') || ' '
                    || coalesce(user_id, 0) || '=' || count(*)

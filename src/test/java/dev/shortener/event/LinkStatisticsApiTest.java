@@ -111,7 +111,7 @@ class LinkStatisticsApiTest extends ApiTest {
         long gone = 987_654_320_001L;
         db.sql("DELETE FROM click_counts WHERE url_id = ?").param(gone).update();
         db.sql(
-                        "INSERT INTO click_counts (url_id, day, referrer, user_id, clicks) VALUES (?, current_date - 400, '', NULL, 4)")
+                        "INSERT INTO click_counts (url_id, day, referrer_id, user_id, clicks) VALUES (?, current_date - 400, NULL, NULL, 4)")
                 .param(gone)
                 .update();
 

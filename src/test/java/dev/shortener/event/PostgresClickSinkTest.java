@@ -174,7 +174,7 @@ class PostgresClickSinkTest extends ClickSinkContract {
         long urlId = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
         String referrer = "https://shared.example/" + UUID.randomUUID();
         List<Click> clicks =
-                List.of(new Click(urlId, 1L, "s", "https://example.com/s", referrer, referrer + "/agent", SECOND));
+                List.of(new Click(urlId, USER, "s", "https://example.com/s", referrer, referrer + "/agent", SECOND));
         CopyText records = new CopyText(64);
         clicks.forEach(click -> ClickRecords.append(records, click));
         try (ExecutorService loaders = Executors.newFixedThreadPool(4)) {
