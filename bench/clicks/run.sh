@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PostgreSQL's cost per click by COPY batch size: the same Zipf clicks, as the click loader sends
-# them, written batch by batch into the app's schema (indexes and click_counts trigger in place):
-# narrow rows of events whose texts are ids of click_texts (ADR 0018). BENCH_TEXTS=warm (default)
+# them, written batch by batch into the app's schema (indexes in place, the rollup folded as the
+# service folds it): narrow rows of events whose texts are ids of click_texts (ADR 0018), copied into
+# the partition the id sequence points into (V31). BENCH_TEXTS=warm (default)
 # fills the dictionary with the clicks' texts first, untimed, as a loader that met them before finds
 # them in memory; cold times each batch's insert of the texts it is the first to use, as the loader
 # adds them.
@@ -50,7 +51,7 @@ awk -F, -v OFS=, '{ n = $1; id = $2; sub(/^[^,]*,[^,]*,/, ""); gsub(/'"'"'/, "'"
     echo "# Click COPY benchmark $STAMP"
     echo
     echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
-    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, $BENCH_REFERRERS referrers, $BENCH_AGENTS user agents, into events already holding $BENCH_PREFILL; dictionary $BENCH_TEXTS; one psql session sends one \\copy per batch (autocommit), as one click loader does"
+    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, $BENCH_REFERRERS referrers, $BENCH_AGENTS user agents, into events already holding $BENCH_PREFILL; dictionary $BENCH_TEXTS; one psql session sends one transaction per batch (the partition's name, a \\copy into it, the tally), as one click loader does"
     echo
     echo "| batch size | round | seconds | µs per click |"
     echo "|---|---|---|---|"
@@ -72,18 +73,24 @@ for size in $BENCH_BATCH_SIZES; do
     # BENCH_FOLD_EVERY clicks and after the last, with its time counted
     fold="SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000);"
     copied=0
-    # as the loader's COPY says in its transaction: its ids come from the sequence (V29)
-    echo "SET shortener.ids_from_sequence = on;" >"$WORK/copy.sql"
+    # the partition the sequence points into, as the loader reads it per batch (the statement is sent)
+    partition="$(psql_bench -d "$BENCH_DB" -Atc "SELECT click_partition()")"
+    # as the loader's transaction: the COPY's ids come from the sequence (V29), the COPY goes into
+    # that partition (V31), and the loader tallies the clicks itself
     for f in "$WORK"/batches/b*; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
-        echo "\\copy events (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
+        echo "BEGIN;"
+        echo "SELECT set_config('shortener.ids_from_sequence', 'on', true), click_partition();"
+        echo "\\copy $partition (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
+        echo "INSERT INTO event_tallies (event_type, events) VALUES ('click', $(wc -l <"$f"));"
+        echo "COMMIT;"
         copied=$((copied + size))
         if ((copied >= BENCH_FOLD_EVERY)); then
             echo "$fold"
             copied=0
         fi
-    done >>"$WORK/copy.sql"
+    done >"$WORK/copy.sql"
     echo "$fold" >>"$WORK/copy.sql"
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         psql_bench -d "$BENCH_DB" -qc "TRUNCATE events, click_counts, click_texts"
@@ -108,8 +115,10 @@ for size in $BENCH_BATCH_SIZES; do
         start=$(date +%s%N)
         psql_bench -d "$BENCH_DB" -f "$WORK/copy.sql" >/dev/null
         end=$(date +%s%N)
-        stored="$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) - $BENCH_PREFILL || ' ' || (SELECT sum(clicks) FROM click_counts) FROM events")"
-        [[ "$stored" == "$BENCH_CLICKS $BENCH_CLICKS" ]] || die "stored events and counted clicks: $stored, expected $BENCH_CLICKS each"
+        stored="$(psql_bench -d "$BENCH_DB" -Atc "SELECT count(*) - $BENCH_PREFILL || ' ' || (SELECT sum(clicks) FROM click_counts)
+            || ' ' || (SELECT sum(events) - $BENCH_PREFILL FROM event_tallies) FROM events")"
+        [[ "$stored" == "$BENCH_CLICKS $BENCH_CLICKS $BENCH_CLICKS" ]] \
+            || die "stored events, counted clicks and tallied events: $stored, expected $BENCH_CLICKS each"
         awk -v size="$size" -v round="$round" -v ns=$((end - start)) -v n="$BENCH_CLICKS" \
             'BEGIN { printf "| %d | %d | %.2f | %.1f |\n", size, round, ns / 1e9, ns / 1e3 / n }' >>"$RESULTS/summary.md"
         log "batch $size round $round done"

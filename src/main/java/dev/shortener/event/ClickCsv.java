@@ -12,13 +12,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClickCsv {
 
-    /** Narrow rows: details stays at its default, {}, which event_details reads past. */
-    static final String COPY = "COPY events (url_id, user_id, event_type, \"timestamp\","
+    /** Narrow rows into %s (events or a partition): details stays at its default, {}, which event_details reads past. */
+    static final String COPY = "COPY %s (url_id, user_id, event_type, \"timestamp\","
             + " short_code_id, original_url_id, referrer_id, user_agent_id) FROM STDIN (FORMAT csv)";
 
-    /** Wide rows, as journal records of the first kind hold them (ClickJournal.LEGACY_MAGIC). */
+    /** Wide rows into %s, as journal records of the first kind hold them (ClickJournal.LEGACY_MAGIC). */
     static final String WIDE_COPY =
-            "COPY events (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
+            "COPY %s (url_id, user_id, event_type, \"timestamp\", details) FROM STDIN (FORMAT csv)";
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 

@@ -14,12 +14,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,15 +47,9 @@ public class EventPartitions {
     /** An ANALYZE or a drop reads far more than a request's statement may. */
     private static final Duration LONG_TIMEOUT = Duration.ofHours(1);
 
-    private static final Pattern BOUND = Pattern.compile("FROM \\((?:MINVALUE|'?(-?\\d+)'?)\\) TO \\('?(-?\\d+)'?\\)");
-    private static final String PARTITIONS = """
-            SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
-            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'events'::regclass""";
-
-    /** The id the sequence gives next, whether or not it has given one since it was set. */
-    private static final String NEXT_ID =
-            "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM events_id_seq";
+    private static final String PARTITIONS =
+            "SELECT name, coalesce(from_id, " + Long.MIN_VALUE + ") AS from_id, to_id FROM event_partitions ORDER BY 2";
+    private static final String NEXT_ID = "SELECT next_event_id()";
 
     /** A partition of events and its ids, {@code from} inclusive and {@code to} exclusive. */
     record Partition(String name, long from, long to) {}
@@ -168,22 +159,9 @@ public class EventPartitions {
 
     /** The partitions of events in id order. */
     List<Partition> partitions() {
-        return db
-                .sql(PARTITIONS)
-                .query((rs, row) -> partition(rs.getString("name"), rs.getString("bound")))
-                .list()
-                .stream()
-                .sorted(Comparator.comparingLong(Partition::from))
-                .toList();
-    }
-
-    private static Partition partition(String name, String bound) {
-        Matcher m = BOUND.matcher(bound);
-        if (!m.find()) {
-            throw new IllegalStateException("Unexpected bound of partition " + name + ": " + bound);
-        }
-        return new Partition(
-                name, m.group(1) == null ? Long.MIN_VALUE : Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+        return db.sql(PARTITIONS)
+                .query((rs, row) -> new Partition(rs.getString("name"), rs.getLong("from_id"), rs.getLong("to_id")))
+                .list();
     }
 
     private long nextId() {

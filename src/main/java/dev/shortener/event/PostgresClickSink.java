@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
@@ -35,17 +35,21 @@ final class PostgresClickSink implements ClickSink {
     private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
     // Moves the position and sets the COPY's statement timeout in one round trip; no row when an
     // earlier attempt committed past the chunk's start after all (its answer was lost). The COPY's
-    // ids come from the sequence: the click trigger need not wait for a fold (V29).
+    // ids come from the sequence: the click trigger need not wait for a fold (V29). Names the
+    // partition those ids go to (V31).
     private static final String ADVANCE = """
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
-            RETURNING set_config('statement_timeout', ?, true), set_config('shortener.ids_from_sequence', 'on', true)""";
+            RETURNING click_partition(), set_config('statement_timeout', ?, true),
+                      set_config('shortener.ids_from_sequence', 'on', true)""";
+    // what events' statement trigger counts when rows go through events (V17)
+    private static final String TALLY = "INSERT INTO event_tallies (event_type, events) VALUES ('click', ?)";
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
     private static final String UNIQUE_VIOLATION = "23505";
-
-    /** A round trip slower than this is a network or a server that slowing redirects cannot speed up. */
-    private static final long SLOW_ROUND_TRIP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    // a row outside the partition copied into: the sequence moved on to the next one meanwhile
+    private static final String PARTITION_CONSTRAINT = "23514";
+    private static final String EVENTS = "events";
 
     /**
      * Characters of text a sink keeps the ids of (about 32 MB of heap): the short codes and
@@ -58,9 +62,7 @@ final class PostgresClickSink implements ClickSink {
     private final Duration copyTimeout;
     private final ClickTexts texts = new ClickTexts(REMEMBERED_CHARS);
 
-    private volatile long roundTripNanos;
-    /** {@link System#nanoTime()} at which the round trip under way began; 0 between round trips. */
-    private volatile long roundTripSince;
+    private final RoundTrips roundTrips = new RoundTrips();
 
     PostgresClickSink(DataSource dataSource, Duration copyTimeout) {
         this.dataSource = dataSource;
@@ -69,9 +71,7 @@ final class PostgresClickSink implements ClickSink {
 
     @Override
     public boolean answersQuickly() {
-        long since = roundTripSince;
-        return roundTripNanos < SLOW_ROUND_TRIP_NANOS
-                && (since == 0 || System.nanoTime() - since < SLOW_ROUND_TRIP_NANOS);
+        return roundTrips.quick();
     }
 
     /** Registers a journal PostgreSQL does not know at its start. */
@@ -101,23 +101,45 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** The texts' ids first, then the move of the position and the chunk's COPYs, in one transaction. */
+    /**
+     * The texts' ids first, then the move of the position and the chunk's COPYs into the partition
+     * the sequence points into, in one transaction; through {@code events} if the sequence moved on
+     * to the next partition meanwhile, which happens about once a month.
+     */
     @Override
     public boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException {
+        try {
+            return store(journal, chunk, records, true);
+        } catch (SQLException e) {
+            if (!PARTITION_CONSTRAINT.equals(e.getSQLState())) {
+                throw e;
+            }
+            log.info("Clicks were copied into a partition of events the id sequence had left; copied through events");
+            return store(journal, chunk, records, false);
+        }
+    }
+
+    private boolean store(UUID journal, Chunk chunk, byte[] records, boolean intoPartition) throws SQLException {
         try (Connection connection = connection()) {
             connection.setNetworkTimeout(
                     Runnable::run, (int) copyTimeout.plusSeconds(1).toMillis());
             List<Copy> copies = copiesOf(connection, chunk, records);
             connection.setAutoCommit(false);
             try {
-                if (!advance(connection, journal, chunk)) {
+                String partition = advance(connection, journal, chunk);
+                if (partition == null) {
                     connection.rollback();
                     return false;
                 }
+                String table = intoPartition ? partition : EVENTS;
+                long stored = 0;
                 for (Copy rows : copies) {
-                    copy(connection, rows);
+                    stored += copy(connection, rows.sql().formatted(table), rows);
                 }
-                roundTrip(() -> {
+                if (!table.equals(EVENTS)) {
+                    tally(connection, stored);
+                }
+                roundTrips.make(() -> {
                     connection.commit();
                     return true;
                 });
@@ -133,14 +155,15 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** What one COPY sends. */
+    /** What one COPY sends: its statement, the table to be filled in. */
     private record Copy(String sql, byte[] bytes, int length) {}
 
-    private void copy(Connection connection, Copy rows) throws SQLException {
-        CopyIn copy = roundTrip(
-                () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.sql()));
+    /** The rows' COPY into {@code table}; the number of rows stored. */
+    private long copy(Connection connection, String sql, Copy rows) throws SQLException {
+        CopyIn copy = roundTrips.make(
+                () -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql));
         try {
-            roundTrip(() -> {
+            return roundTrips.make(() -> {
                 copy.writeToCopy(rows.bytes(), 0, rows.length());
                 return copy.endCopy();
             });
@@ -161,7 +184,7 @@ final class PostgresClickSink implements ClickSink {
             return List.of(new Copy(ClickCsv.WIDE_COPY, records, chunk.length()));
         }
         List<Click> clicks = ClickRecords.read(records, chunk.length(), chunk.clicks());
-        Map<String, Long> ids = roundTrip(() -> texts.ids(connection, clicks));
+        Map<String, Long> ids = roundTrips.make(() -> texts.ids(connection, clicks));
         CopyText narrow = new CopyText(chunk.length());
         CopyText wide = new CopyText(64);
         int wideClicks = 0;
@@ -191,42 +214,15 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /**
-     * A connection from the pool: at once, or after the pool validated an idle one or opened a new
-     * one, which are round trips too. Timed as under way, so that a slow network stops pacing then;
-     * recorded only when slow, since one handed over at once says nothing of the network.
-     */
-    private Connection connection() throws SQLException {
-        return timed(dataSource::getConnection, false);
-    }
-
-    /** A call that waits for PostgreSQL's answer. */
-    @FunctionalInterface
-    private interface RoundTrip<T> {
-        T call() throws SQLException;
-    }
-
-    /** Makes one round trip, timing it for {@link #answersQuickly()}. */
-    private <T> T roundTrip(RoundTrip<T> call) throws SQLException {
-        return timed(call, true);
-    }
-
-    /** Runs {@code call} marked as under way; records its time always, or only when it was slow. */
-    private <T> T timed(RoundTrip<T> call, boolean recordFast) throws SQLException {
-        long start = System.nanoTime();
-        roundTripSince = start;
-        try {
-            return call.call();
-        } finally {
-            roundTripSince = 0;
-            long took = System.nanoTime() - start;
-            if (recordFast || took >= SLOW_ROUND_TRIP_NANOS) {
-                roundTripNanos = took;
-            }
+    private void tally(Connection connection, long clicks) throws SQLException {
+        try (PreparedStatement tally = connection.prepareStatement(TALLY)) {
+            tally.setLong(1, clicks);
+            roundTrips.make(tally::executeUpdate);
         }
     }
 
-    private boolean advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
+    /** Moves the journal's position past the chunk; the partition its rows go to, null if stored before. */
+    private @Nullable String advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
@@ -234,10 +230,14 @@ final class PostgresClickSink implements ClickSink {
             advance.setLong(4, chunk.from().segment());
             advance.setLong(5, chunk.from().offset());
             advance.setString(6, Long.toString(copyTimeout.toMillis()));
-            try (ResultSet result = roundTrip(advance::executeQuery)) {
-                return result.next();
+            try (ResultSet result = roundTrips.make(advance::executeQuery)) {
+                return result.next() ? result.getString(1) : null;
             }
         }
+    }
+
+    private Connection connection() throws SQLException {
+        return roundTrips.maybe(dataSource::getConnection);
     }
 
     private static void rollBack(Connection connection) {

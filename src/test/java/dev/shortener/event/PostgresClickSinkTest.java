@@ -133,6 +133,66 @@ class PostgresClickSinkTest extends ClickSinkContract {
     }
 
     @Test
+    void clicksGoIntoThePartitionTheSequencePointsIntoAndThroughEventsOnceItMovedOn() throws SQLException {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "partition_")) {
+            scratch.migrate("latest");
+            JdbcClient target = scratch.db();
+            // records each run of a statement trigger of events
+            target.sql("""
+                            CREATE TABLE statements_on_events (at timestamptz DEFAULT now());
+                            CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+                            BEGIN INSERT INTO statements_on_events DEFAULT VALUES; RETURN NULL; END $$;
+                            CREATE TRIGGER events_noted AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION note_statement()""").update();
+            ClickSink sink = new PostgresClickSink(scratch.data(), Duration.ofSeconds(5));
+            UUID journal = UUID.randomUUID();
+            sink.storedPosition(journal);
+            CopyText records = new CopyText(64);
+            for (int n = 0; n < 3; n++) {
+                ClickRecords.append(records, new Click(1, 7L, "p", "https://example.com/p", "ref", null, SECOND));
+            }
+
+            assertThat(sink.store(journal, chunk(0, 100, 3, records.length(), false), records.bytes()))
+                    .isTrue();
+            assertThat(rowsByPartition(target)).containsExactly("events_first=3");
+            assertThat(target.sql("SELECT count(*) FROM statements_on_events")
+                            .query(Long.class)
+                            .single())
+                    .as("copied into the partition: no statement trigger of events ran")
+                    .isZero();
+            assertThat(tallied(target)).as("the sink tallied its clicks itself").isEqualTo(3);
+
+            // the sequence moved on to a partition after the one named: as if it moved between the two
+            target.sql("""
+                            CREATE TABLE events_next (LIKE events INCLUDING DEFAULTS);
+                            ALTER TABLE events ATTACH PARTITION events_next
+                                FOR VALUES FROM (9000000000000000) TO (9000000000001000);
+                            CREATE OR REPLACE FUNCTION click_partition() RETURNS text LANGUAGE sql AS 'SELECT ''events_next''::text'""").update();
+            assertThat(sink.store(journal, chunk(100, 200, 3, records.length(), false), records.bytes()))
+                    .isTrue();
+            assertThat(rowsByPartition(target))
+                    .as("stored through events, where they belong")
+                    .containsExactly("events_first=6");
+            assertThat(target.sql("SELECT count(*) FROM statements_on_events")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(1);
+            assertThat(tallied(target)).as("tallied once, by events' trigger").isEqualTo(6);
+        }
+    }
+
+    private static List<String> rowsByPartition(JdbcClient target) {
+        return target.sql("SELECT tableoid::regclass || '=' || count(*) FROM events GROUP BY tableoid")
+                .query(String.class)
+                .list();
+    }
+
+    private static long tallied(JdbcClient target) {
+        return target.sql("SELECT sum(events) FROM event_tallies WHERE event_type = 'click'")
+                .query(Long.class)
+                .single();
+    }
+
+    @Test
     void aClickWithATextTheDictionaryCannotTakeIsStoredWideBesideTheNarrowOnes() throws SQLException {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "texts_")) {
             scratch.migrate("latest");
