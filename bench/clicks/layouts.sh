@@ -47,7 +47,9 @@ mkdir -p "$RESULTS"
 WORK="$(mktemp -d /tmp/shortener-click-layouts.XXXXXX)"
 trap 'psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
-migrated_database "$BENCH_DB"
+# the schema the layouts were compared on: V29 folds the rollup and V30 keys it by referrer id, which
+# the layouts below build for themselves (ADR 0018)
+migrated_database "$BENCH_DB" 28
 psql_bench -d "$BENCH_DB" <<'SQL'
 CREATE TABLE clicks (
     id          bigint       NOT NULL

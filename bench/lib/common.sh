@@ -61,14 +61,17 @@ reset_data_stores() {
     log "Database $BENCH_DB recreated; Redis database $BENCH_REDIS_DB flushed"
 }
 
-# migrated_database DB: DB created afresh with the app's migrations applied by psql, in version
-# order (a glob puts V10 before V2), each file in a transaction of its own as Flyway does, but for
-# those that build an index CONCURRENTLY, which cannot run in one.
+# migrated_database DB [VERSION]: DB created afresh with the app's migrations applied by psql, in
+# version order (a glob puts V10 before V2), each file in a transaction of its own as Flyway does,
+# but for those that build an index CONCURRENTLY, which cannot run in one; up to VERSION if given.
 migrated_database() {
     psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" \
         || die "cannot recreate database $1 on $BENCH_PG_HOST:$BENCH_PG_PORT"
-    local migration
+    local migration version
     for migration in $(find "$REPO_ROOT/src/main/resources/db/migration" -name 'V*.sql' | sort -V); do
+        version="${migration##*/V}"
+        version="${version%%__*}"
+        ((version <= ${2:-999999})) || break
         local whole=(--single-transaction)
         grep -q CONCURRENTLY "$migration" && whole=()
         psql_bench -d "$1" "${whole[@]}" -f "$migration" >/dev/null || die "applying $migration failed"
