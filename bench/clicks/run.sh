@@ -73,7 +73,8 @@ for size in $BENCH_BATCH_SIZES; do
     # BENCH_FOLD_EVERY clicks and after the last, with its time counted
     fold="SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000);"
     copied=0
-    # the partition the sequence points into, as the loader reads it per batch (the statement is sent)
+    # the partition the sequence points into, which the loader finds once and keeps while the next
+    # id it reads per batch stays in it
     partition="$(psql_bench -d "$BENCH_DB" -Atc "SELECT click_partition()")"
     # as the loader's transaction: the COPY's ids come from the sequence (V29), the COPY goes into
     # that partition (V31), and the loader tallies the clicks itself
@@ -81,7 +82,7 @@ for size in $BENCH_BATCH_SIZES; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
         echo "BEGIN;"
-        echo "SELECT set_config('shortener.ids_from_sequence', 'on', true), click_partition();"
+        echo "SELECT set_config('shortener.ids_from_sequence', 'on', true), next_event_id();"
         echo "\\copy $partition (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
         echo "INSERT INTO event_tallies (event_type, events) VALUES ('click', $(wc -l <"$f"));"
         echo "COMMIT;"

@@ -36,7 +36,8 @@ class ClickFold {
     /** A fold that waits on PostgreSQL must not make the next ones queue behind it. */
     private final AtomicBoolean folding = new AtomicBoolean();
 
-    ClickFold(JdbcClient db, CommitHorizon horizon) {
+    /** {@code settings}: its interval is checked before {@link Scheduled} reads it. */
+    ClickFold(JdbcClient db, CommitHorizon horizon, EventLogSettings settings) {
         this.db = db;
         this.horizon = horizon;
         horizon.track("events");

@@ -35,21 +35,18 @@ final class PostgresClickSink implements ClickSink {
     private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
     // Moves the position and sets the COPY's statement timeout in one round trip; no row when an
     // earlier attempt committed past the chunk's start after all (its answer was lost). The COPY's
-    // ids come from the sequence: the click trigger need not wait for a fold (V29). Names the
-    // partition those ids go to (V31).
+    // ids come from the sequence: the click trigger need not wait for a fold (V29). Reads the next
+    // of those ids, to find their partition (V31).
     private static final String ADVANCE = """
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
-            RETURNING click_partition(), set_config('statement_timeout', ?, true),
+            RETURNING next_event_id(), set_config('statement_timeout', ?, true),
                       set_config('shortener.ids_from_sequence', 'on', true)""";
-    // what events' statement trigger counts when rows go through events (V17)
-    private static final String TALLY = "INSERT INTO event_tallies (event_type, events) VALUES ('click', ?)";
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
     private static final String UNIQUE_VIOLATION = "23505";
     // a row outside the partition copied into: the sequence moved on to the next one meanwhile
     private static final String PARTITION_CONSTRAINT = "23514";
-    private static final String EVENTS = "events";
 
     /**
      * Characters of text a sink keeps the ids of (about 32 MB of heap): the short codes and
@@ -63,6 +60,7 @@ final class PostgresClickSink implements ClickSink {
     private final ClickTexts texts = new ClickTexts(REMEMBERED_CHARS);
 
     private final RoundTrips roundTrips = new RoundTrips();
+    private final ClickPartition partition = new ClickPartition();
 
     PostgresClickSink(DataSource dataSource, Duration copyTimeout) {
         this.dataSource = dataSource;
@@ -102,9 +100,8 @@ final class PostgresClickSink implements ClickSink {
     }
 
     /**
-     * The texts' ids first, then the move of the position and the chunk's COPYs into the partition
-     * the sequence points into, in one transaction; through {@code events} if the sequence moved on
-     * to the next partition meanwhile, which happens about once a month.
+     * The texts' ids first, then the move of the position and the chunk's COPYs into the partition the
+     * sequence points into, in one transaction; through {@code events} if it moved on meanwhile.
      */
     @Override
     public boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException {
@@ -115,6 +112,7 @@ final class PostgresClickSink implements ClickSink {
                 throw e;
             }
             log.info("Clicks were copied into a partition of events the id sequence had left; copied through events");
+            partition.forget();
             return store(journal, chunk, records, false);
         }
     }
@@ -126,18 +124,21 @@ final class PostgresClickSink implements ClickSink {
             List<Copy> copies = copiesOf(connection, chunk, records);
             connection.setAutoCommit(false);
             try {
-                String partition = advance(connection, journal, chunk);
-                if (partition == null) {
+                Long nextId = advance(connection, journal, chunk);
+                if (nextId == null) {
                     connection.rollback();
                     return false;
                 }
-                String table = intoPartition ? partition : EVENTS;
+                String table = intoPartition
+                        ? roundTrips.maybe(() -> partition.holding(connection, nextId))
+                        : ClickPartition.EVENTS;
                 long stored = 0;
                 for (Copy rows : copies) {
                     stored += copy(connection, rows.sql().formatted(table), rows);
                 }
-                if (!table.equals(EVENTS)) {
-                    tally(connection, stored);
+                if (!table.equals(ClickPartition.EVENTS)) {
+                    long copied = stored;
+                    roundTrips.make(() -> ClickPartition.tally(connection, copied));
                 }
                 roundTrips.make(() -> {
                     connection.commit();
@@ -214,15 +215,8 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    private void tally(Connection connection, long clicks) throws SQLException {
-        try (PreparedStatement tally = connection.prepareStatement(TALLY)) {
-            tally.setLong(1, clicks);
-            roundTrips.make(tally::executeUpdate);
-        }
-    }
-
-    /** Moves the journal's position past the chunk; the partition its rows go to, null if stored before. */
-    private @Nullable String advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
+    /** Moves the journal's position past the chunk; the id the sequence gives next, null if stored before. */
+    private @Nullable Long advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
             advance.setLong(1, chunk.to().segment());
             advance.setLong(2, chunk.to().offset());
@@ -231,7 +225,7 @@ final class PostgresClickSink implements ClickSink {
             advance.setLong(5, chunk.from().offset());
             advance.setString(6, Long.toString(copyTimeout.toMillis()));
             try (ResultSet result = roundTrips.make(advance::executeQuery)) {
-                return result.next() ? result.getString(1) : null;
+                return result.next() ? result.getLong(1) : null;
             }
         }
     }

@@ -419,7 +419,8 @@ class EventPartitionsTest extends ApiTest {
                 scratch.db(),
                 scratch.data(),
                 new DataSourceTransactionManager(scratch.data()),
-                new EventRetention(scratch.db(), new EventLogSettings(retention, Duration.ofMinutes(10))),
+                new EventRetention(
+                        scratch.db(), new EventLogSettings(retention, Duration.ofMinutes(10), Duration.ofSeconds(1))),
                 new SimpleMeterRegistry());
     }
 
