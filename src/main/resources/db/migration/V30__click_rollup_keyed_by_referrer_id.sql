@@ -3,8 +3,8 @@
 -- numbers wide. Folding Zipf clicks with referrers cost about a quarter less so (ADR 0018). No
 -- referrer and an empty one share the key NULL, as they shared '' before; readers show both as none.
 -- The rollup is counted again from the old one into a new table, which replaces it, under the locks
--- V21 took for the same: statistics keep reading the old rows until then, folds give way at their
--- own 100 ms lock timeout and run again a second later.
+-- V21 took for the same and SHARE on the rollup: statistics keep reading the old rows until then,
+-- folds give way at their own 100 ms lock timeout and run again a second later.
 SET LOCAL lock_timeout = '2s';
 LOCK TABLE urls IN SHARE MODE;
 LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE;
@@ -17,10 +17,14 @@ CREATE FUNCTION click_text_id(wanted text) RETURNS bigint LANGUAGE sql STABLE PA
 $$;
 
 -- The texts of wide rows' referrers (imports, the API) into the dictionary, before their clicks are
--- rolled up by id: each statement that rolls wide rows up calls it first, so that it sees them.
+-- rolled up by id: each statement that rolls wide rows up calls it first, so that it sees them. A
+-- text new to the dictionary stays locked until the caller's transaction ends: another writer of the
+-- same text waits for it (the loader at most its lock timeout). In md5 order, as the loader adds its
+-- texts, so that two writers wait for each other in one order only.
 CREATE FUNCTION add_click_texts(texts text[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO click_texts (text)
-    SELECT DISTINCT t FROM unnest(texts) t WHERE t <> '' AND click_text_id(t) IS NULL
+    SELECT t FROM (SELECT DISTINCT t FROM unnest(texts) t WHERE t <> '' AND click_text_id(t) IS NULL) new
+    ORDER BY md5(t)
     ON CONFLICT DO NOTHING
 $$;
 
@@ -32,7 +36,12 @@ RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS $$
                 ELSE nullif(referrer_id, click_text_id('')) END
 $$;
 
-SELECT add_click_texts(array_agg(referrer)) FROM (SELECT DISTINCT referrer FROM click_counts) texts;
+-- not through add_click_texts: one array of every referrer ever counted may pass PostgreSQL's 1 GB
+INSERT INTO click_texts (text)
+SELECT referrer FROM (SELECT DISTINCT referrer FROM click_counts) texts
+WHERE referrer <> '' AND click_text_id(referrer) IS NULL
+ORDER BY md5(referrer)
+ON CONFLICT DO NOTHING;
 
 CREATE TABLE click_counts_by_id (
     url_id      bigint NOT NULL,
@@ -45,13 +54,16 @@ INSERT INTO click_counts_by_id (url_id, day, referrer_id, user_id, clicks)
 SELECT url_id, day, click_text_id(nullif(referrer, '')), user_id, sum(clicks)
 FROM click_counts
 GROUP BY 1, 2, 3, 4;
+-- indexed and analyzed before the old table goes: readers wait only for the swap
+CREATE UNIQUE INDEX click_counts_by_id_key ON click_counts_by_id (url_id, day, referrer_id, user_id) NULLS NOT DISTINCT;
+CREATE INDEX click_counts_by_id_user_idx ON click_counts_by_id (user_id) WHERE user_id IS NOT NULL;
+ANALYZE click_counts_by_id;
 
 DROP VIEW clicks_counted;
 DROP TABLE click_counts;
 ALTER TABLE click_counts_by_id RENAME TO click_counts;
-CREATE UNIQUE INDEX click_counts_key ON click_counts (url_id, day, referrer_id, user_id) NULLS NOT DISTINCT;
-CREATE INDEX click_counts_user_idx ON click_counts (user_id) WHERE user_id IS NOT NULL;
-ANALYZE click_counts;
+ALTER INDEX click_counts_by_id_key RENAME TO click_counts_key;
+ALTER INDEX click_counts_by_id_user_idx RENAME TO click_counts_user_idx;
 
 CREATE FUNCTION click_text(id bigint) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT text FROM click_texts WHERE click_texts.id = click_text.id

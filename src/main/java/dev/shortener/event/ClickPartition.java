@@ -21,6 +21,8 @@ final class ClickPartition {
             SELECT name, coalesce(from_id, %d), to_id FROM event_partitions
             WHERE coalesce(from_id <= ?, true) AND ? < to_id""".formatted(Long.MIN_VALUE);
 
+    /** A row outside the partition it was copied into: the sequence moved on to the next one meanwhile. */
+    private static final String PARTITION_CONSTRAINT = "23514";
     // what events' statement trigger counts when rows go through events (V17)
     private static final String TALLY = "INSERT INTO event_tallies (event_type, events) VALUES ('click', ?)";
 
@@ -51,11 +53,23 @@ final class ClickPartition {
         }
     }
 
-    /** Tallies clicks copied into a partition, where none of events' statement triggers runs. */
+    /** Tallies clicks copied into a partition, where none of events' statement triggers runs (or takes back a tally). */
     static int tally(Connection connection, long clicks) throws SQLException {
         try (PreparedStatement tally = connection.prepareStatement(TALLY)) {
             tally.setLong(1, clicks);
             return tally.executeUpdate();
+        }
+    }
+
+    /** Whether PostgreSQL refused rows copied into {@code table} because their ids lie outside it. */
+    static boolean refused(String table, Throwable e) {
+        return !table.equals(EVENTS) && e instanceof SQLException sql && PARTITION_CONSTRAINT.equals(sql.getSQLState());
+    }
+
+    /** Rows a partition refused: the sequence moved on after the loader read it. */
+    static final class Refused extends SQLException {
+        Refused(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
         }
     }
 

@@ -160,7 +160,13 @@ public class EventPartitions {
     /** The partitions of events in id order. */
     List<Partition> partitions() {
         return db.sql(PARTITIONS)
-                .query((rs, row) -> new Partition(rs.getString("name"), rs.getLong("from_id"), rs.getLong("to_id")))
+                .query((rs, row) -> {
+                    long to = rs.getLong("to_id");
+                    if (rs.wasNull()) { // a bound event_partitions does not read: not one this service attached
+                        throw new IllegalStateException("Unexpected bound of partition " + rs.getString("name"));
+                    }
+                    return new Partition(rs.getString("name"), rs.getLong("from_id"), to);
+                })
                 .list();
     }
 

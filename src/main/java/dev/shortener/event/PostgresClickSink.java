@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The click sink in PostgreSQL: the journal's position in {@code click_journals}, and each chunk's
- * COPY into {@code events}, narrow rows whose texts are ids of {@link ClickTexts}, in one transaction
- * with the move of that position, so that no chunk is stored twice; each round trip is timed, for
- * pacing.
+ * COPY into the partition of {@code events} its ids go to ({@link ClickPartition}), narrow rows whose
+ * texts are ids of {@link ClickTexts}, in one transaction with the move of that position, so that no
+ * chunk is stored twice; each round trip is timed, for pacing.
  */
 final class PostgresClickSink implements ClickSink {
 
@@ -35,9 +35,10 @@ final class PostgresClickSink implements ClickSink {
     private static final String STORED = "SELECT segment, byte_offset FROM click_journals WHERE id = ?";
     // Moves the position and sets the COPY's statement timeout in one round trip; no row when an
     // earlier attempt committed past the chunk's start after all (its answer was lost). The COPY's
-    // ids come from the sequence: the click trigger need not wait for a fold (V29). Reads the next
-    // of those ids, to find their partition (V31).
+    // ids come from the sequence: the click trigger need not wait for a fold (V29). Tallies the
+    // clicks a COPY into a partition stores, and reads the next id, to find that partition (V31).
     private static final String ADVANCE = """
+            WITH tallied AS (INSERT INTO event_tallies (event_type, events) SELECT 'click', n FROM (SELECT ?::bigint n) c WHERE n <> 0)
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
             RETURNING next_event_id(), set_config('statement_timeout', ?, true),
@@ -45,8 +46,6 @@ final class PostgresClickSink implements ClickSink {
     private static final String RESET = "UPDATE click_journals SET segment = 0, byte_offset = 0 WHERE id = ?";
 
     private static final String UNIQUE_VIOLATION = "23505";
-    // a row outside the partition copied into: the sequence moved on to the next one meanwhile
-    private static final String PARTITION_CONSTRAINT = "23514";
 
     /**
      * Characters of text a sink keeps the ids of (about 32 MB of heap): the short codes and
@@ -107,13 +106,11 @@ final class PostgresClickSink implements ClickSink {
     public boolean store(UUID journal, Chunk chunk, byte[] records) throws SQLException {
         try {
             return store(journal, chunk, records, true);
-        } catch (SQLException e) {
-            if (!PARTITION_CONSTRAINT.equals(e.getSQLState())) {
-                throw e;
-            }
-            log.info("Clicks were copied into a partition of events the id sequence had left; copied through events");
+        } catch (ClickPartition.Refused e) {
             partition.forget();
-            return store(journal, chunk, records, false);
+            boolean stored = store(journal, chunk, records, false);
+            log.info("Clicks copied into a partition of events the id sequence had left were stored through events");
+            return stored;
         }
     }
 
@@ -123,22 +120,24 @@ final class PostgresClickSink implements ClickSink {
                     Runnable::run, (int) copyTimeout.plusSeconds(1).toMillis());
             List<Copy> copies = copiesOf(connection, chunk, records);
             connection.setAutoCommit(false);
+            String table = ClickPartition.EVENTS;
             try {
-                Long nextId = advance(connection, journal, chunk);
+                Long nextId = advance(connection, journal, chunk, intoPartition ? chunk.clicks() : 0);
                 if (nextId == null) {
                     connection.rollback();
                     return false;
                 }
-                String table = intoPartition
-                        ? roundTrips.maybe(() -> partition.holding(connection, nextId))
-                        : ClickPartition.EVENTS;
+                if (intoPartition) {
+                    table = roundTrips.maybe(() -> partition.holding(connection, nextId));
+                }
                 long stored = 0;
                 for (Copy rows : copies) {
                     stored += copy(connection, rows.sql().formatted(table), rows);
                 }
-                if (!table.equals(ClickPartition.EVENTS)) {
-                    long copied = stored;
-                    roundTrips.make(() -> ClickPartition.tally(connection, copied));
+                // tallied ahead as a partition's; events' trigger tallies what goes through events
+                long owed = (table.equals(ClickPartition.EVENTS) ? 0 : stored) - (intoPartition ? chunk.clicks() : 0);
+                if (owed != 0) {
+                    roundTrips.make(() -> ClickPartition.tally(connection, owed));
                 }
                 roundTrips.make(() -> {
                     connection.commit();
@@ -147,6 +146,9 @@ final class PostgresClickSink implements ClickSink {
                 return true;
             } catch (SQLException | RuntimeException e) {
                 rollBack(connection);
+                if (ClickPartition.refused(table, e)) {
+                    throw new ClickPartition.Refused((SQLException) e);
+                }
                 if (e instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
                     // rows written around the sequence hold ids it gives: the next attempt draws past them
                     movePastLargestId(connection);
@@ -215,15 +217,16 @@ final class PostgresClickSink implements ClickSink {
         }
     }
 
-    /** Moves the journal's position past the chunk; the id the sequence gives next, null if stored before. */
-    private @Nullable Long advance(Connection connection, UUID journal, Chunk chunk) throws SQLException {
+    /** Moves the journal's position past the chunk, tallying {@code tally} clicks; the next id, null if stored before. */
+    private @Nullable Long advance(Connection connection, UUID journal, Chunk chunk, long tally) throws SQLException {
         try (PreparedStatement advance = connection.prepareStatement(ADVANCE)) {
-            advance.setLong(1, chunk.to().segment());
-            advance.setLong(2, chunk.to().offset());
-            advance.setObject(3, journal);
-            advance.setLong(4, chunk.from().segment());
-            advance.setLong(5, chunk.from().offset());
-            advance.setString(6, Long.toString(copyTimeout.toMillis()));
+            advance.setLong(1, tally);
+            advance.setLong(2, chunk.to().segment());
+            advance.setLong(3, chunk.to().offset());
+            advance.setObject(4, journal);
+            advance.setLong(5, chunk.from().segment());
+            advance.setLong(6, chunk.from().offset());
+            advance.setString(7, Long.toString(copyTimeout.toMillis()));
             try (ResultSet result = roundTrips.make(advance::executeQuery)) {
                 return result.next() ? result.getLong(1) : null;
             }
