@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClickCsv {
 
-    /** Narrow rows into %s (events or a partition): details stays at its default, {}, which event_details reads past. */
+    /** Narrow rows into %s (events or a partition): details stays at its default, {}, for event_details. */
     static final String COPY = "COPY %s (url_id, user_id, event_type, \"timestamp\","
             + " short_code_id, original_url_id, referrer_id, user_agent_id) FROM STDIN (FORMAT csv)";
 

@@ -53,7 +53,7 @@ final class ClickPartition {
         }
     }
 
-    /** Tallies clicks copied into a partition, where none of events' statement triggers runs (or takes back a tally). */
+    /** Tallies clicks copied into a partition, where no statement trigger of events runs; or takes some back. */
     static int tally(Connection connection, long clicks) throws SQLException {
         try (PreparedStatement tally = connection.prepareStatement(TALLY)) {
             tally.setLong(1, clicks);

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * from memory; the others are found or added in one autocommitted statement before the chunk's COPY,
  * so the COPY's transaction locks no dictionary row, and a text added for a COPY that fails stays
  * for the next attempt. A text the rollup's triggers add for an import (V30) is locked until the
- * import's chunk commits: a loader adding the same text meanwhile waits, at most its lock timeout. Texts are long-lived and few, but a header may be 16 kB: memory is bounded
- * by characters, and a text longer than {@link #LONGEST_REMEMBERED} is looked up each time.
+ * import's chunk commits: a loader adding the same text meanwhile waits, at most its lock timeout.
+ * Texts are long-lived and few, but a header may be 16 kB: memory is bounded by characters, and a
+ * text longer than {@link #LONGEST_REMEMBERED} is looked up each time.
  */
 final class ClickTexts {
 

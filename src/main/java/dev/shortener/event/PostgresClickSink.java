@@ -38,7 +38,8 @@ final class PostgresClickSink implements ClickSink {
     // ids come from the sequence: the click trigger need not wait for a fold (V29). Tallies the
     // clicks a COPY into a partition stores, and reads the next id, to find that partition (V31).
     private static final String ADVANCE = """
-            WITH tallied AS (INSERT INTO event_tallies (event_type, events) SELECT 'click', n FROM (SELECT ?::bigint n) c WHERE n <> 0)
+            WITH tallied AS (INSERT INTO event_tallies (event_type, events)
+                             SELECT 'click', n FROM (SELECT ?::bigint n) c WHERE n <> 0)
             UPDATE click_journals SET segment = ?, byte_offset = ?, loaded_at = now()
             WHERE id = ? AND (segment, byte_offset) <= (?, ?)
             RETURNING next_event_id(), set_config('statement_timeout', ?, true),
