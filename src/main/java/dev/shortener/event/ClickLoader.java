@@ -62,13 +62,12 @@ final class ClickLoader {
     }
 
     /**
-     * Whether slowing redirects may help this loader catch up: its latest attempt succeeded, and
-     * the sink answers its round trips quickly (the latest one, and the one under way so far). While
-     * the sink takes nothing, or is behind a slow network, the loader waits on something redirects
-     * do not compete with.
+     * Whether slowing redirects may help this loader catch up: it runs, its latest attempt succeeded,
+     * and the sink answers quickly (the latest round trip, and the one under way so far); otherwise it
+     * waits on something redirects do not compete with.
      */
     boolean paceable() {
-        return healthy && sink.answersQuickly();
+        return running && healthy && sink.answersQuickly();
     }
 
     /**
@@ -144,6 +143,12 @@ final class ClickLoader {
     private void loadLoop() {
         try {
             loadWhileRunning();
+        } catch (Error e) {
+            // not PostgreSQL's fault, so no retry mends it: flushes stop waiting, redirects are not paced
+            running = false;
+            log.error("The click loader stopped; its clicks wait in the journal for the next start", e);
+            progress.stopped();
+            throw e;
         } finally {
             finished();
         }

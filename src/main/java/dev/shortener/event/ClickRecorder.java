@@ -77,6 +77,12 @@ public class ClickRecorder implements SmartLifecycle {
                 .description("Size of the click journal's segment files")
                 .baseUnit("bytes")
                 .register(meters);
+        Gauge.builder("shortener.clicks.loader.stopped", this, recorder -> {
+                    ClickLoader current = recorder.loader;
+                    return current != null && !current.alive() ? 1 : 0;
+                })
+                .description("1 while this instance's click loader has stopped on an error and the recorder runs on")
+                .register(meters);
     }
 
     /**

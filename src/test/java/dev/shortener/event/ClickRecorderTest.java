@@ -234,6 +234,55 @@ class ClickRecorderTest extends ApiTest {
     }
 
     @Test
+    void aLoaderStoppedByAnErrorLeavesItsClicksInTheJournalAndNoFlushWaitsForIt() {
+        PostgresClickSink postgres = new PostgresClickSink(dataSource, Duration.ofSeconds(5));
+        // a fault no retry mends, as a bug's StackOverflowError would be
+        ClickSink failing = new ClickSink() {
+            @Override
+            public ClickJournal.Position storedPosition(java.util.UUID journal) throws java.sql.SQLException {
+                return postgres.storedPosition(journal);
+            }
+
+            @Override
+            public boolean store(java.util.UUID journal, JournalReader.Chunk chunk, byte[] records) {
+                throw new StackOverflowError("injected");
+            }
+
+            @Override
+            public void reset(java.util.UUID journal) throws java.sql.SQLException {
+                postgres.reset(journal);
+            }
+
+            @Override
+            public boolean answersQuickly() {
+                return true;
+            }
+        };
+        ClickSettings waitingLong =
+                settings(100, 100, NEVER, Duration.ZERO, DataSize.ofGigabytes(1), Duration.ofSeconds(30));
+        ClickRecorder broken = new ClickRecorder(failing, waitingLong, meters, NO_DEADLINE);
+        broken.start();
+        started.add(broken);
+        broken.record(click(0));
+
+        long start = System.nanoTime();
+        broken.flush();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("the flush ends with the loader, not at its 30 s timeout")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(rows()).isZero();
+        // what ShortenerClickLoaderStopped watches, once the thread has ended
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        meters.get("shortener.clicks.loader.stopped").gauge().value() == 1);
+        stop(broken);
+
+        ClickRecorder next = recorder(settings(100, 100, NEVER));
+        next.flush();
+        await().atMost(Duration.ofSeconds(5)).until(() -> rows() == 1);
+    }
+
+    @Test
     void withPostgresqlUnreachableClicksWaitInTheJournalAndTheNextInstanceLoadsThem() throws IOException {
         ClickRecorder down = recorder(NOWHERE, unreachable(100, DataSize.ofGigabytes(1)));
         long start = System.nanoTime();
