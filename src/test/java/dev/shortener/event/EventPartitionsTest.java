@@ -172,7 +172,7 @@ class EventPartitionsTest extends ApiTest {
             Instant nextBegins = next.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
             insertedInto(db);
             assertThat(partitions.maintain(nextBegins.plusSeconds(1))).isTrue();
-            EventTalliesMigrationTest.fold(db);
+            TestDatabase.foldClicks(db);
 
             // a writer of the new month holds events past several of the detach's 500 ms attempts
             try (Connection writer = scratch.data().getConnection();
@@ -210,7 +210,7 @@ class EventPartitionsTest extends ApiTest {
             assertThat(names(partitions))
                     .as("kept until its clicks are folded into the rollup")
                     .contains("events_first");
-            EventTalliesMigrationTest.fold(db);
+            TestDatabase.foldClicks(db);
             try (Connection writer = scratch.data().getConnection()) {
                 // a writer holds the old month past the drop's 500 ms wait
                 writer.setAutoCommit(false);

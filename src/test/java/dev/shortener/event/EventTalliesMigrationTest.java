@@ -75,7 +75,7 @@ class EventTalliesMigrationTest extends ApiTest {
                             WHERE id IN (SELECT id FROM events WHERE event_type = 'click' AND url_id = 2 LIMIT 5)""").update();
             db.sql("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE event_type = 'click' LIMIT 3)")
                     .update();
-            fold(db);
+            TestDatabase.foldClicks(db);
             assertThat(list(db, TALLIED)).containsExactlyInAnyOrderElementsOf(list(db, COUNTED));
             assertThat(list(db, CLICK_COUNTS))
                     .as("the click rollup, with no row left at zero")
@@ -118,18 +118,11 @@ class EventTalliesMigrationTest extends ApiTest {
                     .update();
             db.sql("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE user_id = 7 LIMIT 4)")
                     .update();
-            fold(db);
+            TestDatabase.foldClicks(db);
             assertThat(list(db, CLICK_COUNTS_PER_USER))
                     .as("the rollup per user through inserts, a change of user and deletions")
                     .containsExactlyInAnyOrderElementsOf(list(db, CLICKS_PER_USER));
         }
-    }
-
-    /** Folds the clicks stored since the migration into the rollup, as the service does every second (V29). */
-    static void fold(JdbcClient db) {
-        db.sql("SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000)")
-                .query(Long.class)
-                .single();
     }
 
     private static List<String> list(JdbcClient db, String sql) {

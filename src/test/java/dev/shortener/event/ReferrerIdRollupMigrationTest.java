@@ -48,7 +48,7 @@ class ReferrerIdRollupMigrationTest extends ApiTest {
                             INSERT INTO events (url_id, user_id, event_type, "timestamp", short_code_id, original_url_id, referrer_id)
                             SELECT 1, 1, 'click', timestamp '2026-11-30 13:00', 1, 2, CASE WHEN g % 2 = 0 THEN 3 END
                             FROM generate_series(1, 40) g""").update();
-            EventTalliesMigrationTest.fold(db);
+            TestDatabase.foldClicks(db);
             // the clicks of a partition that retention dropped stay in the rollup
             db.sql("INSERT INTO click_counts (url_id, day, referrer, user_id, clicks)"
                             + " VALUES (9, '2025-01-01', 'https://gone.example/', 2, 4)")
@@ -85,7 +85,7 @@ class ReferrerIdRollupMigrationTest extends ApiTest {
                                     + " || sum(clicks) FROM clicks_counted GROUP BY url_id, day, referrer, user_id"))
                     .as("the view before the fold")
                     .containsExactlyInAnyOrderElementsOf(counted);
-            EventTalliesMigrationTest.fold(db);
+            TestDatabase.foldClicks(db);
             assertThat(list(db, ROLLUP_BY_TEXT.formatted("coalesce(click_text(referrer_id), '')")))
                     .as("the rollup after inserts, deletions and changes of referrer, no row left at zero")
                     .containsExactlyInAnyOrderElementsOf(counted);

@@ -50,10 +50,7 @@ class LinkClickTotalsMigrationTest extends ApiTest {
             db.sql("INSERT INTO events (url_id, event_type) VALUES (?, 'click')")
                     .param(never)
                     .update();
-            // as the service folds stored clicks into the rollup and the totals queue (V29)
-            db.sql("SELECT fold_clicks((SELECT last_value FROM events_id_seq), 1000000000)")
-                    .query(Long.class)
-                    .single();
+            TestDatabase.foldClicks(db);
             new ClickTotals(db, new DataSourceTransactionManager(scratch.data())).foldAll();
             db.sql("UPDATE urls SET user_id = ? WHERE id = ?")
                     .params(owner, never)
