@@ -123,7 +123,8 @@ final class PostgresClickSink implements ClickSink {
             connection.setAutoCommit(false);
             String table = ClickPartition.EVENTS;
             try {
-                Long nextId = advance(connection, journal, chunk, intoPartition ? chunk.clicks() : 0);
+                long tallied = intoPartition ? chunk.clicks() : 0;
+                Long nextId = advance(connection, journal, chunk, tallied);
                 if (nextId == null) {
                     connection.rollback();
                     return false;
@@ -136,7 +137,7 @@ final class PostgresClickSink implements ClickSink {
                     stored += copy(connection, rows.sql().formatted(table), rows);
                 }
                 // tallied ahead as a partition's; events' trigger tallies what goes through events
-                long owed = (table.equals(ClickPartition.EVENTS) ? 0 : stored) - (intoPartition ? chunk.clicks() : 0);
+                long owed = (table.equals(ClickPartition.EVENTS) ? 0 : stored) - tallied;
                 if (owed != 0) {
                     roundTrips.make(() -> ClickPartition.tally(connection, owed));
                 }

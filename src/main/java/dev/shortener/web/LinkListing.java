@@ -18,9 +18,10 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * The read model of the links page: one person's links, searched, filtered and paged by keyset
  * (never by offset, so the 1,000th page costs what the first does), with their click totals from
- * the click rollup with the clicks not folded yet ({@code clicks_counted}, V29) and their takedown state. "Most clicked" orders by {@code
- * link_click_totals}, which {@link dev.shortener.link.ClickTotals} keeps up to {@code
- * CLICK_TOTALS_INTERVAL} (a minute) behind the rollup.
+ * the click rollup with the clicks not folded yet ({@code clicks_counted}, V29) and their takedown
+ * state. "Most clicked" orders by {@code link_click_totals}, which {@link
+ * dev.shortener.link.ClickTotals} keeps up to {@code CLICK_TOTALS_INTERVAL} (a minute) behind the
+ * rollup.
  */
 @Repository
 public class LinkListing {

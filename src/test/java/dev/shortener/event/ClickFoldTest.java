@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.shortener.ApiTest;
 import dev.shortener.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,17 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The fold of stored clicks into the rollup (V29): counts stay exact before, during and after it. */
-// ApiTest's context, so that this class shares its application and PostgreSQL
-@SpringBootTest(
-        webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"shortener.embedded.data-dir=target/embedded-test-data", "shortener.embedded.clean=true"})
-class ClickFoldTest {
+class ClickFoldTest extends ApiTest {
 
     private static final long SECOND = 1_796_000_000_000L;
 
