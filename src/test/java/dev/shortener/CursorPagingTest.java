@@ -156,8 +156,12 @@ public class CursorPagingTest extends ApiTest {
                 .untilAsserted(assertion);
     }
 
-    /** The ids of every page by number, in order. */
     private List<Long> walkByPage(String first) {
+        return walkByPage(api, first);
+    }
+
+    /** The ids of every page by number, in order. */
+    public static List<Long> walkByPage(Api api, String first) {
         List<Long> ids = new ArrayList<>();
         for (String next = first + "&page=1"; next != null; ) {
             Response page = api.get(next).expect(200);
@@ -184,8 +188,12 @@ public class CursorPagingTest extends ApiTest {
         return ids;
     }
 
-    /** The ids of pages by cursor, following prev to the first, in id order. */
     private List<Long> walkBackward(String first) {
+        return walkBackward(api, first);
+    }
+
+    /** The ids of pages by cursor, following prev to the first, in id order. */
+    public static List<Long> walkBackward(Api api, String first) {
         List<Long> ids = new ArrayList<>();
         for (String prev = first; prev != null; ) {
             Response page = api.get(prev).expect(200);

@@ -30,6 +30,12 @@ class Events {
     /** The links of the owner given as the one parameter. */
     private static final String OWNED_LINKS = "SELECT id FROM urls WHERE user_id = ?";
 
+    /**
+     * The links that hold clicks of the user given as the one parameter: those the rollup counts and
+     * those of the clicks not folded yet (V29), found through the rollup's user index.
+     */
+    private static final String CLICKED_LINKS = "SELECT DISTINCT url_id FROM clicks_counted WHERE user_id = ?";
+
     private static final String COLUMNS =
             // a narrow click's details rebuilt from its texts' ids (V28): the same jsonb a wide row holds
             "id, url_id, user_id, event_type, \"timestamp\", event_details(events)::text AS details, actor";
@@ -78,17 +84,24 @@ class Events {
     IdList<Event> list(Filter filter) {
         IdList<Event> filtered = list.where(filter.sql()).countedBy(tally(filter));
         Long owner = filter.linkOwner();
+        Long user = filter.userId();
         String type = filter.eventType();
-        if (owner == null
-                || filter.urlId() != null
-                || filter.userId() != null
-                || !(type == null || type.equals(CLICK))) {
-            // one link, one user's events or a rare type: an index of theirs serves the walk
+        if (filter.urlId() != null || !(type == null || type.equals(CLICK))) {
+            // one link or a rare type: an index of theirs serves the walk
             return filtered;
         }
-        // A caller's own events, link by link: one walk reads every event of the caller's links
-        // and sorts them (ADR 0017)
-        return filtered.fannedOut("url_id", OWNED_LINKS, owner);
+        if (owner != null) {
+            // A caller's own events, link by link: one walk reads every event of the caller's links
+            // and sorts them (ADR 0017)
+            return filtered.fannedOut("url_id", OWNED_LINKS, owner);
+        }
+        if (user == null) {
+            return filtered;
+        }
+        // No index holds clicks by user (V32, ADR 0018): a user's clicks are read link by link, and
+        // their other events in one walk of the index that leaves clicks out
+        IdList<Event> clicks = filtered.fannedOut("url_id", CLICKED_LINKS, user);
+        return type == null ? clicks.besides("event_type = 'click'", "event_type <> 'click'") : clicks;
     }
 
     /**

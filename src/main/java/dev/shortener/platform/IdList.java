@@ -35,11 +35,18 @@ public final class IdList<T> {
 
     /**
      * Pages read parent by parent: the first rows by id of each id that {@code parents} selects
-     * (a query with one parameter, {@code parent}), through the index on ({@code column}, id), then
+     * (a query with the parameters {@code parent}), through the index on ({@code column}, id), then
      * merged by id: a few index probes per parent, where one walk would read every row of those
-     * parents and sort them (a user's links and their clicks).
+     * parents and sort them (a user's links and their clicks). When {@code walked} is set, the rows
+     * it selects are read in one walk of the filter's own index instead, and the probes read only
+     * those {@code fanned} selects.
      */
-    private record FanOut(String column, String parents, Object parent) {}
+    private record FanOut(
+            String column,
+            String parents,
+            List<Object> parent,
+            @Nullable String fanned,
+            @Nullable String walked) {}
 
     IdList(
             JdbcClient db,
@@ -72,11 +79,37 @@ public final class IdList<T> {
 
     /**
      * The same list, its pages read through the rows of each id that {@code parents} selects with
-     * {@code parent} as its one parameter (see {@link FanOut}); every row the filter lets through
+     * {@code parent} as its parameters (see {@link FanOut}); every row the filter lets through
      * must have one of those ids in {@code column}.
      */
-    public IdList<T> fannedOut(String column, String parents, Object parent) {
-        return new IdList<>(db, table, columns, rows, id, filter, counter, new FanOut(column, parents, parent));
+    public IdList<T> fannedOut(String column, String parents, Object... parent) {
+        return new IdList<>(
+                db,
+                table,
+                columns,
+                rows,
+                id,
+                filter,
+                counter,
+                new FanOut(column, parents, List.of(parent), null, null));
+    }
+
+    /**
+     * The same fanned-out list, whose rows that {@code walked} selects are read in one walk of the
+     * filter's index rather than parent by parent; the parents need hold only the rows that {@code
+     * fanned} selects, its complement.
+     */
+    public IdList<T> besides(String fanned, String walked) {
+        FanOut fan = Objects.requireNonNull(fanOut, "only a fanned-out list has rows besides its parents'");
+        return new IdList<>(
+                db,
+                table,
+                columns,
+                rows,
+                id,
+                filter,
+                counter,
+                new FanOut(fan.column(), fan.parents(), fan.parent(), fanned, walked));
     }
 
     String table() {
@@ -104,15 +137,25 @@ public final class IdList<T> {
      */
     private List<T> fannedOut(List<String> bounds, String order, List<Object> inner, List<Object> outer) {
         FanOut fan = Objects.requireNonNull(fanOut);
-        List<String> conditions = new ArrayList<>(bounds);
-        conditions.add(fan.column() + " = parent.id");
-        String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (SELECT fanned.id FROM (" + fan.parents()
-                + ") AS parent (id) CROSS JOIN LATERAL (SELECT id FROM " + table + filter.where(conditions)
-                + " ORDER BY id" + order + " LIMIT ?) fanned ORDER BY fanned.id" + order + " LIMIT ?"
-                + (outer.size() > 1 ? " OFFSET ?" : "") + ") ORDER BY id" + order;
-        List<Object> params = new ArrayList<>();
-        params.add(fan.parent());
+        List<String> probe = new ArrayList<>(bounds);
+        if (fan.fanned() != null) {
+            probe.add(fan.fanned());
+        }
+        probe.add(fan.column() + " = parent.id");
+        String found =
+                "SELECT probed.id FROM (" + fan.parents() + ") AS parent (id) CROSS JOIN LATERAL (SELECT id FROM "
+                        + table + filter.where(probe) + " ORDER BY id" + order + " LIMIT ?) probed";
+        List<Object> params = new ArrayList<>(fan.parent());
         params.addAll(filter.params(inner.toArray()));
+        if (fan.walked() != null) {
+            List<String> walk = new ArrayList<>(bounds);
+            walk.add(fan.walked());
+            found += " UNION ALL (SELECT id FROM " + table + filter.where(walk) + " ORDER BY id" + order + " LIMIT ?)";
+            params.addAll(filter.params(inner.toArray()));
+        }
+        String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (SELECT fanned.id FROM (" + found
+                + ") AS fanned (id) ORDER BY fanned.id" + order + " LIMIT ?" + (outer.size() > 1 ? " OFFSET ?" : "")
+                + ") ORDER BY id" + order;
         params.addAll(outer);
         return db.sql(sql).params(params).query(rows).list();
     }

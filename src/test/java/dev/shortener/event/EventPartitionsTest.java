@@ -80,11 +80,11 @@ class EventPartitionsTest extends ApiTest {
             assertThat(list(db, """
                             SELECT c.relname || ' ' || c.relispartition FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                             WHERE i.indrelid = 'events_first'::regclass"""))
+                    // V32 drops the user index that held clicks
                     .as("the table's own indexes, none built again, serve the partitioned ones")
                     .containsExactlyInAnyOrder(
                             "events_first_pkey true",
                             "events_first_url_id_idx true",
-                            "events_first_user_id_idx true",
                             "events_first_other_type_idx true",
                             "events_first_url_other_type_id_idx true",
                             "events_first_user_other_type_idx true");
