@@ -118,6 +118,8 @@ PAGES=(
     "events of one user|/events?user_id=$USER_ID&per_page=10|50"
     "events of the hot link's owner, by user|/events?user_id=$OWNER&per_page=10|50"
     "events of their own $OWNER_LINKS links, as the hot link's owner|/events?per_page=10|50|$OWNER_HEADER"
+    "the same, 100 a page|/events?per_page=100|50|$OWNER_HEADER"
+    "events of the hot link's owner, by user, 100 a page|/events?user_id=$OWNER&per_page=100|50"
     "events by cursor, halfway|/events?after=$MIDDLE&per_page=100|50"
     "statistics of the link with $HOT_CLICKS clicks|/urls/$HOT/stats|20"
     "links, first page|/urls?per_page=10|50"

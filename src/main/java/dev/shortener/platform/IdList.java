@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * The rows of one table in id order, under a feature's filter: pages by offset with their exact
@@ -23,6 +24,9 @@ public final class IdList<T> {
     private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\":\\s*(\\d+)");
 
     private final JdbcClient db;
+    /** Where a fanned-out page's planner setting holds. */
+    private final TransactionOperations transactions;
+
     private final String table;
     private final String columns;
     private final RowMapper<T> rows;
@@ -50,6 +54,7 @@ public final class IdList<T> {
 
     IdList(
             JdbcClient db,
+            TransactionOperations transactions,
             String table,
             String columns,
             RowMapper<T> rows,
@@ -58,6 +63,7 @@ public final class IdList<T> {
             @Nullable LongSupplier counter,
             @Nullable FanOut fanOut) {
         this.db = db;
+        this.transactions = transactions;
         this.table = table;
         this.columns = columns;
         this.rows = rows;
@@ -69,12 +75,12 @@ public final class IdList<T> {
 
     /** The same list, only the rows that {@code filter} lets through. */
     public IdList<T> where(SqlFilter filter) {
-        return new IdList<>(db, table, columns, rows, id, filter, null, null);
+        return new IdList<>(db, transactions, table, columns, rows, id, filter, null, null);
     }
 
     /** The same list, whose exact count {@code counter} gives instead of a count of its rows. */
     public IdList<T> countedBy(@Nullable LongSupplier counter) {
-        return new IdList<>(db, table, columns, rows, id, filter, counter, fanOut);
+        return new IdList<>(db, transactions, table, columns, rows, id, filter, counter, fanOut);
     }
 
     /**
@@ -85,6 +91,7 @@ public final class IdList<T> {
     public IdList<T> fannedOut(String column, String parents, Object... parent) {
         return new IdList<>(
                 db,
+                transactions,
                 table,
                 columns,
                 rows,
@@ -103,6 +110,7 @@ public final class IdList<T> {
         FanOut fan = Objects.requireNonNull(fanOut, "only a fanned-out list has rows besides its parents'");
         return new IdList<>(
                 db,
+                transactions,
                 table,
                 columns,
                 rows,
@@ -150,14 +158,27 @@ public final class IdList<T> {
         if (fan.walked() != null) {
             List<String> walk = new ArrayList<>(bounds);
             walk.add(fan.walked());
-            found += " UNION ALL (SELECT id FROM " + table + filter.where(walk) + " ORDER BY id" + order + " LIMIT ?)";
+            // few rows, found through an index of the filter's and sorted: "+ 0" keeps the planner,
+            // with sorts off, from walking the primary key for them
+            found += " UNION ALL (SELECT id FROM " + table + filter.where(walk) + " ORDER BY id + 0" + order
+                    + " LIMIT ?)";
             params.addAll(filter.params(inner.toArray()));
         }
-        String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (SELECT fanned.id FROM (" + found
-                + ") AS fanned (id) ORDER BY fanned.id" + order + " LIMIT ?" + (outer.size() > 1 ? " OFFSET ?" : "")
-                + ") ORDER BY id" + order;
+        // the page's ids, then each row by its id in their order: no sort of whole rows
+        String sql = "SELECT found.* FROM (SELECT fanned.id FROM (" + found + ") AS fanned (id) ORDER BY fanned.id"
+                + order + " LIMIT ?" + (outer.size() > 1 ? " OFFSET ?" : "") + ") AS page CROSS JOIN LATERAL (SELECT "
+                + columns + " FROM " + table + " WHERE id = page.id) AS found ORDER BY page.id" + order;
         params.addAll(outer);
-        return db.sql(sql).params(params).query(rows).list();
+        // The planner sizes every parent by the average (a link's twenty events or so), and would read
+        // all of a hot link's rows and sort them rather than walk its index for the first few: with
+        // sorts off, it sorts only what nothing else can order. The cost that turns them off would
+        // also have the query compiled (JIT, a quarter of a second), so that is off too.
+        return Objects.requireNonNull(transactions.execute(status -> {
+            db.sql("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)")
+                    .query()
+                    .listOfRows();
+            return db.sql(sql).params(params).query(rows).list();
+        }));
     }
 
     long count() {

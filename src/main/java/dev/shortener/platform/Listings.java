@@ -6,6 +6,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Answers the lists in id order ({@code /users}, {@code /urls}, {@code /events}) one page at a time,
@@ -18,17 +21,19 @@ import org.springframework.stereotype.Component;
 public class Listings {
 
     private final JdbcClient db;
+    private final TransactionOperations transactions;
     private final CommitHorizon horizon;
 
-    Listings(JdbcClient db, CommitHorizon horizon) {
+    Listings(JdbcClient db, PlatformTransactionManager transactions, CommitHorizon horizon) {
         this.db = db;
+        this.transactions = new TransactionTemplate(transactions);
         this.horizon = horizon;
     }
 
     /** The list of {@code table}, whose serial {@code id} orders it, read as {@code columns} by {@code rows}. */
     public <T> IdList<T> of(String table, String columns, RowMapper<T> rows, ToLongFunction<T> id) {
         horizon.track(table);
-        return new IdList<>(db, table, columns, rows, id, new SqlFilter(), null, null);
+        return new IdList<>(db, transactions, table, columns, rows, id, new SqlFilter(), null, null);
     }
 
     public <T> ResponseEntity<List<T>> respond(IdList<T> list, PageRequest paging, Cursor cursor) {
