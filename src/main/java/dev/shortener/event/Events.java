@@ -90,18 +90,21 @@ class Events {
             // one link or a rare type: an index of theirs serves the walk
             return filtered;
         }
+        if (user != null) {
+            // No index holds clicks by user (V32, ADR 0018): a user's clicks are read link by link (of
+            // the caller's links only, for a caller who is not an admin), and their other events in
+            // one walk of the index that leaves clicks out
+            IdList<Event> clicks = owner == null
+                    ? filtered.fannedOut("url_id", CLICKED_LINKS, user)
+                    : filtered.fannedOut("url_id", CLICKED_LINKS + " AND url_id IN (" + OWNED_LINKS + ")", user, owner);
+            return type == null ? clicks.besides("event_type = 'click'", "event_type <> 'click'") : clicks;
+        }
         if (owner != null) {
             // A caller's own events, link by link: one walk reads every event of the caller's links
             // and sorts them (ADR 0017)
             return filtered.fannedOut("url_id", OWNED_LINKS, owner);
         }
-        if (user == null) {
-            return filtered;
-        }
-        // No index holds clicks by user (V32, ADR 0018): a user's clicks are read link by link, and
-        // their other events in one walk of the index that leaves clicks out
-        IdList<Event> clicks = filtered.fannedOut("url_id", CLICKED_LINKS, user);
-        return type == null ? clicks.besides("event_type = 'click'", "event_type <> 'click'") : clicks;
+        return filtered;
     }
 
     /**

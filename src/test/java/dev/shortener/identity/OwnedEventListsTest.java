@@ -133,6 +133,66 @@ class OwnedEventListsTest {
         }
     }
 
+    @Test
+    void aUsersEventsAmongTheCallersOwnHoldTheirRows() {
+        long user = keys.newUser();
+        long other = keys.newUser();
+        JsonNode mine = keys.newLink(user);
+        JsonNode theirs = keys.newLink(other);
+        for (int i = 0; i < 5; i++) {
+            for (JsonNode link : List.of(mine, theirs)) {
+                anonymous.get("/" + link.get("short_code").asString()).expect(302);
+            }
+        }
+        // each user's event on the other's link: the caller sees the other user's on their own only
+        keys.admin()
+                .post(
+                        "/events",
+                        Map.of("event_type", "shared", "url_id", mine.get("id").asLong(), "user_id", other))
+                .expect(201);
+        keys.admin()
+                .post(
+                        "/events",
+                        Map.of(
+                                "event_type",
+                                "shared",
+                                "url_id",
+                                theirs.get("id").asLong(),
+                                "user_id",
+                                user))
+                .expect(201);
+        Api owner = anonymous.withKey(keys.userKey(user));
+        String both = "url_id IN (" + mine.get("id").asLong() + ", "
+                + theirs.get("id").asLong() + ")";
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows(both + " AND event_type = 'click'") == 10);
+
+        for (long who : new long[] {user, other}) {
+            for (String type : new String[] {null, "click", "shared"}) {
+                String filter = "&user_id=" + who + (type == null ? "" : "&event_type=" + type);
+                List<Long> expected = db.sql("SELECT id FROM events WHERE user_id = " + who
+                                + " AND url_id IN (SELECT id FROM urls WHERE user_id = " + user + ")"
+                                + (type == null ? "" : " AND event_type = '" + type + "'") + " ORDER BY id")
+                        .query(Long.class)
+                        .list();
+                assertThat(owner.get("/events?per_page=1" + filter).expect(200).header("X-Total-Count"))
+                        .as("count%s", filter)
+                        .isEqualTo(String.valueOf(expected.size()));
+                assertThat(byNumber(owner, filter))
+                        .as("pages by number%s", filter)
+                        .isEqualTo(expected);
+                await().atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> assertThat(forward(owner, filter))
+                                .as("after%s", filter)
+                                .isEqualTo(expected));
+                if (!expected.isEmpty()) {
+                    assertThat(backward(owner, filter, expected.getLast() + 1))
+                            .as("before%s", filter)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     private static List<Long> byNumber(Api owner, String filter) {
         List<Long> ids = new ArrayList<>();
         for (int page = 1; ; page++) {
