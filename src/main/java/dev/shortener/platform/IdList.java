@@ -89,16 +89,7 @@ public final class IdList<T> {
      * must have one of those ids in {@code column}.
      */
     public IdList<T> fannedOut(String column, String parents, Object... parent) {
-        return new IdList<>(
-                db,
-                transactions,
-                table,
-                columns,
-                rows,
-                id,
-                filter,
-                counter,
-                new FanOut(column, parents, List.of(parent), null, null));
+        return readThrough(new FanOut(column, parents, List.of(parent), null, null));
     }
 
     /**
@@ -108,16 +99,11 @@ public final class IdList<T> {
      */
     public IdList<T> besides(String fanned, String walked) {
         FanOut fan = Objects.requireNonNull(fanOut, "only a fanned-out list has rows besides its parents'");
-        return new IdList<>(
-                db,
-                transactions,
-                table,
-                columns,
-                rows,
-                id,
-                filter,
-                counter,
-                new FanOut(fan.column(), fan.parents(), fan.parent(), fanned, walked));
+        return readThrough(new FanOut(fan.column(), fan.parents(), fan.parent(), fanned, walked));
+    }
+
+    private IdList<T> readThrough(FanOut fan) {
+        return new IdList<>(db, transactions, table, columns, rows, id, filter, counter, fan);
     }
 
     String table() {

@@ -7,6 +7,7 @@ import dev.shortener.Api;
 import dev.shortener.KeysMode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,15 +54,7 @@ class OwnedEventListsTest {
         }
         anonymous.get("/" + theirLink.get("short_code").asString()).expect(302);
         for (JsonNode link : List.of(myLinks.getFirst(), theirLink)) {
-            keys.admin()
-                    .post(
-                            "/events",
-                            Map.of(
-                                    "event_type",
-                                    "shared",
-                                    "url_id",
-                                    link.get("id").asLong()))
-                    .expect(201);
+            share(link, Map.of());
         }
         Api me = anonymous.withKey(keys.userKey(mine));
 
@@ -89,6 +82,14 @@ class OwnedEventListsTest {
                         .header("X-Total-Count")))
                 .as("another user's link counts nothing for me")
                 .isZero();
+    }
+
+    /** A share event of {@code link}, posted by an admin, with {@code more} fields. */
+    private void share(JsonNode link, Map<String, Object> more) {
+        Map<String, Object> body = new HashMap<>(more);
+        body.put("event_type", "shared");
+        body.put("url_id", link.get("id").asLong());
+        keys.admin().post("/events", body).expect(201);
     }
 
     private long rows(String where) {
@@ -145,22 +146,8 @@ class OwnedEventListsTest {
             }
         }
         // each user's event on the other's link: the caller sees the other user's on their own only
-        keys.admin()
-                .post(
-                        "/events",
-                        Map.of("event_type", "shared", "url_id", mine.get("id").asLong(), "user_id", other))
-                .expect(201);
-        keys.admin()
-                .post(
-                        "/events",
-                        Map.of(
-                                "event_type",
-                                "shared",
-                                "url_id",
-                                theirs.get("id").asLong(),
-                                "user_id",
-                                user))
-                .expect(201);
+        share(mine, Map.of("user_id", other));
+        share(theirs, Map.of("user_id", user));
         Api owner = anonymous.withKey(keys.userKey(user));
         String both = "url_id IN (" + mine.get("id").asLong() + ", "
                 + theirs.get("id").asLong() + ")";
