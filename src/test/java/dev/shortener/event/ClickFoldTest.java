@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.shortener.ApiTest;
 import dev.shortener.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,6 +33,9 @@ class ClickFoldTest extends ApiTest {
 
     @Autowired
     Environment env;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Autowired
     ClickFold fold;
@@ -191,6 +195,32 @@ class ClickFoldTest extends ApiTest {
             }
             assertThat(counted(other, "clicks_counted", 7)).containsExactly("=1");
         }
+    }
+
+    @Test
+    void theTimeSinceTheFoldCaughtUpGrowsWhileItIsHeldBackAndFallsOnceItFolds() throws SQLException {
+        try (Connection holdsTheFold = holdTheFold(dataSource)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> sinceCaughtUp() > 3);
+            holdsTheFold.commit();
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> sinceCaughtUp() < 2);
+    }
+
+    private double sinceCaughtUp() {
+        return meters.get("shortener.clicks.fold.since.caught.up").gauge().value();
+    }
+
+    /**
+     * A transaction that holds the fold's lock shared, as a writer of events that read the folded id
+     * does (V29): no fold moves while it is open.
+     */
+    static Connection holdTheFold(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_xact_lock_shared(click_fold_lock())");
+        }
+        return connection;
     }
 
     @Test

@@ -11,7 +11,6 @@ import static org.awaitility.Awaitility.await;
 import dev.shortener.ApiTest;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,7 @@ class UserEventListsTest extends ApiTest {
         List<JsonNode> links = List.of(newLink(api, user), newLink(api, other), newLink(api, user));
         long theirLink = links.get(1).get("id").asLong();
 
-        try (Connection holdsTheFold = holdTheFold()) {
+        try (Connection holdsTheFold = ClickFoldTest.holdTheFold(dataSource)) {
             click(links, 3);
             // the user's events on another user's link: a click, as an import records one, and a share
             api.post("/events", Map.of("event_type", "click", "url_id", theirLink, "user_id", user))
@@ -65,26 +64,13 @@ class UserEventListsTest extends ApiTest {
         });
         assertPagesHoldTheRows(user, "folded");
 
-        try (Connection holdsTheFold = holdTheFold()) {
+        try (Connection holdsTheFold = ClickFoldTest.holdTheFold(dataSource)) {
             click(links, 2);
             awaitClicks(user, 11);
             assertThat(folded(user)).as("some folded, some not").isEqualTo(7);
             assertPagesHoldTheRows(user, "partly folded");
             holdsTheFold.commit();
         }
-    }
-
-    /**
-     * A transaction that holds the fold's lock shared, as a writer of events that read the folded id
-     * does (V29): no fold moves while it is open.
-     */
-    private Connection holdTheFold() throws SQLException {
-        Connection connection = dataSource.getConnection();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_xact_lock_shared(click_fold_lock())");
-        }
-        return connection;
     }
 
     /** {@code rounds} redirects of every link, their clicks recorded as the link owners'. */
