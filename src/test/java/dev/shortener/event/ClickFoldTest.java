@@ -152,6 +152,48 @@ class ClickFoldTest extends ApiTest {
     }
 
     @Test
+    void aFoldCountsNarrowAndWideClicksOfOneReferrerTogetherAndAddsTheTextsTheDictionaryLacks() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            other.sql("SELECT fold_clicks(1000, 1000000)").query(Long.class).single();
+            other.sql(
+                            "INSERT INTO click_texts (text) VALUES ('s'), ('https://example.com/s'), ('https://known/'), ('')")
+                    .update();
+            // narrow rows as the loader stores them, wide ones as an import or POST /events does
+            String narrow = "INSERT INTO events (id, url_id, event_type, short_code_id, original_url_id, referrer_id)"
+                    + " VALUES (?, 7, 'click', click_text_id('s'), click_text_id('https://example.com/s'),"
+                    + " click_text_id(?))";
+            String wide = "INSERT INTO events (id, url_id, event_type, details) VALUES (?, 7, 'click',"
+                    + " jsonb_build_object('referrer', ?::text))";
+            other.sql(narrow).params(1001, "https://known/").update();
+            other.sql(wide).params(1002, "https://known/").update();
+            other.sql(wide).params(1003, "https://new/").update();
+            other.sql(narrow).params(1004, "").update();
+            other.sql(wide).params(1005, "").update();
+            other.sql(wide).params(1006, null).update();
+
+            assertThat(other.sql("SELECT fold_clicks(2000, 1000000)")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(2000);
+            assertThat(counted(other, "click_counts", 7)).containsExactly("=3", "https://known/=2", "https://new/=1");
+            assertThat(other.sql("SELECT sum(clicks) FROM click_totals_queue WHERE url_id = 7")
+                            .query(Long.class)
+                            .single())
+                    .isEqualTo(6);
+
+            // the text added by the first fold is known to the second
+            other.sql(wide).params(2001, "https://new/").update();
+            other.sql(wide).params(2002, "https://newer/").update();
+            other.sql("SELECT fold_clicks(3000, 1000000)").query(Long.class).single();
+            assertThat(counted(other, "click_counts", 7))
+                    .containsExactly("=3", "https://known/=2", "https://new/=2", "https://newer/=1");
+            assertThat(counted(other, "clicks_counted", 7)).isEqualTo(counted(other, "click_counts", 7));
+        }
+    }
+
+    @Test
     void theLoadersCopyDoesNotWaitForAFoldThatOtherWritersWaitFor() throws Exception {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
             scratch.migrate("latest");
