@@ -51,7 +51,7 @@ awk -F, -v OFS=, '{ n = $1; id = $2; sub(/^[^,]*,[^,]*,/, ""); gsub(/'"'"'/, "'"
     echo "# Click COPY benchmark $STAMP"
     echo
     echo "$(machine_facts) · $(psql_bench -d "$BENCH_DB" -Atc 'SELECT version()' | cut -d, -f1)"
-    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, $BENCH_REFERRERS referrers, $BENCH_AGENTS user agents, into events already holding $BENCH_PREFILL; dictionary $BENCH_TEXTS; one psql session sends one transaction per batch (the tally, the next id, a \\copy into its partition), as one click loader does"
+    echo "$BENCH_CLICKS clicks, Zipf s=$BENCH_ZIPF_S over $BENCH_LINKS links, $BENCH_REFERRERS referrers, $BENCH_AGENTS user agents, into events already holding $BENCH_PREFILL; dictionary $BENCH_TEXTS; one psql session sends one transaction per batch (the tally, the next id, a binary \\copy into its partition), as one click loader does"
     echo
     echo "| batch size | round | seconds | µs per click |"
     echo "|---|---|---|---|"
@@ -60,6 +60,16 @@ awk -F, -v OFS=, '{ n = $1; id = $2; sub(/^[^,]*,[^,]*,/, ""); gsub(/'"'"'/, "'"
 for size in $BENCH_BATCH_SIZES; do
     rm -rf "$WORK/batches" && mkdir "$WORK/batches"
     split -l "$size" -d -a 6 "$WORK/rows.csv" "$WORK/batches/b"
+    # in COPY's binary format, as the loader sends narrow rows (NarrowRows), converted untimed
+    {
+        echo "CREATE TEMP TABLE narrow (url_id bigint, user_id bigint, event_type text, \"timestamp\" timestamp(0),
+              short_code_id bigint, original_url_id bigint, referrer_id bigint, user_agent_id bigint);"
+        for f in "$WORK"/batches/b*; do
+            echo "TRUNCATE narrow;"
+            echo "\\copy narrow FROM '$f' (FORMAT csv)"
+            echo "\\copy narrow TO '$f.bin' (FORMAT binary)"
+        done
+    } | psql_bench -d "$BENCH_DB" -q
     # the texts each batch is the first to use, inserted before its COPY as the loader does
     awk -F, -v size="$size" -v dir="$WORK/batches" '{
         file = sprintf("%s/t%06d.sql", dir, int($1 / size))
@@ -78,13 +88,13 @@ for size in $BENCH_BATCH_SIZES; do
     partition="$(psql_bench -d "$BENCH_DB" -Atc "SELECT click_partition()")"
     # as the loader's transaction: the COPY's ids come from the sequence (V29), the COPY goes into
     # that partition (V31), and the loader tallies the clicks itself
-    for f in "$WORK"/batches/b*; do
+    for f in "$WORK"/batches/b*[0-9]; do
         texts="$WORK/batches/t${f##*/b}.sql"
         [[ "$BENCH_TEXTS" == cold && -f "$texts" ]] && echo "\\i $texts"
         echo "BEGIN;"
         echo "WITH tallied AS (INSERT INTO event_tallies (event_type, events) VALUES ('click', $(wc -l <"$f")))"
         echo "SELECT set_config('shortener.ids_from_sequence', 'on', true), next_event_id();"
-        echo "\\copy $partition (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f' (FORMAT csv)"
+        echo "\\copy $partition (url_id, user_id, event_type, \"timestamp\", short_code_id, original_url_id, referrer_id, user_agent_id) FROM '$f.bin' (FORMAT binary)"
         echo "COMMIT;"
         copied=$((copied + size))
         if ((copied >= BENCH_FOLD_EVERY)); then

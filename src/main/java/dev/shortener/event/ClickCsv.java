@@ -1,20 +1,13 @@
 package dev.shortener.event;
 
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A click as one line of {@link #COPY}: a narrow row of {@code events}, its texts as the ids of
- * {@link ClickTexts}; or, for a click whose texts have no id, a line of {@link #WIDE_COPY}, the row
- * every click was before (ADR 0018). Written straight into a {@link CopyText}: on the writer's path
- * this is the largest cost after the COPY itself, so no object mapper and no intermediate string
- * (ADR 0002).
+ * A click whose texts have no id ({@link NarrowRows}) as a line of {@link #WIDE_COPY}, the row every
+ * click was before (ADR 0018); journal records of the first kind hold such lines. Written straight
+ * into a {@link CopyText}: no object mapper and no intermediate string (ADR 0002).
  */
 final class ClickCsv {
-
-    /** Narrow rows into %s (events or a partition): details stays at its default, {}, for event_details. */
-    static final String COPY = "COPY %s (url_id, user_id, event_type, \"timestamp\","
-            + " short_code_id, original_url_id, referrer_id, user_agent_id) FROM STDIN (FORMAT csv)";
 
     /** Wide rows into %s, as journal records of the first kind hold them (ClickJournal.LEGACY_MAGIC). */
     static final String WIDE_COPY =
@@ -23,35 +16,6 @@ final class ClickCsv {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ClickCsv() {}
-
-    /** The click as a narrow row; false, writing nothing, when one of its texts has no id in {@code ids}. */
-    static boolean appendNarrow(CopyText text, Click click, Map<String, Long> ids) {
-        Long shortCode = ids.get(click.shortCode());
-        Long originalUrl = ids.get(click.originalUrl());
-        Long referrer = click.referrer() == null ? null : ids.get(click.referrer());
-        Long userAgent = click.userAgent() == null ? null : ids.get(click.userAgent());
-        if (shortCode == null
-                || originalUrl == null
-                || (referrer == null) != (click.referrer() == null)
-                || (userAgent == null) != (click.userAgent() == null)) {
-            return false;
-        }
-        text.number(click.urlId()).ascii(',');
-        if (click.userId() != null) {
-            text.number(click.userId());
-        }
-        text.ascii(",click,").timestamp(click.atMillis()).ascii(',');
-        text.number(shortCode).ascii(',').number(originalUrl).ascii(',');
-        if (referrer != null) {
-            text.number(referrer);
-        }
-        text.ascii(',');
-        if (userAgent != null) {
-            text.number(userAgent);
-        }
-        text.ascii('\n');
-        return true;
-    }
 
     /** A click as a line of {@link #WIDE_COPY}, its details written out. */
     static void appendWide(CopyText text, Click click) {

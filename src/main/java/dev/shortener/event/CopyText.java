@@ -67,18 +67,37 @@ final class CopyText {
     }
 
     /**
-     * The UTC time of {@code epochMillis} to the nearest second, as PostgreSQL rounds the times it
+     * The second since the epoch nearest to {@code epochMillis}, as PostgreSQL rounds the times it
      * stores for links and their other events: truncated, a click could read a second before the
      * creation of its link.
      */
+    static long second(long epochMillis) {
+        return Math.floorDiv(epochMillis + 500, 1000);
+    }
+
+    /** The UTC time of {@code epochMillis} to the nearest {@link #second}. */
     CopyText timestamp(long epochMillis) {
-        long s = Math.floorDiv(epochMillis + 500, 1000);
+        long s = second(epochMillis);
         if (s != second) {
             // clicks of one batch mostly share their second: one formatting each
             secondText = LocalDateTime.ofEpochSecond(s, 0, ZoneOffset.UTC).toString();
             second = s;
         }
         return ascii(secondText);
+    }
+
+    CopyText raw(byte[] value) {
+        room(value.length);
+        System.arraycopy(value, 0, bytes, length, value.length);
+        length += value.length;
+        return this;
+    }
+
+    CopyText int16(short value) {
+        room(2);
+        bytes[length++] = (byte) (value >>> 8);
+        bytes[length++] = (byte) value;
+        return this;
     }
 
     CopyText int32(int value) {

@@ -193,18 +193,20 @@ final class PostgresClickSink implements ClickSink {
         CopyText narrow = new CopyText(chunk.length());
         CopyText wide = new CopyText(64);
         int wideClicks = 0;
+        NarrowRows.start(narrow);
         for (Click click : clicks) {
-            if (!ClickCsv.appendNarrow(narrow, click, ids)) {
+            if (!NarrowRows.append(narrow, click, ids)) {
                 ClickCsv.appendWide(wide, click);
                 wideClicks++;
             }
         }
+        NarrowRows.end(narrow);
         if (wideClicks == 0) {
-            return List.of(new Copy(ClickCsv.COPY, narrow.bytes(), narrow.length()));
+            return List.of(new Copy(NarrowRows.COPY, narrow.bytes(), narrow.length()));
         }
         log.warn("{} clicks have texts the click_texts dictionary did not take; they are stored wide", wideClicks);
         return List.of(
-                new Copy(ClickCsv.COPY, narrow.bytes(), narrow.length()),
+                new Copy(NarrowRows.COPY, narrow.bytes(), narrow.length()),
                 new Copy(ClickCsv.WIDE_COPY, wide.bytes(), wide.length()));
     }
 
