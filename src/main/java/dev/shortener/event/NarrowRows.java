@@ -1,5 +1,7 @@
 package dev.shortener.event;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -23,18 +25,26 @@ final class NarrowRows {
 
     private NarrowRows() {}
 
-    /** The header every binary COPY starts with: the signature, no flags, no extension. */
-    static void start(CopyText rows) {
+    /**
+     * One COPY's data: the clicks whose texts all have ids in {@code ids}, in order; returns the
+     * others.
+     */
+    static List<Click> write(CopyText rows, List<Click> clicks, Map<String, Long> ids) {
+        // the header: signature, no flags, no extension
         rows.raw(SIGNATURE).int32(0).int32(0);
-    }
-
-    /** The mark after the last row. */
-    static void end(CopyText rows) {
+        List<Click> others = new ArrayList<>(0);
+        for (Click click : clicks) {
+            if (!append(rows, click, ids)) {
+                others.add(click);
+            }
+        }
+        // the mark after the last row
         rows.int16((short) -1);
+        return others;
     }
 
     /** The click as a row; false, writing nothing, when one of its texts has no id in {@code ids}. */
-    static boolean append(CopyText rows, Click click, Map<String, Long> ids) {
+    private static boolean append(CopyText rows, Click click, Map<String, Long> ids) {
         Long shortCode = ids.get(click.shortCode());
         Long originalUrl = ids.get(click.originalUrl());
         Long referrer = click.referrer() == null ? null : ids.get(click.referrer());

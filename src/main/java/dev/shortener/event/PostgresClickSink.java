@@ -191,23 +191,16 @@ final class PostgresClickSink implements ClickSink {
         List<Click> clicks = ClickRecords.read(records, chunk.length(), chunk.clicks());
         Map<String, Long> ids = roundTrips.make(() -> texts.ids(connection, clicks));
         CopyText narrow = new CopyText(chunk.length());
-        CopyText wide = new CopyText(64);
-        int wideClicks = 0;
-        NarrowRows.start(narrow);
-        for (Click click : clicks) {
-            if (!NarrowRows.append(narrow, click, ids)) {
-                ClickCsv.appendWide(wide, click);
-                wideClicks++;
-            }
-        }
-        NarrowRows.end(narrow);
-        if (wideClicks == 0) {
+        List<Click> wide = NarrowRows.write(narrow, clicks, ids);
+        if (wide.isEmpty()) {
             return List.of(new Copy(NarrowRows.COPY, narrow.bytes(), narrow.length()));
         }
-        log.warn("{} clicks have texts the click_texts dictionary did not take; they are stored wide", wideClicks);
+        log.warn("{} clicks have texts the click_texts dictionary did not take; they are stored wide", wide.size());
+        CopyText lines = new CopyText(64);
+        wide.forEach(click -> ClickCsv.appendWide(lines, click));
         return List.of(
                 new Copy(NarrowRows.COPY, narrow.bytes(), narrow.length()),
-                new Copy(ClickCsv.WIDE_COPY, wide.bytes(), wide.length()));
+                new Copy(ClickCsv.WIDE_COPY, lines.bytes(), lines.length()));
     }
 
     private static void movePastLargestId(Connection connection) {
