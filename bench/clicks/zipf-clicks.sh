@@ -7,7 +7,7 @@
 # (skewed toward the first), and with BENCH_AGENTS > 0 nineteen in twenty carry one of that many
 # browser user agents (skewed too); otherwise both are null. NARROW_FILE, if given, gets the same
 # clicks as url_id,user_id,timestamp,target id (the link's),referrer id,agent id (empty for none).
-# ROWS_FILE gets them as the loader's COPY of narrow rows of events sends them (ClickCsv), with ids
+# ROWS_FILE gets them as narrow rows of events, as CSV (the loader sends them binary, NarrowRows), with ids
 # of click_texts; TEXTS_FILE those texts as click number,id,text, each at the first click that uses it.
 zipf_clicks() {
     awk -v n="$BENCH_CLICKS" -v links="$BENCH_LINKS" -v users="$BENCH_USERS" -v s="$BENCH_ZIPF_S" -v seed="$BENCH_SEED" \
