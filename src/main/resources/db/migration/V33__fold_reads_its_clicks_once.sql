@@ -13,17 +13,21 @@ DECLARE
 BEGIN
     WITH counted AS (
         SELECT url_id, day,
-               CASE WHEN wide THEN rollup_referrer_id(details, short_code_id, referrer_id)
-                    ELSE nullif(referrer_id, (SELECT click_text_id(''))) END AS referrer_id,
+               CASE WHEN wide THEN wide_referrer_id ELSE nullif(referrer_id, (SELECT click_text_id(''))) END AS referrer_id,
                -- a wide click's referrer that the dictionary does not hold yet: counted below
-               CASE WHEN wide AND rollup_referrer_id(details, short_code_id, referrer_id) IS NULL
-                    THEN nullif(details ->> 'referrer', '') END AS unknown_referrer,
+               CASE WHEN wide AND wide_referrer_id IS NULL THEN wide_referrer END AS unknown_referrer,
                user_id, count(*) AS clicks
-        -- OFFSET 0 keeps the subquery apart, so that each row's test of its shape runs once
-        FROM (SELECT url_id, "timestamp"::date AS day, user_id, referrer_id, short_code_id, details,
-                     short_code_id IS NULL OR details <> '{}' AS wide
-              FROM events
-              WHERE id > after AND id <= upto AND event_type = 'click'
+        -- OFFSET 0 keeps the subquery apart, so that each row's shape is tested, and a wide row's
+        -- referrer looked up (as rollup_referrer_id does), once
+        FROM (SELECT url_id, day, user_id, referrer_id, wide, wide_referrer,
+                     CASE WHEN wide THEN click_text_id(wide_referrer) END AS wide_referrer_id
+              FROM (SELECT url_id, "timestamp"::date AS day, user_id, referrer_id,
+                           short_code_id IS NULL OR details <> '{}' AS wide,
+                           -- null for a narrow row: its details are {}
+                           nullif(details ->> 'referrer', '') AS wide_referrer
+                    FROM events
+                    WHERE id > after AND id <= upto AND event_type = 'click'
+                    OFFSET 0) shaped
               OFFSET 0) clicks
         GROUP BY 1, 2, 3, 4, 5
     ), queued AS (
@@ -47,7 +51,8 @@ BEGIN
     SELECT url_id, "timestamp"::date, rollup_referrer_id(details, short_code_id, referrer_id), user_id, count(*)
     FROM events
     WHERE id > after AND id <= upto AND event_type = 'click' AND (short_code_id IS NULL OR details <> '{}')
-      AND nullif(details ->> 'referrer', '') = ANY (texts_to_add)
+      -- a set, not an array: a generic plan compares each row with every element of an array
+      AND nullif(details ->> 'referrer', '') IN (SELECT unnest(texts_to_add))
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (url_id, day, referrer_id, user_id) DO UPDATE SET clicks = counted_before.clicks + excluded.clicks;

@@ -186,10 +186,42 @@ class ClickFoldTest extends ApiTest {
             // the text added by the first fold is known to the second
             other.sql(wide).params(2001, "https://new/").update();
             other.sql(wide).params(2002, "https://newer/").update();
-            other.sql("SELECT fold_clicks(3000, 1000000)").query(Long.class).single();
+            assertThat(other.sql("SELECT fold_clicks(3000, 1000)")
+                            .query(Long.class)
+                            .single())
+                    .as("a span of as many ids as a fold may take, folded without looking for where to stop")
+                    .isEqualTo(3000);
             assertThat(counted(other, "click_counts", 7))
                     .containsExactly("=3", "https://known/=2", "https://new/=2", "https://newer/=1");
             assertThat(counted(other, "clicks_counted", 7)).isEqualTo(counted(other, "click_counts", 7));
+        }
+    }
+
+    @Test
+    void aWideClickWhoseReferrerTheDictionaryCannotTakeIsFoldedAsNoReferrer() {
+        try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "fold_")) {
+            scratch.migrate("latest");
+            JdbcClient other = scratch.db();
+            // texts of one length collide here, as two texts of one md5 would
+            other.sql("DROP INDEX click_texts_key").update();
+            other.sql("CREATE UNIQUE INDEX click_texts_key ON click_texts (length(text))")
+                    .update();
+            other.sql("SELECT fold_clicks(1000, 1000000)").query(Long.class).single();
+            other.sql("INSERT INTO click_texts (text) VALUES ('https://known/')")
+                    .update();
+            String wide = "INSERT INTO events (id, url_id, event_type, details) VALUES (?, 7, 'click',"
+                    + " jsonb_build_object('referrer', ?::text))";
+            other.sql(wide).params(1001, "https://other/").update();
+            other.sql(wide).params(1002, "https://known/").update();
+
+            other.sql("SELECT fold_clicks(2000, 1000000)").query(Long.class).single();
+
+            assertThat(counted(other, "click_counts", 7)).containsExactly("=1", "https://known/=1");
+            assertThat(other.sql("SELECT details ->> 'referrer' FROM events WHERE id = 1001")
+                            .query(String.class)
+                            .single())
+                    .as("the event keeps its referrer")
+                    .isEqualTo("https://other/");
         }
     }
 

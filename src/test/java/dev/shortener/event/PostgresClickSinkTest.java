@@ -7,7 +7,6 @@ import dev.shortener.event.ClickJournal.Position;
 import dev.shortener.event.JournalReader.Chunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -58,20 +57,40 @@ class PostgresClickSinkTest extends ClickSinkContract {
     private static final long USER = 900_000_000_007L;
 
     @Test
-    void aClickIsTimedToTheSecondAsPostgresqlRoundsTheTimesOfOtherEvents() {
-        long second = 1_796_000_000_000L;
-        for (long millis : new long[] {0, 1, 499, 500, 501, 999}) {
-            String copied =
-                    new String(new CopyText(32).timestamp(second + millis).bytes(), 0, 19, StandardCharsets.US_ASCII);
-            LocalDateTime rounded = db.sql(
-                            "SELECT (timestamp '1970-01-01' + ? * interval '1 millisecond')::timestamp(0)")
-                    .param(second + millis)
+    void aClickIsTimedToTheSecondAsPostgresqlRoundsTheTimesOfOtherEvents() throws SQLException {
+        long narrow = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+        long wide = narrow + 1;
+        UUID journal = UUID.randomUUID();
+        ClickSink sink = newSink();
+        sink.storedPosition(journal);
+        CopyText records = new CopyText(64);
+        CopyText lines = new CopyText(64);
+        List<LocalDateTime> rounded = new ArrayList<>();
+        long[] offsets = {0, 1, 499, 500, 501, 999};
+        for (long millis : offsets) {
+            ClickRecords.append(
+                    records, new Click(narrow, USER, "t", "https://example.com/t", null, null, SECOND + millis));
+            ClickCsv.appendWide(
+                    lines, new Click(wide, USER, "t", "https://example.com/t", null, null, SECOND + millis));
+            rounded.add(db.sql("SELECT (timestamp '1970-01-01' + ? * interval '1 millisecond')::timestamp(0)")
+                    .param(SECOND + millis)
                     .query(LocalDateTime.class)
-                    .single();
-            assertThat(LocalDateTime.parse(copied))
-                    .as("%d ms into the second", millis)
-                    .isEqualTo(rounded);
+                    .single());
         }
+        assertThat(sink.store(journal, chunk(0, 100, offsets.length, records.length(), false), records.bytes()))
+                .isTrue();
+        assertThat(sink.store(journal, chunk(100, 200, offsets.length, lines.length(), true), lines.bytes()))
+                .isTrue();
+
+        assertThat(times(narrow)).as("narrow rows, sent binary").isEqualTo(rounded);
+        assertThat(times(wide)).as("wide rows, sent as CSV").isEqualTo(rounded);
+    }
+
+    private List<LocalDateTime> times(long urlId) {
+        return db.sql("SELECT \"timestamp\" FROM events WHERE url_id = ? ORDER BY id")
+                .param(urlId)
+                .query(LocalDateTime.class)
+                .list();
     }
 
     /** Clicks whose texts need every escape of JSON and CSV, and texts that are no JSON at all. */
