@@ -14,12 +14,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 import javax.sql.DataSource;
@@ -59,31 +61,42 @@ class PostgresClickSinkTest extends ClickSinkContract {
     @Test
     void aClickIsTimedToTheSecondAsPostgresqlRoundsTheTimesOfOtherEvents() throws SQLException {
         long narrow = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
-        long wide = narrow + 1;
-        UUID journal = UUID.randomUUID();
-        ClickSink sink = newSink();
-        sink.storedPosition(journal);
-        CopyText records = new CopyText(64);
-        CopyText lines = new CopyText(64);
-        List<LocalDateTime> rounded = new ArrayList<>();
         long[] offsets = {0, 1, 499, 500, 501, 999};
+        storeNarrowAndWide(
+                narrow,
+                link -> Arrays.stream(offsets)
+                        .mapToObj(millis ->
+                                new Click(link, USER, "t", "https://example.com/t", null, null, SECOND + millis))
+                        .toList());
+
+        List<LocalDateTime> rounded = new ArrayList<>();
         for (long millis : offsets) {
-            ClickRecords.append(
-                    records, new Click(narrow, USER, "t", "https://example.com/t", null, null, SECOND + millis));
-            ClickCsv.appendWide(
-                    lines, new Click(wide, USER, "t", "https://example.com/t", null, null, SECOND + millis));
             rounded.add(db.sql("SELECT (timestamp '1970-01-01' + ? * interval '1 millisecond')::timestamp(0)")
                     .param(SECOND + millis)
                     .query(LocalDateTime.class)
                     .single());
         }
-        assertThat(sink.store(journal, chunk(0, 100, offsets.length, records.length(), false), records.bytes()))
-                .isTrue();
-        assertThat(sink.store(journal, chunk(100, 200, offsets.length, lines.length(), true), lines.bytes()))
-                .isTrue();
-
         assertThat(times(narrow)).as("narrow rows, sent binary").isEqualTo(rounded);
-        assertThat(times(wide)).as("wide rows, sent as CSV").isEqualTo(rounded);
+        assertThat(times(narrow + 1)).as("wide rows, sent as CSV").isEqualTo(rounded);
+    }
+
+    /**
+     * Stores the clicks of link {@code narrow} as a chunk of journal records (narrow rows), then those
+     * of link {@code narrow + 1} as a legacy chunk's lines (wide rows), in one new journal.
+     */
+    private void storeNarrowAndWide(long narrow, LongFunction<List<Click>> clicksOf) throws SQLException {
+        UUID journal = UUID.randomUUID();
+        ClickSink sink = newSink();
+        sink.storedPosition(journal);
+        CopyText records = new CopyText(64);
+        clicksOf.apply(narrow).forEach(click -> ClickRecords.append(records, click));
+        CopyText lines = new CopyText(64);
+        clicksOf.apply(narrow + 1).forEach(click -> ClickCsv.appendWide(lines, click));
+        int clicks = clicksOf.apply(narrow).size();
+        assertThat(sink.store(journal, chunk(0, 100, clicks, records.length(), false), records.bytes()))
+                .isTrue();
+        assertThat(sink.store(journal, chunk(100, 200, clicks, lines.length(), true), lines.bytes()))
+                .isTrue();
     }
 
     private List<LocalDateTime> times(long urlId) {
@@ -115,19 +128,8 @@ class PostgresClickSinkTest extends ClickSinkContract {
     void aNarrowClickReadsBackByteForByteAsTheWideRowOfItsLegacyRecord() throws SQLException {
         long narrow = ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
         long wide = narrow + 1;
-        UUID journal = UUID.randomUUID();
-        ClickSink sink = newSink();
-        sink.storedPosition(journal);
-
-        CopyText records = new CopyText(64);
-        awkward(narrow).forEach(click -> ClickRecords.append(records, click));
-        CopyText lines = new CopyText(64);
-        awkward(wide).forEach(click -> ClickCsv.appendWide(lines, click));
         int clicks = awkward(narrow).size();
-        assertThat(sink.store(journal, chunk(0, 100, clicks, records.length(), false), records.bytes()))
-                .isTrue();
-        assertThat(sink.store(journal, chunk(100, 200, clicks, lines.length(), true), lines.bytes()))
-                .isTrue();
+        storeNarrowAndWide(narrow, PostgresClickSinkTest::awkward);
 
         assertThat(details(narrow)).hasSize(clicks).isEqualTo(details(wide));
         assertThat(db.sql("SELECT count(*) FROM events WHERE url_id = ? AND details = '{}' AND referrer_id IS NULL")
