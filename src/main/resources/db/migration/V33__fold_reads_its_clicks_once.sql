@@ -32,7 +32,7 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5
     ), queued AS (
         INSERT INTO click_totals_queue (url_id, clicks)
-        SELECT url_id, sum(clicks) FROM counted GROUP BY url_id
+        SELECT url_id, sum(clicks) FROM counted WHERE unknown_referrer IS NULL GROUP BY url_id
     ), upserted AS (
         INSERT INTO click_counts AS counted_before (url_id, day, referrer_id, user_id, clicks)
         SELECT url_id, day, referrer_id, user_id, clicks FROM counted
@@ -44,18 +44,19 @@ BEGIN
     IF texts_to_add IS NULL THEN
         RETURN;
     END IF;
-    -- a statement of its own, so that it sees the texts added here and by others meanwhile; a text
-    -- whose md5 another holds stays without an id and is rolled up as no referrer, as in V30
+    -- statements of their own, so that the count sees the texts added here and by others meanwhile;
+    -- a text whose md5 another holds stays without an id and is rolled up as no referrer, as in V30.
+    -- Into the rollup and the totals queue as the triggers' few rows go (V30).
     PERFORM add_click_texts(texts_to_add);
-    INSERT INTO click_counts AS counted_before (url_id, day, referrer_id, user_id, clicks)
-    SELECT url_id, "timestamp"::date, rollup_referrer_id(details, short_code_id, referrer_id), user_id, count(*)
-    FROM events
-    WHERE id > after AND id <= upto AND event_type = 'click' AND (short_code_id IS NULL OR details <> '{}')
-      -- a set, not an array: a generic plan compares each row with every element of an array
-      AND nullif(details ->> 'referrer', '') IN (SELECT unnest(texts_to_add))
-    GROUP BY 1, 2, 3, 4
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (url_id, day, referrer_id, user_id) DO UPDATE SET clicks = counted_before.clicks + excluded.clicks;
+    PERFORM add_click_counts(array_agg(url_id), array_agg(day), array_agg(referrer_id), array_agg(user_id),
+                             array_agg(clicks))
+    FROM (SELECT url_id, "timestamp"::date AS day, rollup_referrer_id(details, short_code_id, referrer_id) AS referrer_id,
+                 user_id, count(*) AS clicks
+          FROM events
+          WHERE id > after AND id <= upto AND event_type = 'click' AND (short_code_id IS NULL OR details <> '{}')
+            -- a set, not an array: a generic plan compares each row with every element of an array
+            AND nullif(details ->> 'referrer', '') IN (SELECT unnest(texts_to_add))
+          GROUP BY 1, 2, 3, 4) new_texts;
 END
 $$;
 
