@@ -17,6 +17,7 @@ source "$HERE/../lib/common.sh"
 : "${BENCH_EVENTS:=50000000}"
 : "${BENCH_USERS:=20000}"
 : "${BENCH_LINKS:=100000}"
+: "${BENCH_POWER_LINKS:=20000}"
 : "${BENCH_HOT_CLICKS:=1000000}"
 : "${BENCH_CHUNK:=1000000}"
 : "${BENCH_CONNECTIONS:=1}"
@@ -41,10 +42,19 @@ INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
 SELECT id, user_id, 'created', (now() AT TIME ZONE 'utc') - interval '366 days',
        jsonb_build_object('short_code', short_code, 'original_url', original_url)
 FROM urls ORDER BY id;
+-- one user with many links and no clicks: a page of theirs reads as many events as it shows, or all
+INSERT INTO users (username, email) VALUES ('power', 'power@example.com');
+INSERT INTO urls (user_id, short_code, original_url, title)
+SELECT (SELECT max(id) FROM users), 'p' || g, 'https://example.com/power/' || g, 'Power ' || g
+FROM generate_series(1, $BENCH_POWER_LINKS) g;
+INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
+SELECT id, user_id, 'created', (now() AT TIME ZONE 'utc') - interval '366 days',
+       jsonb_build_object('short_code', short_code, 'original_url', original_url)
+FROM urls WHERE user_id = (SELECT max(id) FROM users) ORDER BY id;
 SQL
 HOT="$(sql -Atc "SELECT min(id) FROM urls")"
 FIRST_LINK="$HOT"
-CLICKS=$((BENCH_EVENTS - BENCH_LINKS - BENCH_LINKS / 100))
+CLICKS=$((BENCH_EVENTS - BENCH_LINKS - BENCH_POWER_LINKS - (BENCH_LINKS + BENCH_POWER_LINKS) / 100))
 ((BENCH_HOT_CLICKS > CLICKS / 2)) && BENCH_HOT_CLICKS=$((CLICKS / 2))
 CHUNKS=$(((CLICKS + BENCH_CHUNK - 1) / BENCH_CHUNK))
 log "Loading $CLICKS clicks in $CHUNKS statements of up to $BENCH_CHUNK ($BENCH_HOT_CLICKS of link $HOT), a year of them in id order"
@@ -67,7 +77,7 @@ ORDER BY g;
 SQL
     ((c % 10 == 9)) && log "  $to clicks stored"
 done
-log "Adding $((BENCH_LINKS / 100)) updated events"
+log "Adding $(((BENCH_LINKS + BENCH_POWER_LINKS) / 100)) updated events"
 sql -c "INSERT INTO events (url_id, user_id, event_type, details)
         SELECT id, user_id, 'updated', jsonb_build_object('field', 'title', 'new_value', 'Renamed') FROM urls
         WHERE id % 100 = 0 ORDER BY id"
@@ -89,11 +99,18 @@ USER_ID="$(sql -Atc "SELECT user_id FROM urls WHERE id = $FIRST_LINK + 4242")"
 # who is not an admin does (the count: their links' click rollup and other events, ADR 0017).
 OWNER="$(sql -Atc "SELECT user_id FROM urls WHERE id = $HOT")"
 OWNER_LINKS="$(sql -Atc "SELECT count(*) FROM urls WHERE user_id = $OWNER")"
-OWNER_KEY="$(curl -sf -H 'Content-Type: application/json' \
-    -d "{\"name\":\"scale bench\",\"scopes\":[\"links:read\",\"stats:read\"],\"user_id\":$OWNER}" \
-    "$APP_URL/api-keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' || true)"
-[[ -n "$OWNER_KEY" ]] || die "could not create a key for user $OWNER"
-OWNER_HEADER="Authorization: Bearer $OWNER_KEY"
+# key_header USER: the Authorization header of a new read key of USER
+key_header() {
+    local key
+    key="$(curl -sf -H 'Content-Type: application/json' \
+        -d "{\"name\":\"scale bench\",\"scopes\":[\"links:read\",\"stats:read\"],\"user_id\":$1}" \
+        "$APP_URL/api-keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' || true)"
+    [[ -n "$key" ]] || die "could not create a key for user $1"
+    echo "Authorization: Bearer $key"
+}
+OWNER_HEADER="$(key_header "$OWNER")"
+POWER="$(sql -Atc "SELECT id FROM users WHERE username = 'power'")"
+POWER_HEADER="$(key_header "$POWER")"
 # the middle event by rank: ids jump at each month's start (ADR 0020)
 MIDDLE="$(sql -Atc "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM events")"
 # What an exact count by scan costs at this size, and whether X-Total-Count agrees with it.
@@ -127,6 +144,8 @@ PAGES=(
     "events of their own $OWNER_LINKS links, as the hot link's owner|/events?per_page=10|50|$OWNER_HEADER"
     "the same, 100 a page|/events?per_page=100|50|$OWNER_HEADER"
     "events of the hot link's owner, by user, 100 a page|/events?user_id=$OWNER&per_page=100|50"
+    "events of a user with $BENCH_POWER_LINKS links, by user|/events?user_id=$POWER&per_page=10|50"
+    "events of their own $BENCH_POWER_LINKS links, as that user|/events?per_page=10|50|$POWER_HEADER"
     "events by cursor, halfway|/events?after=$MIDDLE&per_page=100|50"
     "statistics of the link with $HOT_CLICKS clicks|/urls/$HOT/stats|20"
     "links, first page|/urls?per_page=10|50"
@@ -137,7 +156,7 @@ PAGES=(
     echo "# Event-log scale benchmark $STAMP"
     echo
     echo "$(machine_facts)"
-    echo "$EVENTS events ($BENCH_USERS users, $BENCH_LINKS links, $HOT_CLICKS clicks of one link) loaded through the triggers and folded in $LOAD_SECONDS s, VACUUM ANALYZE included; database $(sql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+    echo "$EVENTS events ($BENCH_USERS users, $BENCH_LINKS links, $HOT_CLICKS clicks of one link) and a user with $BENCH_POWER_LINKS links without clicks, loaded through the triggers and folded in $LOAD_SECONDS s, VACUUM ANALYZE included; database $(sql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
     echo "X-Total-Count against count(*) (and what counting by scan costs): $(IFS=';'; echo "${SCAN_MS[*]}" | sed 's/;/; /g')"
     echo "wrk -t1 -c$BENCH_CONNECTIONS -d$BENCH_DURATION per request, after a 5 s warm-up"
     echo
