@@ -64,8 +64,8 @@ reset_data_stores() {
 # migrated_database DB [VERSION]: DB created afresh with the app's migrations applied by psql, in
 # version order (a glob puts V10 before V2), each file in a transaction of its own as Flyway does,
 # but for those that build an index CONCURRENTLY, which cannot run in one; up to VERSION if given.
-# Java migrations (src/main/java/db/migration) are not applied: V34 swaps V22's index of a user's
-# events other than clicks for another, which no click writes to either.
+# Java migrations (src/main/java/db/migration) are not applied: V34 adds an index of a user's
+# events other than clicks, which no click writes to.
 migrated_database() {
     psql_bench -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" \
         || die "cannot recreate database $1 on $BENCH_PG_HOST:$BENCH_PG_PORT"

@@ -45,12 +45,12 @@ FROM urls ORDER BY id;
 -- one user with many links and no clicks: a page of theirs reads as many events as it shows, or all
 INSERT INTO users (username, email) VALUES ('power', 'power@example.com');
 INSERT INTO urls (user_id, short_code, original_url, title)
-SELECT (SELECT max(id) FROM users), 'p' || g, 'https://example.com/power/' || g, 'Power ' || g
+SELECT (SELECT id FROM users WHERE email = 'power@example.com'), 'p' || g, 'https://example.com/power/' || g, 'Power ' || g
 FROM generate_series(1, $BENCH_POWER_LINKS) g;
 INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
 SELECT id, user_id, 'created', (now() AT TIME ZONE 'utc') - interval '366 days',
        jsonb_build_object('short_code', short_code, 'original_url', original_url)
-FROM urls WHERE user_id = (SELECT max(id) FROM users) ORDER BY id;
+FROM urls WHERE user_id = (SELECT id FROM users WHERE email = 'power@example.com') ORDER BY id;
 SQL
 HOT="$(sql -Atc "SELECT min(id) FROM urls")"
 FIRST_LINK="$HOT"
@@ -109,7 +109,7 @@ key_header() {
     echo "Authorization: Bearer $key"
 }
 OWNER_HEADER="$(key_header "$OWNER")"
-POWER="$(sql -Atc "SELECT id FROM users WHERE username = 'power'")"
+POWER="$(sql -Atc "SELECT id FROM users WHERE email = 'power@example.com'")"
 POWER_HEADER="$(key_header "$POWER")"
 # the middle event by rank: ids jump at each month's start (ADR 0020)
 MIDDLE="$(sql -Atc "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM events")"
