@@ -70,9 +70,7 @@ class UserEventsIndexMigrationTest extends ApiTest {
             JdbcClient db = scratch.db();
             secondPartition(db);
             // as a run that failed between building the second partition's part and attaching it
-            db.sql("CREATE INDEX " + INDEX + " ON ONLY events " + DEFINITION).update();
-            db.sql("CREATE INDEX events_second_user_other_id_idx ON events_second " + DEFINITION)
-                    .update();
+            partlyBuilt(db, "events_second");
             long built = partOid(db);
 
             scratch.migrate("latest");
@@ -91,9 +89,7 @@ class UserEventsIndexMigrationTest extends ApiTest {
             JdbcClient db = scratch.db();
             secondPartition(db);
             // as a run that failed before the second partition's part, which retention then dropped
-            db.sql("CREATE INDEX " + INDEX + " ON ONLY events " + DEFINITION).update();
-            db.sql("CREATE INDEX events_first_user_other_id_idx ON events_first " + DEFINITION)
-                    .update();
+            partlyBuilt(db, "events_first");
             db.sql("ALTER INDEX " + INDEX + " ATTACH PARTITION events_first_user_other_id_idx")
                     .update();
             db.sql("DROP TABLE events_second").update();
@@ -103,6 +99,13 @@ class UserEventsIndexMigrationTest extends ApiTest {
             assertIndexedEverywhere(db);
             assertThat(userEvents(db)).hasSize(300);
         }
+    }
+
+    /** The parent index, invalid, and {@code partition}'s part, not attached, as a failed run leaves them. */
+    private static void partlyBuilt(JdbcClient db, String partition) {
+        db.sql("CREATE INDEX " + INDEX + " ON ONLY events " + DEFINITION).update();
+        db.sql("CREATE INDEX " + partition + "_user_other_id_idx ON " + partition + " " + DEFINITION)
+                .update();
     }
 
     private static long partOid(JdbcClient db) {
