@@ -10,6 +10,7 @@ import java.util.List;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 
@@ -20,7 +21,7 @@ import org.springframework.core.retry.RetryTemplate;
  * out as V22's does (which stays for a type's count and a rare type's page). A partitioned index
  * cannot be built concurrently, so each partition's part is built so and attached (ADR 0020):
  * instances keep writing meanwhile. In Java, as partitions are known only when it runs; a run
- * after a failed one finishes the job.
+ * after a failed one (and Flyway's repair) finishes the job.
  */
 public class V34__events_of_a_user_in_id_order extends BaseJavaMigration {
 
@@ -66,6 +67,11 @@ public class V34__events_of_a_user_in_id_order extends BaseJavaMigration {
     public void migrate(Context context) throws Exception {
         Connection connection = context.getConnection();
         try (Statement sql = connection.createStatement()) {
+            // Waiting for EventPartitions' lock, and the builds' waits for older transactions, queue
+            // no writer: they wait as long as they take (the migration's statement timeout bounds them)
+            // rather than fail the migration at the 30 s lock timeout, which would need a repair.
+            String lockTimeout = setting(sql, "lock_timeout");
+            sql.execute("SET lock_timeout = 0");
             sql.execute("SELECT pg_advisory_lock(" + PARTITIONS + ")");
             try {
                 List<Partition> unindexed = unindexed(sql);
@@ -90,6 +96,7 @@ public class V34__events_of_a_user_in_id_order extends BaseJavaMigration {
                 }
             } finally {
                 sql.execute("SELECT pg_advisory_unlock(" + PARTITIONS + ")");
+                sql.execute("SELECT set_config('lock_timeout', '" + lockTimeout + "', false)");
             }
         }
     }
@@ -104,6 +111,13 @@ public class V34__events_of_a_user_in_id_order extends BaseJavaMigration {
         return partitions;
     }
 
+    private static String setting(Statement sql, String name) throws SQLException {
+        try (ResultSet row = sql.executeQuery("SELECT current_setting('" + name + "')")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
     private static @Nullable Boolean valid(Statement sql) throws SQLException {
         try (ResultSet row = sql.executeQuery(VALID)) {
             return row.next() ? row.getBoolean(1) : null;
@@ -112,19 +126,25 @@ public class V34__events_of_a_user_in_id_order extends BaseJavaMigration {
 
     /** {@code statement} in a transaction of its own that waits at most 2 s for its locks, retried. */
     private static void briefly(Connection connection, String statement) throws Exception {
-        BRIEFLY.execute(() -> {
-            connection.setAutoCommit(false);
-            try (Statement sql = connection.createStatement()) {
-                sql.execute("SET LOCAL lock_timeout = '2s'");
-                sql.execute(statement);
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-            return null;
-        });
+        boolean autoCommit = connection.getAutoCommit();
+        try {
+            BRIEFLY.execute(() -> {
+                connection.setAutoCommit(false);
+                try (Statement sql = connection.createStatement()) {
+                    sql.execute("SET LOCAL lock_timeout = '2s'");
+                    sql.execute(statement);
+                    connection.commit();
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(autoCommit);
+                }
+                return null;
+            });
+        } catch (RetryException e) {
+            // the statement's own failure, not the retry policy's wrapper, in the migration's report
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 }

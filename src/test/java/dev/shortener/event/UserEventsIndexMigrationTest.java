@@ -47,7 +47,7 @@ class UserEventsIndexMigrationTest extends ApiTest {
             assertIndexedEverywhere(db);
             assertThat(userEvents(db)).isEqualTo(before);
             assertThat(plan(scratch.data(), second + 1_000))
-                    .contains("Index Only Scan Backward")
+                    .contains("Index Only Scan Backward using events_second_user_other_id_idx")
                     .doesNotContain("Sort");
             List<Long> page =
                     db.sql(PAGE.formatted(second + 1_000)).query(Long.class).list();
