@@ -132,6 +132,28 @@ class OwnedEventListsTest {
                     .as("before%s", filter)
                     .isEqualTo(expected);
         }
+        // one link's events of a type other than clicks (read by their ids first): the caller's
+        // link's, and none of another user's link
+        for (JsonNode link : links.subList(0, 2)) {
+            String filter = "&url_id=" + link.get("id").asLong() + "&event_type=created";
+            List<Long> expected = db.sql("SELECT id FROM events WHERE " + mine
+                            + " AND url_id = ? AND event_type = 'created' ORDER BY id")
+                    .param(link.get("id").asLong())
+                    .query(Long.class)
+                    .list();
+            assertThat(expected).hasSize(link == links.get(0) ? 1 : 0);
+            assertThat(owner.get("/events?per_page=1" + filter).expect(200).header("X-Total-Count"))
+                    .as("count%s", filter)
+                    .isEqualTo(String.valueOf(expected.size()));
+            assertThat(byNumber(owner, filter)).as("pages by number%s", filter).isEqualTo(expected);
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(forward(owner, filter))
+                            .as("after%s", filter)
+                            .isEqualTo(expected));
+            assertThat(backward(owner, filter, Long.MAX_VALUE))
+                    .as("before%s", filter)
+                    .isEqualTo(expected);
+        }
     }
 
     @Test
