@@ -66,11 +66,8 @@ class UserEventsIndexMigrationTest extends ApiTest {
     @Test
     void aRunAfterAFailedOneAttachesThePartBuiltAndBuildsTheOthers() {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v34_")) {
-            scratch.migrate("33");
-            JdbcClient db = scratch.db();
-            secondPartition(db);
             // as a run that failed between building the second partition's part and attaching it
-            partlyBuilt(db, "events_second");
+            JdbcClient db = partlyBuilt(scratch, "events_second");
             long built = partOid(db);
 
             scratch.migrate("latest");
@@ -85,11 +82,8 @@ class UserEventsIndexMigrationTest extends ApiTest {
     @Test
     void aParentLeftInvalidByAMonthDroppedSinceIsBuiltAgain() {
         try (TestDatabase.Scratch scratch = TestDatabase.scratch(env, "v34_")) {
-            scratch.migrate("33");
-            JdbcClient db = scratch.db();
-            secondPartition(db);
             // as a run that failed before the second partition's part, which retention then dropped
-            partlyBuilt(db, "events_first");
+            JdbcClient db = partlyBuilt(scratch, "events_first");
             db.sql("ALTER INDEX " + INDEX + " ATTACH PARTITION events_first_user_other_id_idx")
                     .update();
             db.sql("DROP TABLE events_second").update();
@@ -101,11 +95,18 @@ class UserEventsIndexMigrationTest extends ApiTest {
         }
     }
 
-    /** The parent index, invalid, and {@code partition}'s part, not attached, as a failed run leaves them. */
-    private static void partlyBuilt(JdbcClient db, String partition) {
+    /**
+     * The database at V33 with two months, the parent index, invalid, and {@code partition}'s part,
+     * not attached, as a failed run leaves them.
+     */
+    private static JdbcClient partlyBuilt(TestDatabase.Scratch scratch, String partition) {
+        scratch.migrate("33");
+        JdbcClient db = scratch.db();
+        secondPartition(db);
         db.sql("CREATE INDEX " + INDEX + " ON ONLY events " + DEFINITION).update();
         db.sql("CREATE INDEX " + partition + "_user_other_id_idx ON " + partition + " " + DEFINITION)
                 .update();
+        return db;
     }
 
     private static long partOid(JdbcClient db) {
