@@ -90,7 +90,7 @@ class Events {
             // One link's events of a rare type: their ids from the index that leaves clicks out, then
             // the rows. Asked for whole rows, the planner sized a hot link's rows of the type by the
             // link's share of all events and walked the primary key past every click of the
-            // partition for them (400 ms a page at 2,000,000 events, bench/RESULTS.md).
+            // partition for them (ADR 0018).
             return filtered.fannedOut("url_id", "SELECT ?::bigint", filter.urlId());
         }
         if (filter.urlId() != null || type != null && !type.equals(CLICK)) {

@@ -88,11 +88,12 @@ class PostgresClickSinkTest extends ClickSinkContract {
         UUID journal = UUID.randomUUID();
         ClickSink sink = newSink();
         sink.storedPosition(journal);
+        List<Click> narrowClicks = clicksOf.apply(narrow);
         CopyText records = new CopyText(64);
-        clicksOf.apply(narrow).forEach(click -> ClickRecords.append(records, click));
+        narrowClicks.forEach(click -> ClickRecords.append(records, click));
         CopyText lines = new CopyText(64);
         clicksOf.apply(narrow + 1).forEach(click -> ClickCsv.appendWide(lines, click));
-        int clicks = clicksOf.apply(narrow).size();
+        int clicks = narrowClicks.size();
         assertThat(sink.store(journal, chunk(0, 100, clicks, records.length(), false), records.bytes()))
                 .isTrue();
         assertThat(sink.store(journal, chunk(100, 200, clicks, lines.length(), true), lines.bytes()))
